@@ -1,0 +1,114 @@
+"""The command line: serve, seed, token."""
+
+from __future__ import annotations
+
+import sys
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any
+from uuid import UUID, uuid4
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+
+from app.config import Settings
+from app.policies.registry import PolicyNotFound
+
+cli = typer.Typer(help="consentgate: the consent-gated footage-request workflow.", no_args_is_help=True)
+err = Console(stderr=True)
+out = Console()
+
+DbOption = Annotated[Path | None, typer.Option("--db", help="SQLite file (default var/consentgate.db)")]
+PolicyOption = Annotated[str | None, typer.Option("--policy", help="preset name or module:ATTRIBUTE")]
+
+
+def _settings(db: Path | None = None, policy: str | None = None) -> Settings:
+    overrides: dict[str, Any] = {}
+    if db is not None:
+        overrides["db_path"] = db
+    if policy is not None:
+        overrides["policy"] = policy
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        for e in exc.errors():
+            where = ".".join(str(p) for p in e["loc"]) or "settings"
+            err.print(f"[red]error:[/red] {where}: {e['msg']}")
+        raise typer.Exit(2) from None
+
+
+@cli.command()
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    db: DbOption = None,
+    policy: PolicyOption = None,
+) -> None:
+    """Serve the REST API (OpenAPI docs at /docs)."""
+    import uvicorn
+
+    from app.main import create_app
+
+    settings = _settings(db, policy)
+    try:
+        app = create_app(settings)
+    except PolicyNotFound as exc:
+        err.print(f"[red]error:[/red] policy: {exc}")
+        raise typer.Exit(2) from None
+    out.print(f"consentgate on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
+    out.print(f"database: {settings.url()}   policy: {app.state.runtime.policy.name}")
+    uvicorn.run(app, host=host, port=port, log_level="info")
+
+
+@cli.command()
+def seed(db: DbOption = None, env_file: Path = Path("var/demo.env")) -> None:
+    """Build the demo city (idempotent) and print a demo token per role."""
+    from scripts.seed import seed_demo
+
+    settings = _settings(db)
+    seed_demo(settings, env_file=env_file, console=out)
+
+
+@cli.command()
+def token(
+    role: Annotated[str, typer.Argument(help="operator, agency, resident or auditor")],
+    subject: Annotated[str | None, typer.Option(help="agency or resident id")] = None,
+    name: Annotated[str, typer.Option(help="officer's name, for agency tokens")] = "",
+    minutes: Annotated[int, typer.Option(min=1, max=60 * 24 * 30)] = 8 * 60,
+    db: DbOption = None,
+) -> None:
+    """Mint a bearer token (the operator's power, from the command line)."""
+    from app.clock import SystemClock
+    from app.runtime import Runtime
+    from app.security import mint_token
+    from app.workflow.context import Actor
+    from app.workflow.records import Agency, Resident
+    from app.workflow.states import Role
+
+    try:
+        parsed_role = Role(role)
+    except ValueError:
+        err.print(f"[red]error:[/red] role: {role!r} is not one of operator, agency, resident, auditor")
+        raise typer.Exit(2) from None
+    try:
+        subject_id = UUID(subject) if subject else None
+    except ValueError:
+        err.print(f"[red]error:[/red] subject: {subject!r} is not a UUID")
+        raise typer.Exit(2) from None
+    runtime = Runtime.build(_settings(db))
+    if parsed_role in (Role.AGENCY, Role.RESIDENT):
+        kind = Agency if parsed_role is Role.AGENCY else Resident
+        if subject_id is None or runtime.read(lambda ctx: ctx.store.get(kind, subject_id)) is None:
+            err.print(f"[red]error:[/red] subject: a {role} token needs the id of an existing {role}")
+            raise typer.Exit(2)
+    actor = Actor(parsed_role, subject_id or uuid4(), name)
+    print(mint_token(runtime.tokens, actor, now=SystemClock().now(), lifetime=timedelta(minutes=minutes)))
+
+
+def main() -> None:
+    # scripts/ lives beside app/; make `consentgate seed` work from a checkout.
+    root = str(Path(__file__).resolve().parent.parent)
+    if root not in sys.path:
+        sys.path.insert(0, root)
+    cli()

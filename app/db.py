@@ -1,0 +1,83 @@
+"""Engines and transactions. SQLite: WAL, foreign keys, and BEGIN IMMEDIATE for writers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlmodel import Session, SQLModel
+
+from app.store import tables as _tables  # noqa: F401  (registers the tables)
+from app.store.sql import SqlStore
+
+SQLITE_BUSY_MS = 30_000
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        path = url.removeprefix("sqlite:///")
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event issue BEGIN itself (pysqlite's own is deferred).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        # Writers take the database's write lock up front, so the release gate's reads and
+        # its write happen with no concurrent withdrawal in between (DESIGN.md, property 1).
+        mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def create_schema(engine: Engine) -> None:
+    SQLModel.metadata.create_all(engine)
+
+
+class Database:
+    """The engine plus the two kinds of transaction the service uses."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        self._reader = (
+            self.engine.execution_options(sqlite_begin="DEFERRED")
+            if self.engine.dialect.name == "sqlite"
+            else self.engine
+        )
+
+    def create_schema(self) -> None:
+        create_schema(self.engine)
+
+    @contextmanager
+    def write(self) -> Iterator[SqlStore]:
+        """One service call, one transaction: commit on success, roll back on any error."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            with session.begin():
+                yield SqlStore(session)
+
+    @contextmanager
+    def read(self) -> Iterator[SqlStore]:
+        with Session(self._reader, expire_on_commit=False) as session:
+            with session.begin():
+                yield SqlStore(session)
+
+    def dispose(self) -> None:
+        self.engine.dispose()

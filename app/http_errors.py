@@ -1,0 +1,73 @@
+"""The one place that maps domain errors to HTTP: status from the error's category, a human
+`detail` and a stable `code` in every error body."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.workflow.errors import Category, DomainError, RateLimited, RuleViolation
+
+STATUS: dict[Category, int] = {
+    Category.NOT_FOUND: 404,
+    Category.FORBIDDEN: 403,
+    Category.RULE: 422,
+    Category.CONFLICT: 409,
+    Category.INVALID: 422,
+    Category.LIMITED: 429,
+}
+
+
+class ApiError(Exception):
+    """An HTTP-level refusal (authentication, role) raised by the shell, not the core."""
+
+    def __init__(self, status: int, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.status, self.code, self.detail = status, code, detail
+
+
+def _body(detail: str, code: str, **extra: Any) -> dict[str, Any]:
+    return {"detail": detail, "code": code, **extra}
+
+
+def _field(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path")]
+    return ".".join(parts) or "body"
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def _domain(_: Request, exc: DomainError) -> JSONResponse:
+        extra: dict[str, Any] = {}
+        headers = {}
+        if isinstance(exc, RuleViolation) and exc.rules:
+            extra["rules"] = list(exc.rules)
+        if isinstance(exc, RateLimited):
+            headers["Retry-After"] = str(exc.retry_after_seconds)
+        return JSONResponse(_body(exc.detail, exc.code, **extra), STATUS[exc.category], headers)
+
+    @app.exception_handler(ApiError)
+    async def _api(_: Request, exc: ApiError) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else {}
+        return JSONResponse(_body(exc.detail, exc.code), exc.status, headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"field": _field(tuple(e.get("loc", ()))), "reason": str(e.get("msg", ""))}
+            for e in exc.errors()
+        ]
+        first = errors[0] if errors else {"field": "body", "reason": "invalid"}
+        detail = f"{first['field']}: {first['reason']}"
+        if len(errors) > 1:
+            detail += f" (and {len(errors) - 1} more)"
+        return JSONResponse(_body(detail, "validation_error", errors=errors), 422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "route_not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return JSONResponse(_body(str(exc.detail), code), exc.status_code, exc.headers)

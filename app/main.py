@@ -1,0 +1,35 @@
+"""create_app(settings): the FastAPI app, its routers and error handlers."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from app import __version__, http_errors
+from app.clock import Clock
+from app.config import Settings
+from app.limits import BodySizeLimit
+from app.policies import Policy
+from app.routers import audit, me, operator, portal, public
+from app.runtime import Runtime
+
+DESCRIPTION = """A simulation of the consent-gated footage-request workflow.
+
+Agencies (`/portal`) file requests for an area and a time window; residents (`/me`) share chosen
+clips, decline or ignore; footage reaches an agency only through one release gate; auditors
+(`/audit`) read a hash-linked log of every state change. Authenticate with a bearer token
+(`consentgate token ROLE`, or `POST /operator/tokens`).
+"""
+
+
+def create_app(
+    settings: Settings | None = None, *, clock: Clock | None = None, policy: Policy | None = None
+) -> FastAPI:
+    settings = settings or Settings()
+    runtime = Runtime.build(settings, clock=clock, policy=policy)
+    app = FastAPI(title="consentgate", version=__version__, description=DESCRIPTION)
+    app.state.runtime = runtime
+    http_errors.install(app)
+    for module in (public, operator, portal, me, audit):
+        app.include_router(module.router)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    return app

@@ -1,0 +1,137 @@
+"""Policy parameters: a frozen, validated set of numbers and switches with units and defaults.
+
+Every bad value is refused with the key and the allowed range, so a researcher's TOML file
+fails loudly instead of silently running a different policy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, fields
+from enum import StrEnum
+from typing import Any
+
+
+class ResponseStats(StrEnum):
+    NONE = "none"  # the agency learns nothing about responses (Ring after 2019)
+    SUPPRESSED = "suppressed"  # counts shown, but blank below k
+    RAW = "raw"  # exact counts: the early leak to one agency (2018)
+
+
+class IdentityOnShare(StrEnum):
+    NONE = "none"  # the agency sees footage only
+    PSEUDONYM = "pseudonym"  # "Neighbor #n", fresh per request: no linking across requests
+    CONTACT = "contact"  # name and e-mail passed on, as in Request for Assistance
+
+
+class PolicyParameterError(ValueError):
+    """A parameter is unknown or outside its range; the message names the key."""
+
+    def __init__(self, key: str, reason: str) -> None:
+        super().__init__(f"policy parameter {key!r}: {reason}")
+        self.key = key
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyParams:
+    # --- request limits (Request for Assistance, 2021: 0.025-0.5 sq mi, 15 min-12 h, 45 days) ---
+    min_area_sq_mi: float = 0.025
+    max_area_sq_mi: float = 0.5
+    min_window_minutes: int = 15
+    max_window_minutes: int = 12 * 60
+    lookback_days: int = 45
+    requests_per_investigation: int = 2
+    refused_incident_types: tuple[str, ...] = ("lawful_protest",)
+    case_number_required: bool = True
+    # --- reach ---
+    request_open_days: int = 7
+    honour_opt_out: bool = True
+    # --- portal map ---
+    map_k: int = 5
+    map_resolution: int = 8
+    # --- what the agency learns ---
+    response_stats: ResponseStats = ResponseStats.SUPPRESSED
+    stats_k: int = 5
+    identity_on_share: IdentityOnShare = IdentityOnShare.NONE
+    # --- release ---
+    cooling_off_minutes: int = 0
+    withdrawal_revokes_undownloaded: bool = True
+    # --- retention (US subscribers: 60 days) ---
+    retention_days: int = 60
+
+    def __post_init__(self) -> None:
+        _in_range("min_area_sq_mi", self.min_area_sq_mi, 0.0, 100.0)
+        _in_range("max_area_sq_mi", self.max_area_sq_mi, 0.0, 100.0)
+        if self.max_area_sq_mi < self.min_area_sq_mi:
+            raise PolicyParameterError("max_area_sq_mi", "must be at least min_area_sq_mi")
+        _in_range("min_window_minutes", self.min_window_minutes, 1, 60 * 24 * 45)
+        _in_range("max_window_minutes", self.max_window_minutes, 1, 60 * 24 * 45)
+        if self.max_window_minutes < self.min_window_minutes:
+            raise PolicyParameterError("max_window_minutes", "must be at least min_window_minutes")
+        _in_range("lookback_days", self.lookback_days, 1, 3650)
+        _in_range("requests_per_investigation", self.requests_per_investigation, 1, 1000)
+        _in_range("request_open_days", self.request_open_days, 1, 365)
+        _in_range("map_k", self.map_k, 1, 10_000)
+        _in_range("map_resolution", self.map_resolution, 5, 11)
+        _in_range("stats_k", self.stats_k, 1, 10_000)
+        _in_range("cooling_off_minutes", self.cooling_off_minutes, 0, 60 * 24 * 30)
+        _in_range("retention_days", self.retention_days, 1, 3650)
+        if not all(isinstance(t, str) and t for t in self.refused_incident_types):
+            raise PolicyParameterError("refused_incident_types", "must be non-empty strings")
+
+    def as_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["refused_incident_types"] = list(self.refused_incident_types)
+        return {k: (v.value if isinstance(v, StrEnum) else v) for k, v in out.items()}
+
+    def digest(self) -> str:
+        """A stable hash of the parameters, logged with every decision."""
+        text = json.dumps(self.as_dict(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    @classmethod
+    def from_mapping(cls, base: PolicyParams, overrides: dict[str, Any]) -> PolicyParams:
+        """`base` with `overrides` applied; an unknown key or a wrong type is refused by name."""
+        known = {f.name: f for f in fields(cls)}
+        values = base.as_dict()
+        for key, value in overrides.items():
+            if key not in known:
+                raise PolicyParameterError(key, f"unknown parameter; known: {', '.join(known)}")
+            values[key] = value
+        return cls(**_coerce(values, base))
+
+
+def _in_range(key: str, value: float, low: float, high: float) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise PolicyParameterError(key, f"must be a number from {low} to {high}")
+    if not low <= value <= high:
+        raise PolicyParameterError(key, f"{value} is outside the allowed range {low} to {high}")
+
+
+def _coerce(values: dict[str, Any], base: PolicyParams) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        default = getattr(base, key)
+        try:
+            if isinstance(default, StrEnum):
+                value = type(default)(value)
+            elif isinstance(default, tuple):
+                if isinstance(value, str) or not isinstance(value, list | tuple):
+                    raise TypeError
+                value = tuple(value)
+            elif isinstance(default, bool):
+                if not isinstance(value, bool):
+                    raise TypeError
+            elif isinstance(default, int) and not isinstance(value, int):
+                raise TypeError
+        except (TypeError, ValueError):
+            allowed = (
+                ", ".join(m.value for m in type(default))
+                if isinstance(default, StrEnum)
+                else type(default).__name__
+            )
+            raise PolicyParameterError(key, f"{value!r} is not a valid {allowed}") from None
+        out[key] = value
+    return out

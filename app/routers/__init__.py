@@ -1,0 +1,1 @@
+"""HTTP only: parse, authorise, call one workflow step, shape the answer for its audience."""

@@ -1,0 +1,93 @@
+"""The operator: agencies, partnerships, residents, cameras, clips, tokens."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import timedelta
+from uuid import UUID, uuid4
+
+from fastapi import APIRouter
+
+from app.deps import OperatorActor, RuntimeDep
+from app.http_errors import ApiError
+from app.schemas import operator as s
+from app.security import mint_token
+from app.workflow import operator as ops
+from app.workflow.context import Actor
+from app.workflow.errors import NotFound
+from app.workflow.records import Agency, Resident
+from app.workflow.states import Role
+
+router = APIRouter(prefix="/operator", tags=["operator"])
+
+
+@router.post("/agencies", response_model=s.AgencyOut, status_code=201)
+def create_agency(body: s.AgencyCreate, actor: OperatorActor, runtime: RuntimeDep) -> s.AgencyOut:
+    agency = runtime.write(lambda ctx: ops.create_agency(ctx, actor, **body.model_dump()))
+    return s.AgencyOut.model_validate(asdict(agency))
+
+
+@router.get("/agencies", response_model=list[s.AgencyOut])
+def list_agencies(actor: OperatorActor, runtime: RuntimeDep) -> list[s.AgencyOut]:
+    agencies = runtime.read(lambda ctx: ctx.store.find(Agency))
+    return [s.AgencyOut.model_validate(asdict(a)) for a in agencies]
+
+
+@router.put("/agencies/{agency_id}/partnership", response_model=s.PartnershipOut)
+def set_partnership(
+    agency_id: UUID, body: s.PartnershipSet, actor: OperatorActor, runtime: RuntimeDep
+) -> s.PartnershipOut:
+    partnership = runtime.write(
+        lambda ctx: ops.set_partnership(ctx, actor, agency_id=agency_id, **body.model_dump())
+    )
+    return s.PartnershipOut.model_validate(asdict(partnership))
+
+
+@router.post("/residents", response_model=s.ResidentOut, status_code=201)
+def create_resident(
+    body: s.ResidentCreate, actor: OperatorActor, runtime: RuntimeDep
+) -> s.ResidentOut:
+    resident = runtime.write(lambda ctx: ops.create_resident(ctx, actor, **body.model_dump()))
+    return s.ResidentOut.model_validate(asdict(resident))
+
+
+@router.post("/residents/{resident_id}/cameras", response_model=s.CameraOut, status_code=201)
+def create_camera(
+    resident_id: UUID, body: s.CameraCreate, actor: OperatorActor, runtime: RuntimeDep
+) -> s.CameraOut:
+    camera = runtime.write(
+        lambda ctx: ops.create_camera(ctx, actor, resident_id=resident_id, **body.model_dump())
+    )
+    return s.CameraOut.model_validate(asdict(camera))
+
+
+@router.post("/cameras/{camera_id}/clips", response_model=s.ClipOut, status_code=201)
+def create_clip(
+    camera_id: UUID, body: s.ClipCreate, actor: OperatorActor, runtime: RuntimeDep
+) -> s.ClipOut:
+    clip = runtime.write(
+        lambda ctx: ops.create_clip(ctx, actor, camera_id=camera_id, **body.model_dump())
+    )
+    return s.ClipOut.model_validate(asdict(clip))
+
+
+@router.post("/tokens", response_model=s.TokenOut, status_code=201)
+def create_token(body: s.TokenCreate, actor: OperatorActor, runtime: RuntimeDep) -> s.TokenOut:
+    role = Role(body.role)
+    subject = _token_subject(runtime, role, body.subject)
+    lifetime = timedelta(minutes=body.minutes or runtime.settings.token_minutes)
+    now = runtime.clock.now()
+    token = mint_token(runtime.tokens, Actor(role, subject, body.name), now=now, lifetime=lifetime)
+    return s.TokenOut(token=token, role=role.value, subject=subject, expires_at=now + lifetime)
+
+
+def _token_subject(runtime: RuntimeDep, role: Role, subject: UUID | None) -> UUID:
+    """Agency and resident tokens name an existing agency or resident."""
+    if role in (Role.OPERATOR, Role.AUDITOR):
+        return subject or uuid4()
+    if subject is None:
+        raise ApiError(422, "subject_required", f"A {role.value} token needs a subject id.")
+    kind = Agency if role is Role.AGENCY else Resident
+    if runtime.read(lambda ctx: ctx.store.get(kind, subject)) is None:
+        raise NotFound(role.value)
+    return subject

@@ -1,0 +1,149 @@
+"""The agency's portal. Every answer is built from the agency schemas only (invariant I4)."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Response
+
+from app.deps import AgencyActor, RuntimeDep
+from app.schemas import portal as s
+from app.workflow import footage, requests
+from app.workflow.context import Ctx
+from app.workflow.portal_map import portal_map
+
+router = APIRouter(prefix="/portal", tags=["agency portal"])
+
+
+@router.get("/map", response_model=s.PortalMapForAgency)
+def get_map(actor: AgencyActor, runtime: RuntimeDep) -> s.PortalMapForAgency:
+    shaped = runtime.read(lambda ctx: portal_map(ctx, agency_id=actor.subject))
+    return s.PortalMapForAgency(
+        resolution=shaped.resolution,
+        k=shaped.k,
+        cells=[s.MapCellForAgency(cell=c.cell, count=c.count) for c in shaped.cells],
+    )
+
+
+@router.post("/requests", response_model=s.RequestForAgency, status_code=201)
+def file_request(
+    body: s.RequestCreate, actor: AgencyActor, runtime: RuntimeDep
+) -> s.RequestForAgency:
+    draft = requests.RequestDraft(
+        case_number=body.case_number,
+        incident_type=body.incident_type,
+        description=body.description,
+        center_lat=body.area.center_lat,
+        center_lng=body.area.center_lng,
+        radius_m=body.area.radius_m,
+        window_start=body.window.start,
+        window_end=body.window.end,
+    )
+
+    def step(ctx: Ctx) -> requests.AgencyRequestView:
+        filed = requests.file_request(ctx, actor, agency_id=actor.subject, draft=draft)
+        return requests.agency_view(ctx, filed)
+
+    return _request_out(runtime.write(step))
+
+
+@router.get("/requests", response_model=s.RequestListForAgency)
+def list_requests(
+    actor: AgencyActor,
+    runtime: RuntimeDep,
+    limit: int = Query(50, ge=1, le=200),
+    offset: int = Query(0, ge=0),
+) -> s.RequestListForAgency:
+    views = runtime.read(lambda ctx: requests.list_agency_requests(ctx, agency_id=actor.subject))
+    page = views[offset : offset + limit]
+    return s.RequestListForAgency(data=[_request_out(v) for v in page], count=len(views))
+
+
+@router.get("/requests/{request_id}", response_model=s.RequestForAgency)
+def get_request(request_id: UUID, actor: AgencyActor, runtime: RuntimeDep) -> s.RequestForAgency:
+    def step(ctx: Ctx) -> requests.AgencyRequestView:
+        requests.require_active_partnership(ctx, actor.subject)
+        found = requests.get_own_request(ctx, agency_id=actor.subject, request_id=request_id)
+        return requests.agency_view(ctx, found)
+
+    return _request_out(runtime.read(step))
+
+
+@router.post("/requests/{request_id}/close", response_model=s.RequestForAgency)
+def close_request(
+    request_id: UUID, actor: AgencyActor, runtime: RuntimeDep
+) -> s.RequestForAgency:
+    def step(ctx: Ctx) -> requests.AgencyRequestView:
+        closed = requests.close_request(
+            ctx, actor, agency_id=actor.subject, request_id=request_id
+        )
+        return requests.agency_view(ctx, closed)
+
+    return _request_out(runtime.write(step))
+
+
+@router.get("/requests/{request_id}/footage", response_model=s.FootageListForAgency)
+def list_footage(
+    request_id: UUID, actor: AgencyActor, runtime: RuntimeDep
+) -> s.FootageListForAgency:
+    released = runtime.read(
+        lambda ctx: footage.list_released(ctx, agency_id=actor.subject, request_id=request_id)
+    )
+    items = [
+        s.FootageForAgency(
+            release_id=r.release.id,
+            starts_at=r.clip.starts_at,
+            ends_at=r.clip.ends_at,
+            digest=r.clip.digest,
+            size_bytes=len(r.clip.content),
+            basis=r.release.basis.value,
+            released_at=r.release.released_at,
+            neighbor_label=r.release.neighbor_label,
+            download_url=f"/portal/footage/{r.release.id}",
+        )
+        for r in released
+    ]
+    return s.FootageListForAgency(data=items, count=len(items))
+
+
+@router.get(
+    "/footage/{release_id}",
+    response_class=Response,
+    responses={200: {"content": {"application/octet-stream": {}}}},
+)
+def download_footage(release_id: UUID, actor: AgencyActor, runtime: RuntimeDep) -> Response:
+    released = runtime.write(
+        lambda ctx: footage.download(ctx, actor, agency_id=actor.subject, release_id=release_id)
+    )
+    return Response(
+        content=released.clip.content,
+        media_type="application/octet-stream",
+        headers={
+            "Digest": f"sha-256={released.clip.digest}",
+            "Content-Disposition": f'attachment; filename="{release_id}.clip"',
+        },
+    )
+
+
+def _request_out(view: requests.AgencyRequestView) -> s.RequestForAgency:
+    r = view.request
+    counts = view.response_counts
+    return s.RequestForAgency(
+        id=r.id,
+        case_number=r.case_number,
+        incident_type=r.incident_type,
+        description=r.description,
+        kind=r.kind,
+        officer=r.officer,
+        center_lat=r.center_lat,
+        center_lng=r.center_lng,
+        radius_m=r.radius_m,
+        window_start=r.window_start,
+        window_end=r.window_end,
+        status=view.status,
+        filed_at=r.filed_at,
+        expires_at=r.expires_at,
+        closed_at=r.closed_at,
+        response_counts=None if counts is None else s.ResponseCounts.model_validate(counts),
+        released_clips=view.released_clips,
+    )

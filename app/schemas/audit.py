@@ -1,0 +1,67 @@
+"""What an auditor reads: the log, releases with their basis, verification results.
+
+Auditors see pseudonymous ids (which resident consented) but never names or contacts.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from pydantic import BaseModel
+
+
+class AuditEntryOut(BaseModel):
+    seq: int
+    id: UUID
+    at: datetime
+    actor: str
+    action: str
+    subject_type: str
+    subject_id: str
+    data: dict[str, Any]
+    prev_hash: str
+    entry_hash: str
+
+
+class AuditEntryList(BaseModel):
+    data: list[AuditEntryOut]
+    count: int
+    next_start: int | None
+
+
+class ConsentForAuditor(BaseModel):
+    id: UUID
+    resident_id: UUID
+    clip_ids: list[UUID]
+    status: str
+    given_at: datetime
+    withdrawn_at: datetime | None
+
+
+class ReleaseForAuditor(BaseModel):
+    id: UUID
+    clip_id: UUID
+    request_id: UUID
+    agency_id: UUID
+    basis: str
+    released_at: datetime
+    approved_by: str
+    justification: str
+    downloaded_at: datetime | None
+    revoked_at: datetime | None
+    consent: ConsentForAuditor | None
+
+
+class ReleaseListForAuditor(BaseModel):
+    data: list[ReleaseForAuditor]
+    count: int
+
+
+class ChainVerification(BaseModel):
+    ok: bool
+    size: int
+    head: str
+    first_bad_seq: int | None
+    reason: str

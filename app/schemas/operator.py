@@ -1,0 +1,118 @@
+"""What the operator sends and reads. The operator runs the platform and sees everything."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, Field
+
+from app.schemas.common import AwareDatetime, Body, Latitude, Longitude, ShortText
+from app.workflow.states import PartnershipStatus
+
+
+class AgencyCreate(Body):
+    name: ShortText
+    jurisdiction: ShortText
+    center_lat: Latitude
+    center_lng: Longitude
+    radius_m: Annotated[float, Field(gt=0, le=50_000, description="jurisdiction radius, metres")]
+    federal: bool = False
+    verified: bool = True
+
+
+class AgencyOut(BaseModel):
+    id: UUID
+    name: str
+    jurisdiction: str
+    center_lat: float
+    center_lng: float
+    radius_m: float
+    federal: bool
+    verified: bool
+    created_at: datetime
+
+
+class PartnershipSet(Body):
+    status: PartnershipStatus
+    starts_at: AwareDatetime | None = None
+    ends_at: AwareDatetime | None = None
+    free_units: Annotated[int, Field(ge=0, le=10_000)] = 0
+    promotion_duty: bool = False
+    credit_per_download: Annotated[float, Field(ge=0, le=1_000)] = 0.0
+
+
+class PartnershipOut(BaseModel):
+    id: UUID
+    agency_id: UUID
+    status: PartnershipStatus
+    starts_at: datetime
+    ends_at: datetime | None
+    free_units: int
+    promotion_duty: bool
+    credit_per_download: float
+
+
+class ResidentCreate(Body):
+    name: ShortText
+    contact: ShortText
+    encrypt_by_default: bool = False
+
+
+class ResidentOut(BaseModel):
+    id: UUID
+    name: str
+    contact: str
+    opted_out: bool
+    encrypt_by_default: bool
+
+
+class CameraCreate(Body):
+    lat: Latitude
+    lng: Longitude
+    label: Annotated[str, Field(max_length=100)] = ""
+    end_to_end_encrypted: bool | None = None
+
+
+class CameraOut(BaseModel):
+    id: UUID
+    resident_id: UUID
+    label: str
+    lat: float
+    lng: float
+    cell: str
+    end_to_end_encrypted: bool
+
+
+class ClipCreate(Body):
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+
+
+class ClipOut(BaseModel):
+    id: UUID
+    camera_id: UUID
+    starts_at: datetime
+    ends_at: datetime
+    digest: str
+    encrypted: bool
+    retained_until: datetime
+
+
+class TokenCreate(Body):
+    role: Literal["operator", "agency", "resident", "auditor"]
+    subject: UUID | None = Field(
+        default=None, description="agency or resident id; new random id for operator/auditor"
+    )
+    name: Annotated[str, Field(max_length=100)] = Field(
+        default="", description="the officer's name, for agency tokens"
+    )
+    minutes: Annotated[int, Field(ge=1, le=60 * 24 * 30)] | None = None
+
+
+class TokenOut(BaseModel):
+    token: str
+    role: str
+    subject: UUID
+    expires_at: datetime

@@ -1,0 +1,1 @@
+"""Implementations of the workflow's Store interface: SQL and in memory."""

@@ -1,0 +1,61 @@
+"""Generic conversion between workflow records and their stored form.
+
+Both stores use it: the SQL store to build rows, the memory store to check that a record
+survives the same round trip (so the two stores cannot drift apart silently).
+"""
+
+from __future__ import annotations
+
+import typing
+from dataclasses import fields
+from enum import StrEnum
+from functools import cache
+from typing import Any
+from uuid import UUID
+
+from app.workflow.records import Record
+
+Converter = typing.Callable[[Any], Any]
+
+
+@cache
+def _loaders(kind: type[Any]) -> dict[str, Converter]:
+    """Per field: how to turn a stored value back into the record's type."""
+    hints = typing.get_type_hints(kind)
+    out: dict[str, Converter] = {}
+    for f in fields(kind):
+        hint = hints[f.name]
+        if isinstance(hint, type) and issubclass(hint, StrEnum):
+            out[f.name] = hint
+        elif typing.get_origin(hint) is tuple:
+            out[f.name] = lambda v: tuple(UUID(x) for x in v)
+        elif hint is UUID:
+            out[f.name] = lambda v: v if isinstance(v, UUID) else UUID(str(v))
+    return out
+
+
+def to_values(record: Record) -> dict[str, Any]:
+    """Field values as a table row takes them (enums as str, tuples of ids as lists of str)."""
+    out: dict[str, Any] = {}
+    for f in fields(record):
+        value = getattr(record, f.name)
+        if isinstance(value, StrEnum):
+            value = value.value
+        elif isinstance(value, tuple):
+            value = [str(v) for v in value]
+        out[f.name] = value
+    return out
+
+
+def from_values(kind: type[Any], values: dict[str, Any]) -> Any:
+    loaders = _loaders(kind)
+    return kind(
+        **{
+            f.name: (loaders[f.name](values[f.name]) if f.name in loaders and values[f.name] is not None else values[f.name])
+            for f in fields(kind)
+        }
+    )
+
+
+def field_names(kind: type[Any]) -> list[str]:
+    return [f.name for f in fields(kind)]

@@ -1,0 +1,124 @@
+"""The SQL store: records in SQLModel tables, one database transaction per service call."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+from typing import Any, cast
+from uuid import UUID
+
+from sqlalchemy import func, text
+from sqlmodel import Session, SQLModel, col, select
+
+from app.store import tables as t
+from app.store.convert import field_names, from_values, to_values
+from app.workflow.records import (
+    Agency,
+    AuditEntry,
+    Camera,
+    Clip,
+    Consent,
+    FootageRequest,
+    Notice,
+    Partnership,
+    Record,
+    Release,
+    Resident,
+)
+from app.workflow.store import R
+
+ROWS: dict[type[Any], type[SQLModel]] = {
+    Agency: t.AgencyRow,
+    Partnership: t.PartnershipRow,
+    Resident: t.ResidentRow,
+    Camera: t.CameraRow,
+    Clip: t.ClipRow,
+    FootageRequest: t.FootageRequestRow,
+    Notice: t.NoticeRow,
+    Consent: t.ConsentRow,
+    Release: t.ReleaseRow,
+}
+
+# Any constant will do: it names the lock that serialises audit appends on PostgreSQL.
+AUDIT_LOCK_KEY = 0x636F6E73
+
+# SQLite's default limit on bound parameters is 32,766; stay well below it.
+_CHUNK = 5_000
+
+
+class SqlStore:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._postgres = session.get_bind().dialect.name == "postgresql"
+
+    def _record(self, kind: type[R], row: SQLModel) -> R:
+        return cast(R, from_values(kind, {n: getattr(row, n) for n in field_names(kind)}))
+
+    def add(self, record: Record) -> None:
+        self.session.add(ROWS[type(record)](**to_values(record)))
+
+    def save(self, record: Record) -> None:
+        row = self.session.get(ROWS[type(record)], record.id)
+        if row is None:
+            raise LookupError(f"no stored {type(record).__name__} {record.id}")
+        for name, value in to_values(record).items():
+            setattr(row, name, value)
+
+    def get(self, kind: type[R], record_id: UUID, *, for_update: bool = False) -> R | None:
+        row = self.session.get(ROWS[kind], record_id, with_for_update=for_update or None)
+        return None if row is None else self._record(kind, row)
+
+    def find(self, kind: type[R], **equals: object) -> list[R]:
+        table = ROWS[kind]
+        query = select(table).where(*(getattr(table, k) == v for k, v in equals.items()))
+        rows = self.session.exec(query.order_by(getattr(table, "id"))).all()
+        return [self._record(kind, row) for row in rows]
+
+    def count(self, kind: type[R], **equals: object) -> int:
+        table = ROWS[kind]
+        query = select(func.count()).select_from(table)
+        query = query.where(*(getattr(table, k) == v for k, v in equals.items()))
+        return int(self.session.exec(query).one())
+
+    def cameras_in_cells(self, cells: Collection[str]) -> list[Camera]:
+        ordered = sorted(cells)
+        out: list[Camera] = []
+        for i in range(0, len(ordered), _CHUNK):
+            query = select(t.CameraRow).where(col(t.CameraRow.cell).in_(ordered[i : i + _CHUNK]))
+            out.extend(self._record(Camera, row) for row in self.session.exec(query))
+        return sorted(out, key=lambda c: str(c.id))
+
+    def clips_overlapping(
+        self, camera_ids: Collection[UUID], start: datetime, end: datetime
+    ) -> list[Clip]:
+        ids = sorted(camera_ids, key=str)
+        out: list[Clip] = []
+        for i in range(0, len(ids), _CHUNK):
+            query = select(t.ClipRow).where(
+                col(t.ClipRow.camera_id).in_(ids[i : i + _CHUNK]),
+                col(t.ClipRow.starts_at) < end,
+                col(t.ClipRow.ends_at) > start,
+            )
+            out.extend(self._record(Clip, row) for row in self.session.exec(query))
+        return sorted(out, key=lambda c: str(c.id))
+
+    def audit_tail(self) -> AuditEntry | None:
+        if self._postgres:
+            # Row locks cannot serialise "read the last row, append after it"; an advisory
+            # lock held to the end of the transaction can. SQLite writers already run under
+            # BEGIN IMMEDIATE, one at a time.
+            self.session.exec(text("SELECT pg_advisory_xact_lock(:k)").bindparams(k=AUDIT_LOCK_KEY))  # type: ignore[call-overload]
+        query = select(t.AuditEntryRow).order_by(col(t.AuditEntryRow.seq).desc()).limit(1)
+        row = self.session.exec(query).first()
+        return None if row is None else self._record(AuditEntry, row)
+
+    def append_audit(self, entry: AuditEntry) -> None:
+        self.session.add(t.AuditEntryRow(**to_values(entry)))
+
+    def audit_entries(self, start: int, limit: int) -> list[AuditEntry]:
+        query = (
+            select(t.AuditEntryRow)
+            .where(col(t.AuditEntryRow.seq) >= start, col(t.AuditEntryRow.seq) < start + limit)
+            .order_by(col(t.AuditEntryRow.seq))
+        )
+        return [self._record(AuditEntry, row) for row in self.session.exec(query)]

@@ -1,0 +1,1 @@
+"""The functional core: the workflow's rules, with no FastAPI and no SQL imports."""

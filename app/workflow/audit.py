@@ -1,0 +1,96 @@
+"""The audit log: one hash-linked entry per state change (invariant I7).
+
+Each entry's canonical bytes are JSON with sorted keys and no spaces; its hash is
+SHA-256(previous hash || canonical bytes), so editing, deleting, inserting or reordering a
+stored entry breaks every later link.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from app.workflow.context import Actor, Ctx
+from app.workflow.records import AuditEntry
+
+GENESIS = "0" * 64
+
+
+def canonical_bytes(entry: AuditEntry) -> bytes:
+    body = {
+        "seq": entry.seq,
+        "id": str(entry.id),
+        "at": entry.at.isoformat(),
+        "actor": entry.actor,
+        "action": entry.action,
+        "subject_type": entry.subject_type,
+        "subject_id": entry.subject_id,
+        "data": entry.data,
+    }
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def link_hash(prev_hash: str, entry: AuditEntry) -> str:
+    return hashlib.sha256(bytes.fromhex(prev_hash) + canonical_bytes(entry)).hexdigest()
+
+
+def record(
+    ctx: Ctx,
+    actor: Actor,
+    action: str,
+    subject_type: str,
+    subject_id: object,
+    data: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Append one entry in the caller's transaction; it commits or rolls back with the change."""
+    tail = ctx.store.audit_tail()
+    seq = 0 if tail is None else tail.seq + 1
+    prev = GENESIS if tail is None else tail.entry_hash
+    entry = AuditEntry(
+        seq=seq,
+        id=ctx.new_id(),
+        at=ctx.clock.now(),
+        actor=actor.label(),
+        action=action,
+        subject_type=subject_type,
+        subject_id=str(subject_id),
+        data=_jsonable(data or {}),
+        prev_hash=prev,
+    )
+    entry = AuditEntry(**{**_fields(entry), "entry_hash": link_hash(prev, entry)})
+    ctx.store.append_audit(entry)
+    return entry
+
+
+@dataclass(frozen=True, slots=True)
+class ChainCheck:
+    ok: bool
+    size: int
+    head: str
+    first_bad_seq: int | None = None
+    reason: str = ""
+
+
+def verify_chain(entries: list[AuditEntry]) -> ChainCheck:
+    """Recompute every link; name the first entry that does not verify."""
+    prev = GENESIS
+    for expected_seq, entry in enumerate(entries):
+        if entry.seq != expected_seq:
+            return ChainCheck(False, len(entries), prev, expected_seq, "an entry is missing or moved")
+        if entry.prev_hash != prev:
+            return ChainCheck(False, len(entries), prev, entry.seq, "the link to the previous entry is broken")
+        if link_hash(prev, entry) != entry.entry_hash:
+            return ChainCheck(False, len(entries), prev, entry.seq, "the entry was altered")
+        prev = entry.entry_hash
+    return ChainCheck(True, len(entries), prev)
+
+
+def _fields(entry: AuditEntry) -> dict[str, Any]:
+    return {name: getattr(entry, name) for name in entry.__dataclass_fields__}
+
+
+def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
+    """Round-trip through JSON so what is hashed is exactly what a store gives back."""
+    return dict(json.loads(json.dumps(data, sort_keys=True, default=str)))

@@ -1,0 +1,55 @@
+"""Geometry on H3 cells: which cameras lie in a circular area, without scanning them all.
+
+Cameras are indexed by their H3 cell at INDEX_RESOLUTION (edge about 66 m). A circle is covered
+by the cells whose centre lies within radius + one cell circumradius of its centre; the exact
+distance test then keeps only the cameras inside.
+"""
+
+from __future__ import annotations
+
+import math
+
+import h3
+
+INDEX_RESOLUTION = 10
+EARTH_RADIUS_M = 6_371_008.8  # mean Earth radius (IUGG), as h3 uses
+
+
+def index_cell(lat: float, lng: float) -> str:
+    return str(h3.latlng_to_cell(lat, lng, INDEX_RESOLUTION))
+
+
+def distance_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
+    """Great-circle (haversine) distance in metres."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lng2 - lng1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
+
+
+def cells_covering(lat: float, lng: float, radius_m: float, resolution: int) -> list[str]:
+    """Every cell at `resolution` that may contain a point within `radius_m` of the centre."""
+    edge = float(h3.average_hexagon_edge_length(resolution, unit="m"))
+    # Hexagon circumradius equals its edge; cells vary in size, so allow 1.5 edges of slack.
+    reach = radius_m + 1.5 * edge
+    rings = math.ceil(reach / (edge * math.sqrt(3))) + 1
+    centre = h3.latlng_to_cell(lat, lng, resolution)
+    out = []
+    for cell in h3.grid_disk(centre, rings):
+        clat, clng = h3.cell_to_latlng(cell)
+        if distance_m(lat, lng, clat, clng) <= reach:
+            out.append(str(cell))
+    return sorted(out)
+
+
+def parent_cell(cell: str, resolution: int) -> str:
+    return str(h3.cell_to_parent(cell, resolution))
+
+
+def cell_boundary(cell: str) -> list[tuple[float, float]]:
+    return [(float(a), float(b)) for a, b in h3.cell_to_boundary(cell)]
+
+
+def cell_center(cell: str) -> tuple[float, float]:
+    lat, lng = h3.cell_to_latlng(cell)
+    return float(lat), float(lng)

@@ -1,0 +1,205 @@
+"""Footage requests: filing (with fan-out to residents), reading, closing, expiring."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from uuid import UUID
+
+from app.policies.base import RequestQuestion
+from app.workflow import audit
+from app.workflow.area import cameras_in_circle
+from app.workflow.context import SYSTEM, Actor, Ctx
+from app.workflow.errors import NotFound, PartnershipInactive, RuleViolation
+from app.workflow.records import Agency, FootageRequest, Notice, Partnership, Release, Resident
+from app.workflow.states import NoticeResponse, RequestKind, RequestStatus, request_transition
+
+
+@dataclass(frozen=True, slots=True)
+class RequestDraft:
+    case_number: str
+    incident_type: str
+    description: str
+    center_lat: float
+    center_lng: float
+    radius_m: float
+    window_start: datetime
+    window_end: datetime
+    kind: RequestKind = RequestKind.CONSENT
+
+
+@dataclass(frozen=True, slots=True)
+class AgencyRequestView:
+    """A request as its agency sees it: no resident appears, counts as the policy allows."""
+
+    request: FootageRequest
+    status: RequestStatus
+    response_counts: dict[str, int | None] | None
+    released_clips: int
+
+
+def require_active_partnership(ctx: Ctx, agency_id: UUID) -> Agency:
+    agency = ctx.store.get(Agency, agency_id)
+    if agency is None:
+        raise PartnershipInactive()
+    partnerships = ctx.store.find(Partnership, agency_id=agency_id)
+    if not any(p.is_active(ctx.clock.now()) for p in partnerships):
+        raise PartnershipInactive()
+    return agency
+
+
+def file_request(ctx: Ctx, actor: Actor, *, agency_id: UUID, draft: RequestDraft) -> FootageRequest:
+    """File a request and notify every resident with a camera in the area (who may be told)."""
+    require_active_partnership(ctx, agency_id)
+    now = ctx.clock.now()
+    same_case = ctx.store.count(
+        FootageRequest, agency_id=agency_id, case_number=draft.case_number
+    )
+    decision = ctx.policy.validate_request(
+        RequestQuestion(
+            kind=draft.kind,
+            case_number=draft.case_number,
+            incident_type=draft.incident_type,
+            description=draft.description,
+            radius_m=draft.radius_m,
+            window_start=draft.window_start,
+            window_end=draft.window_end,
+            now=now,
+            requests_in_investigation=same_case,
+        )
+    )
+    if not decision.allowed:
+        raise RuleViolation(decision.reason, code=decision.code, rules=decision.rules)
+    request = FootageRequest(
+        id=ctx.new_id(),
+        agency_id=agency_id,
+        officer=actor.name,
+        case_number=draft.case_number,
+        incident_type=draft.incident_type,
+        description=draft.description,
+        kind=draft.kind,
+        center_lat=draft.center_lat,
+        center_lng=draft.center_lng,
+        radius_m=draft.radius_m,
+        window_start=draft.window_start,
+        window_end=draft.window_end,
+        status=RequestStatus.OPEN,
+        filed_at=now,
+        expires_at=ctx.policy.expires_at(now),
+        closed_at=None,
+        policy_name=ctx.policy.name,
+    )
+    ctx.store.add(request)
+    audit.record(
+        ctx,
+        actor,
+        "request.filed",
+        "request",
+        request.id,
+        {
+            "agency_id": str(agency_id),
+            "officer": actor.name,
+            "case_number": draft.case_number,
+            "policy": ctx.policy.name,
+            "policy_hash": ctx.policy.params.digest(),
+            "decision": {"code": decision.code, "rules": list(decision.rules)},
+        },
+    )
+    notify_residents(ctx, request)
+    return request
+
+
+def notify_residents(ctx: Ctx, request: FootageRequest) -> list[Notice]:
+    """One notice per resident with a camera in the area whom the policy lets us notify (I6)."""
+    cameras = cameras_in_circle(ctx, request.center_lat, request.center_lng, request.radius_m)
+    resident_ids = sorted({c.resident_id for c in cameras}, key=str)
+    notices = []
+    for resident_id in resident_ids:
+        resident = ctx.store.get(Resident, resident_id)
+        if resident is None or not ctx.policy.may_notify(opted_out=resident.opted_out).allowed:
+            continue
+        notice = Notice(
+            id=ctx.new_id(),
+            request_id=request.id,
+            resident_id=resident_id,
+            response=NoticeResponse.PENDING,
+            sent_at=ctx.clock.now(),
+            responded_at=None,
+        )
+        ctx.store.add(notice)
+        audit.record(
+            ctx,
+            SYSTEM,
+            "notice.sent",
+            "notice",
+            notice.id,
+            {"request_id": str(request.id), "resident_id": str(resident_id)},
+        )
+        notices.append(notice)
+    return notices
+
+
+def get_own_request(ctx: Ctx, *, agency_id: UUID, request_id: UUID) -> FootageRequest:
+    """Another agency's request answers exactly like one that does not exist."""
+    request = ctx.store.get(FootageRequest, request_id)
+    if request is None or request.agency_id != agency_id:
+        raise NotFound("request")
+    return request
+
+
+def agency_view(ctx: Ctx, request: FootageRequest) -> AgencyRequestView:
+    now = ctx.clock.now()
+    notices = ctx.store.find(Notice, request_id=request.id)
+    shared = sum(1 for n in notices if n.response is NoticeResponse.SHARED)
+    # Declined, ignored and expired are one number: the agency must not tell them apart (I4).
+    counts = {"notified": len(notices), "shared": shared, "not_shared": len(notices) - shared}
+    releases = ctx.store.find(Release, request_id=request.id)
+    visible = sum(1 for r in releases if r.is_accessible(now))
+    return AgencyRequestView(
+        request=request,
+        status=request.effective_status(now),
+        response_counts=ctx.policy.response_counts(counts),
+        released_clips=visible,
+    )
+
+
+def list_agency_requests(ctx: Ctx, *, agency_id: UUID) -> list[AgencyRequestView]:
+    require_active_partnership(ctx, agency_id)
+    requests = ctx.store.find(FootageRequest, agency_id=agency_id)
+    requests.sort(key=lambda r: (r.filed_at, str(r.id)), reverse=True)
+    return [agency_view(ctx, r) for r in requests]
+
+
+def close_request(ctx: Ctx, actor: Actor, *, agency_id: UUID, request_id: UUID) -> FootageRequest:
+    require_active_partnership(ctx, agency_id)
+    request = ctx.store.get(FootageRequest, request_id, for_update=True)
+    if request is None or request.agency_id != agency_id:
+        raise NotFound("request")
+    now = ctx.clock.now()
+    status = request_transition(request.effective_status(now), RequestStatus.CLOSED)
+    closed = replace(request, status=status, closed_at=now)
+    ctx.store.save(closed)
+    audit.record(ctx, actor, "request.closed", "request", request.id)
+    _expire_pending_notices(ctx, closed)
+    return closed
+
+
+def expire_due(ctx: Ctx) -> int:
+    """Mark requests past their expiry as expired; checks never wait for this (see is_open)."""
+    now = ctx.clock.now()
+    expired = 0
+    for status in (RequestStatus.OPEN, RequestStatus.PENDING_REVIEW):
+        for request in ctx.store.find(FootageRequest, status=status):
+            if now >= request.expires_at:
+                done = replace(request, status=request_transition(status, RequestStatus.EXPIRED))
+                ctx.store.save(done)
+                audit.record(ctx, SYSTEM, "request.expired", "request", request.id)
+                _expire_pending_notices(ctx, done)
+                expired += 1
+    return expired
+
+
+def _expire_pending_notices(ctx: Ctx, request: FootageRequest) -> None:
+    for notice in ctx.store.find(Notice, request_id=request.id, response=NoticeResponse.PENDING):
+        ctx.store.save(replace(notice, response=NoticeResponse.EXPIRED))
+        audit.record(ctx, SYSTEM, "notice.expired", "notice", notice.id)

@@ -1,0 +1,57 @@
+"""The narrow interface between the rules and persistence.
+
+Implemented by an SQL store (one database transaction per service call) and an in-memory store
+(so a simulation runs the same services fast). Lists come back sorted by id, so both stores
+answer in the same order and a run is reproducible.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+from typing import Protocol, TypeVar
+from uuid import UUID
+
+from app.workflow.records import AuditEntry, Camera, Clip, Record
+
+R = TypeVar("R", bound=Record)
+
+
+class Store(Protocol):
+    def add(self, record: Record) -> None:
+        """Insert a new record."""
+        ...
+
+    def save(self, record: Record) -> None:
+        """Replace the stored record with the same id."""
+        ...
+
+    def get(self, kind: type[R], record_id: UUID, *, for_update: bool = False) -> R | None:
+        """One record; `for_update` holds a row lock until the transaction ends (PostgreSQL)."""
+        ...
+
+    def find(self, kind: type[R], **equals: object) -> list[R]:
+        """Records whose fields equal the given values, sorted by id."""
+        ...
+
+    def count(self, kind: type[R], **equals: object) -> int: ...
+
+    def cameras_in_cells(self, cells: Collection[str]) -> list[Camera]:
+        """Cameras whose index cell is one of `cells`: the spatial index for fan-out."""
+        ...
+
+    def clips_overlapping(
+        self, camera_ids: Collection[UUID], start: datetime, end: datetime
+    ) -> list[Clip]:
+        """Clips of these cameras that overlap [start, end)."""
+        ...
+
+    def audit_tail(self) -> AuditEntry | None:
+        """The last audit entry, locked against a concurrent append until the transaction ends."""
+        ...
+
+    def append_audit(self, entry: AuditEntry) -> None: ...
+
+    def audit_entries(self, start: int, limit: int) -> list[AuditEntry]:
+        """Entries with seq in [start, start + limit), in order."""
+        ...
