@@ -15,12 +15,18 @@ from rich.console import Console
 from app.config import Settings
 from app.policies.registry import PolicyNotFound
 
-cli = typer.Typer(help="consentgate: the consent-gated footage-request workflow.", no_args_is_help=True)
+cli = typer.Typer(
+    help="consentgate: the consent-gated footage-request workflow.", no_args_is_help=True
+)
 err = Console(stderr=True)
 out = Console()
 
-DbOption = Annotated[Path | None, typer.Option("--db", help="SQLite file (default var/consentgate.db)")]
-PolicyOption = Annotated[str | None, typer.Option("--policy", help="preset name or module:ATTRIBUTE")]
+DbOption = Annotated[
+    Path | None, typer.Option("--db", help="SQLite file (default var/consentgate.db)")
+]
+PolicyOption = Annotated[
+    str | None, typer.Option("--policy", help="preset name or module:ATTRIBUTE")
+]
 
 
 def _settings(db: Path | None = None, policy: str | None = None) -> Settings:
@@ -89,7 +95,9 @@ def token(
     try:
         parsed_role = Role(role)
     except ValueError:
-        err.print(f"[red]error:[/red] role: {role!r} is not one of operator, agency, resident, auditor")
+        err.print(
+            f"[red]error:[/red] role: {role!r} is not one of operator, agency, resident, auditor"
+        )
         raise typer.Exit(2) from None
     try:
         subject_id = UUID(subject) if subject else None
@@ -100,10 +108,16 @@ def token(
     if parsed_role in (Role.AGENCY, Role.RESIDENT):
         kind = Agency if parsed_role is Role.AGENCY else Resident
         if subject_id is None or runtime.read(lambda ctx: ctx.store.get(kind, subject_id)) is None:
-            err.print(f"[red]error:[/red] subject: a {role} token needs the id of an existing {role}")
+            err.print(
+                f"[red]error:[/red] subject: a {role} token needs the id of an existing {role}"
+            )
             raise typer.Exit(2)
     actor = Actor(parsed_role, subject_id or uuid4(), name)
-    print(mint_token(runtime.tokens, actor, now=SystemClock().now(), lifetime=timedelta(minutes=minutes)))
+    print(
+        mint_token(
+            runtime.tokens, actor, now=SystemClock().now(), lifetime=timedelta(minutes=minutes)
+        )
+    )
 
 
 def main() -> None:

@@ -69,15 +69,13 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[SqlStore]:
         """One service call, one transaction: commit on success, roll back on any error."""
-        with Session(self.engine, expire_on_commit=False) as session:
-            with session.begin():
-                yield SqlStore(session)
+        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            yield SqlStore(session)
 
     @contextmanager
     def read(self) -> Iterator[SqlStore]:
-        with Session(self._reader, expire_on_commit=False) as session:
-            with session.begin():
-                yield SqlStore(session)
+        with Session(self._reader, expire_on_commit=False) as session, session.begin():
+            yield SqlStore(session)
 
     def dispose(self) -> None:
         self.engine.dispose()

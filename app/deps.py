@@ -13,7 +13,9 @@ from app.security import InvalidToken, decode_token
 from app.workflow.context import Actor
 from app.workflow.states import Role
 
-_bearer = HTTPBearer(auto_error=False, description="A token from `consentgate token` or POST /operator/tokens")
+_bearer = HTTPBearer(
+    auto_error=False, description="A token from `consentgate token` or POST /operator/tokens"
+)
 
 
 def get_runtime(request: Request) -> Runtime:

@@ -50,13 +50,19 @@ class BodySizeLimit:
 
     async def _refuse(self, send: Send) -> None:
         body = json.dumps(
-            {"detail": f"The request body exceeds {self.max_bytes} bytes.", "code": "body_too_large"}
+            {
+                "detail": f"The request body exceeds {self.max_bytes} bytes.",
+                "code": "body_too_large",
+            }
         ).encode()
         await send(
             {
                 "type": "http.response.start",
                 "status": 413,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
             }
         )
         await send({"type": "http.response.body", "body": body})

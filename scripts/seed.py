@@ -69,52 +69,86 @@ def build_city(ctx: Ctx, rng: random.Random) -> None:
     now = ctx.clock.now()
     midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
     lakeview = ops.create_agency(
-        ctx, SYSTEM, name=DEMO_AGENCY, jurisdiction="City of Lakeview",
-        center_lat=CITY_LAT, center_lng=CITY_LNG, radius_m=6000,
+        ctx,
+        SYSTEM,
+        name=DEMO_AGENCY,
+        jurisdiction="City of Lakeview",
+        center_lat=CITY_LAT,
+        center_lng=CITY_LNG,
+        radius_m=6000,
     )
     # 2018 Lakeland-style terms: free units and a promotion duty (DESIGN.md).
     ops.set_partnership(
-        ctx, SYSTEM, agency_id=lakeview.id, status=PartnershipStatus.ACTIVE,
-        starts_at=now - timedelta(days=400), free_units=15, promotion_duty=True,
+        ctx,
+        SYSTEM,
+        agency_id=lakeview.id,
+        status=PartnershipStatus.ACTIVE,
+        starts_at=now - timedelta(days=400),
+        free_units=15,
+        promotion_duty=True,
         credit_per_download=10.0,
     )
     harbor = ops.create_agency(
-        ctx, SYSTEM, name="Harbor County Sheriff", jurisdiction="Harbor County",
-        center_lat=CITY_LAT + 0.015, center_lng=CITY_LNG + 0.016, radius_m=4000,
+        ctx,
+        SYSTEM,
+        name="Harbor County Sheriff",
+        jurisdiction="Harbor County",
+        center_lat=CITY_LAT + 0.015,
+        center_lng=CITY_LNG + 0.016,
+        radius_m=4000,
     )
     # From 2020 joining was free, with no promotion duty.
     ops.set_partnership(
-        ctx, SYSTEM, agency_id=harbor.id, status=PartnershipStatus.ACTIVE,
+        ctx,
+        SYSTEM,
+        agency_id=harbor.id,
+        status=PartnershipStatus.ACTIVE,
         starts_at=now - timedelta(days=90),
     )
     ops.create_agency(
-        ctx, SYSTEM, name="Northgate Police", jurisdiction="Northgate",
-        center_lat=CITY_LAT + 0.03, center_lng=CITY_LNG - 0.01, radius_m=3000,
+        ctx,
+        SYSTEM,
+        name="Northgate Police",
+        jurisdiction="Northgate",
+        center_lat=CITY_LAT + 0.03,
+        center_lng=CITY_LNG - 0.01,
+        radius_m=3000,
     )
     for hood in NEIGHBORHOODS:
         for n in range(hood.households):
             if rng.random() >= hood.adoption:
                 continue
             resident = ops.create_resident(
-                ctx, SYSTEM, name=f"{hood.name} Resident {n + 1}",
+                ctx,
+                SYSTEM,
+                name=f"{hood.name} Resident {n + 1}",
                 contact=f"resident{n + 1}.{hood.name.lower().replace(' ', '')}@example.org",
                 encrypt_by_default=rng.random() < 0.1,
             )
             lat, lng = _point_near(rng, CITY_LAT + hood.dlat, CITY_LNG + hood.dlng, hood.radius_m)
-            camera = ops.create_camera(ctx, SYSTEM, resident_id=resident.id, lat=lat, lng=lng,
-                                       label="front door")
+            camera = ops.create_camera(
+                ctx, SYSTEM, resident_id=resident.id, lat=lat, lng=lng, label="front door"
+            )
             for day in range(1, 8):
                 if rng.random() < 0.5:
                     start, end = _clip_span(midnight - timedelta(days=day), rng)
                     ops.create_clip(ctx, SYSTEM, camera_id=camera.id, starts_at=start, ends_at=end)
     dana = ops.create_resident(ctx, SYSTEM, name=DEMO_RESIDENT, contact="dana@example.org")
-    camera = ops.create_camera(ctx, SYSTEM, resident_id=dana.id, lat=DEMO_CAMERA[0],
-                               lng=DEMO_CAMERA[1], label="porch", end_to_end_encrypted=False)
+    camera = ops.create_camera(
+        ctx,
+        SYSTEM,
+        resident_id=dana.id,
+        lat=DEMO_CAMERA[0],
+        lng=DEMO_CAMERA[1],
+        label="porch",
+        end_to_end_encrypted=False,
+    )
     yesterday = midnight - timedelta(days=1)
     for minute in (600, 620):  # 10:00 and 10:20 UTC yesterday: the walkthrough's two clips
         start = yesterday + timedelta(minutes=minute)
-        ops.create_clip(ctx, SYSTEM, camera_id=camera.id, starts_at=start,
-                        ends_at=start + timedelta(minutes=5))
+        ops.create_clip(
+            ctx, SYSTEM, camera_id=camera.id, starts_at=start, ends_at=start + timedelta(minutes=5)
+        )
 
 
 def seed_demo(settings: Settings, *, env_file: Path, console: Console) -> None:
@@ -135,8 +169,13 @@ def seed_demo(settings: Settings, *, env_file: Path, console: Console) -> None:
     def lookup(ctx: Ctx) -> tuple[Agency, Agency, Resident, int, int]:
         agencies = {a.name: a for a in ctx.store.find(Agency)}
         dana = next(r for r in ctx.store.find(Resident) if r.name == DEMO_RESIDENT)
-        return (agencies[DEMO_AGENCY], agencies["Harbor County Sheriff"], dana,
-                ctx.store.count(Resident), ctx.store.count(Camera))
+        return (
+            agencies[DEMO_AGENCY],
+            agencies["Harbor County Sheriff"],
+            dana,
+            ctx.store.count(Resident),
+            ctx.store.count(Camera),
+        )
 
     lakeview, harbor, dana, residents, cameras = runtime.read(lookup)
     now = runtime.clock.now()

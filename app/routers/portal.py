@@ -70,13 +70,9 @@ def get_request(request_id: UUID, actor: AgencyActor, runtime: RuntimeDep) -> s.
 
 
 @router.post("/requests/{request_id}/close", response_model=s.RequestForAgency)
-def close_request(
-    request_id: UUID, actor: AgencyActor, runtime: RuntimeDep
-) -> s.RequestForAgency:
+def close_request(request_id: UUID, actor: AgencyActor, runtime: RuntimeDep) -> s.RequestForAgency:
     def step(ctx: Ctx) -> requests.AgencyRequestView:
-        closed = requests.close_request(
-            ctx, actor, agency_id=actor.subject, request_id=request_id
-        )
+        closed = requests.close_request(ctx, actor, agency_id=actor.subject, request_id=request_id)
         return requests.agency_view(ctx, closed)
 
     return _request_out(runtime.write(step))

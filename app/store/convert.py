@@ -9,18 +9,21 @@ from __future__ import annotations
 import typing
 from dataclasses import fields
 from enum import StrEnum
-from functools import cache
 from typing import Any
 from uuid import UUID
 
-from app.workflow.records import Record
+from app.workflow.records import AuditEntry, Record
 
 Converter = typing.Callable[[Any], Any]
 
 
-@cache
+_LOADERS: dict[type[Any], dict[str, Converter]] = {}
+
+
 def _loaders(kind: type[Any]) -> dict[str, Converter]:
-    """Per field: how to turn a stored value back into the record's type."""
+    """Per field: how to turn a stored value back into the record's type (computed once)."""
+    if kind in _LOADERS:
+        return _LOADERS[kind]
     hints = typing.get_type_hints(kind)
     out: dict[str, Converter] = {}
     for f in fields(kind):
@@ -31,10 +34,11 @@ def _loaders(kind: type[Any]) -> dict[str, Converter]:
             out[f.name] = lambda v: tuple(UUID(x) for x in v)
         elif hint is UUID:
             out[f.name] = lambda v: v if isinstance(v, UUID) else UUID(str(v))
+    _LOADERS[kind] = out
     return out
 
 
-def to_values(record: Record) -> dict[str, Any]:
+def to_values(record: Record | AuditEntry) -> dict[str, Any]:
     """Field values as a table row takes them (enums as str, tuples of ids as lists of str)."""
     out: dict[str, Any] = {}
     for f in fields(record):
@@ -51,7 +55,11 @@ def from_values(kind: type[Any], values: dict[str, Any]) -> Any:
     loaders = _loaders(kind)
     return kind(
         **{
-            f.name: (loaders[f.name](values[f.name]) if f.name in loaders and values[f.name] is not None else values[f.name])
+            f.name: (
+                loaders[f.name](values[f.name])
+                if f.name in loaders and values[f.name] is not None
+                else values[f.name]
+            )
             for f in fields(kind)
         }
     )

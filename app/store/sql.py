@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 from uuid import UUID
 
 from sqlalchemy import func, text
@@ -26,6 +26,8 @@ from app.workflow.records import (
     Resident,
 )
 from app.workflow.store import R
+
+T = TypeVar("T")
 
 ROWS: dict[type[Any], type[SQLModel]] = {
     Agency: t.AgencyRow,
@@ -51,8 +53,8 @@ class SqlStore:
         self.session = session
         self._postgres = session.get_bind().dialect.name == "postgresql"
 
-    def _record(self, kind: type[R], row: SQLModel) -> R:
-        return cast(R, from_values(kind, {n: getattr(row, n) for n in field_names(kind)}))
+    def _record(self, kind: type[T], row: SQLModel) -> T:
+        return cast(T, from_values(kind, {n: getattr(row, n) for n in field_names(kind)}))
 
     def add(self, record: Record) -> None:
         self.session.add(ROWS[type(record)](**to_values(record)))
@@ -71,7 +73,7 @@ class SqlStore:
     def find(self, kind: type[R], **equals: object) -> list[R]:
         table = ROWS[kind]
         query = select(table).where(*(getattr(table, k) == v for k, v in equals.items()))
-        rows = self.session.exec(query.order_by(getattr(table, "id"))).all()
+        rows = self.session.exec(query.order_by(text("id"))).all()
         return [self._record(kind, row) for row in rows]
 
     def count(self, kind: type[R], **equals: object) -> int:

@@ -29,7 +29,8 @@ class UTCDateTime(TypeDecorator[datetime]):
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
-        return value.replace(tzinfo=UTC)
+        stored: datetime = value
+        return stored.replace(tzinfo=UTC)
 
 
 def when(*, nullable: bool = False, index: bool = False) -> Any:
@@ -124,7 +125,9 @@ class FootageRequestRow(SQLModel, table=True):
 
 class NoticeRow(SQLModel, table=True):
     __tablename__ = "notice"
-    __table_args__ = (Index("ux_notice_request_resident", "request_id", "resident_id", unique=True),)
+    __table_args__ = (
+        Index("ux_notice_request_resident", "request_id", "resident_id", unique=True),
+    )
     id: UUID = Field(primary_key=True)
     request_id: UUID = Field(foreign_key="footage_request.id", index=True)
     resident_id: UUID = Field(foreign_key="resident.id", index=True)

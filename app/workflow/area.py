@@ -19,7 +19,10 @@ def cameras_in_circle(ctx: Ctx, lat: float, lng: float, radius_m: float) -> list
 
 
 def camera_in_area(camera: Camera, request: FootageRequest) -> bool:
-    return distance_m(request.center_lat, request.center_lng, camera.lat, camera.lng) <= request.radius_m
+    return (
+        distance_m(request.center_lat, request.center_lng, camera.lat, camera.lng)
+        <= request.radius_m
+    )
 
 
 def clip_in_window(clip: Clip, start: datetime, end: datetime) -> bool:

@@ -78,9 +78,13 @@ def verify_chain(entries: list[AuditEntry]) -> ChainCheck:
     prev = GENESIS
     for expected_seq, entry in enumerate(entries):
         if entry.seq != expected_seq:
-            return ChainCheck(False, len(entries), prev, expected_seq, "an entry is missing or moved")
+            return ChainCheck(
+                False, len(entries), prev, expected_seq, "an entry is missing or moved"
+            )
         if entry.prev_hash != prev:
-            return ChainCheck(False, len(entries), prev, entry.seq, "the link to the previous entry is broken")
+            return ChainCheck(
+                False, len(entries), prev, entry.seq, "the link to the previous entry is broken"
+            )
         if link_hash(prev, entry) != entry.entry_hash:
             return ChainCheck(False, len(entries), prev, entry.seq, "the entry was altered")
         prev = entry.entry_hash

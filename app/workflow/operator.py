@@ -148,11 +148,15 @@ def create_camera(
         created_at=ctx.clock.now(),
     )
     ctx.store.add(camera)
-    audit.record(ctx, actor, "camera.created", "camera", camera.id, {"resident_id": str(resident_id)})
+    audit.record(
+        ctx, actor, "camera.created", "camera", camera.id, {"resident_id": str(resident_id)}
+    )
     return camera
 
 
-def synthetic_content(clip_id: UUID, camera_id: UUID, starts_at: datetime, ends_at: datetime) -> bytes:
+def synthetic_content(
+    clip_id: UUID, camera_id: UUID, starts_at: datetime, ends_at: datetime
+) -> bytes:
     """Deterministic stand-in footage: a header with the times and a pseudo-random body.
 
     Nothing in it names the camera or the resident: the bytes reach agencies (invariant I4).
@@ -179,7 +183,11 @@ def create_clip(
     if ends_at > ctx.clock.now():
         raise InvalidInput("A clip cannot end in the future.", code="invalid_span")
     clip_id = ctx.new_id()
-    data = content if content is not None else synthetic_content(clip_id, camera_id, starts_at, ends_at)
+    data = (
+        content
+        if content is not None
+        else synthetic_content(clip_id, camera_id, starts_at, ends_at)
+    )
     clip = Clip(
         id=clip_id,
         camera_id=camera_id,
@@ -192,5 +200,12 @@ def create_clip(
         created_at=ctx.clock.now(),
     )
     ctx.store.add(clip)
-    audit.record(ctx, actor, "clip.recorded", "clip", clip.id, {"camera_id": str(camera_id), "digest": clip.digest})
+    audit.record(
+        ctx,
+        actor,
+        "clip.recorded",
+        "clip",
+        clip.id,
+        {"camera_id": str(camera_id), "digest": clip.digest},
+    )
     return clip

@@ -189,4 +189,6 @@ class AuditEntry:
     entry_hash: str = ""
 
 
-Record = Agency | Partnership | Resident | Camera | Clip | FootageRequest | Notice | Consent | Release
+Record = (
+    Agency | Partnership | Resident | Camera | Clip | FootageRequest | Notice | Consent | Release
+)

@@ -52,9 +52,7 @@ def file_request(ctx: Ctx, actor: Actor, *, agency_id: UUID, draft: RequestDraft
     """File a request and notify every resident with a camera in the area (who may be told)."""
     require_active_partnership(ctx, agency_id)
     now = ctx.clock.now()
-    same_case = ctx.store.count(
-        FootageRequest, agency_id=agency_id, case_number=draft.case_number
-    )
+    same_case = ctx.store.count(FootageRequest, agency_id=agency_id, case_number=draft.case_number)
     decision = ctx.policy.validate_request(
         RequestQuestion(
             kind=draft.kind,

@@ -148,7 +148,9 @@ def decline(ctx: Ctx, actor: Actor, *, resident_id: UUID, request_id: UUID) -> N
     if request is None or not request.is_open(now):
         raise RequestNotOpen(request.effective_status(now).value if request else "gone")
     declined = replace(
-        notice, response=notice_transition(notice.response, NoticeResponse.DECLINED), responded_at=now
+        notice,
+        response=notice_transition(notice.response, NoticeResponse.DECLINED),
+        responded_at=now,
     )
     ctx.store.save(declined)
     audit.record(ctx, actor, "notice.declined", "notice", notice.id)

@@ -1,0 +1,86 @@
+"""Each test gets its own fresh database and a simulated clock; data comes from factories."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine
+
+from app.clock import SimulatedClock
+from app.config import Settings
+from app.main import create_app
+from app.policies import Policy
+from tests.factories import World
+
+START = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+TEST_SECRET = "test-secret-" + "x" * 40
+
+
+@pytest.fixture
+def clock() -> SimulatedClock:
+    return SimulatedClock(START)
+
+
+# Set by `make test` for its second pass, e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test
+PG_URL = os.environ.get("CONSENTGATE_TEST_PG_URL", "")
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> Iterator[str | None]:
+    """SQLite: a fresh file per test. PostgreSQL: a fresh schema per test, dropped after."""
+    if not PG_URL:
+        yield None
+        return
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
+    sep = "&" if "?" in PG_URL else "?"
+    try:
+        yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+        admin.dispose()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str | None) -> Settings:
+    return Settings(
+        env="test",
+        db_path=tmp_path / "test.db",
+        database_url=database_url,
+        secret=TEST_SECRET,
+        secret_file=tmp_path / "secret.key",
+    )
+
+
+@pytest.fixture
+def policy() -> Policy | None:
+    """The policy in force; None is the configured default. Override per module."""
+    return None
+
+
+@pytest.fixture
+def app(settings: Settings, clock: SimulatedClock, policy: Policy | None) -> Iterator[FastAPI]:
+    application = create_app(settings, clock=clock, policy=policy)
+    yield application
+    application.state.runtime.db.dispose()
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app) as c:
+        yield c
+
+
+@pytest.fixture
+def world(client: TestClient, app: FastAPI, clock: SimulatedClock) -> World:
+    return World(client, app, clock)

@@ -1,0 +1,62 @@
+"""Policy parameters refuse bad values by name, and the registry finds policies."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.policies import PolicyNotFound, StandardPolicy, load_policy
+from app.policies.params import PolicyParameterError, PolicyParams, ResponseStats
+
+
+@pytest.mark.parametrize(
+    ("overrides", "key"),
+    [
+        ({"map_k": 0}, "map_k"),
+        ({"max_area_sq_mi": 0.01}, "max_area_sq_mi"),
+        ({"retention_days": -1}, "retention_days"),
+        ({"response_stats": "sometimes"}, "response_stats"),
+        ({"honour_opt_out": "yes"}, "honour_opt_out"),
+        ({"refused_incident_types": "protest"}, "refused_incident_types"),
+        ({"lookback_days": 1.5}, "lookback_days"),
+        ({"no_such_knob": 1}, "no_such_knob"),
+    ],
+)
+def test_bad_parameters_are_refused_by_name(overrides: dict[str, object], key: str) -> None:
+    with pytest.raises(PolicyParameterError) as caught:
+        PolicyParams.from_mapping(PolicyParams(), overrides)
+    assert caught.value.key == key
+    assert key in str(caught.value)
+
+
+def test_overrides_apply_and_change_the_hash() -> None:
+    base = PolicyParams()
+    changed = PolicyParams.from_mapping(base, {"map_k": 10, "response_stats": "raw"})
+    assert changed.map_k == 10 and changed.response_stats is ResponseStats.RAW
+    assert changed.digest() != base.digest()
+    assert PolicyParams.from_mapping(base, {}).digest() == base.digest()
+
+
+def test_registry_finds_presets_and_researchers_policies() -> None:
+    assert load_policy("privacy-by-design").name == "privacy-by-design"
+    mine = load_policy("app.policies.privacy_by_design:POLICY")
+    assert isinstance(mine, StandardPolicy)
+    for name in ("nope", "app.policies.privacy_by_design:MISSING", "no.such.module:X"):
+        with pytest.raises(PolicyNotFound):
+            load_policy(name)
+
+
+def test_suppressed_counts_hide_the_parts_together() -> None:
+    policy = StandardPolicy("t", PolicyParams(stats_k=5))
+    shown = policy.response_counts({"notified": 20, "shared": 2, "not_shared": 18})
+    # Showing not_shared = 18 next to notified = 20 would reveal shared = 2.
+    assert shown == {"notified": 20, "shared": None, "not_shared": None}
+    assert policy.response_counts({"notified": 20, "shared": 6, "not_shared": 14}) == {
+        "notified": 20,
+        "shared": 6,
+        "not_shared": 14,
+    }
+    assert policy.response_counts({"notified": 3, "shared": 0, "not_shared": 3}) == {
+        "notified": None,
+        "shared": None,
+        "not_shared": None,
+    }

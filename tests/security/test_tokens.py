@@ -1,0 +1,107 @@
+"""Token checks: one pinned algorithm, required claims, our type, compact JWS only."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import uuid4
+
+import pytest
+
+from app.security import InvalidToken, TokenConfig, decode_token, mint_token
+from app.workflow.context import Actor
+from app.workflow.states import Role
+
+CONFIG = TokenConfig("k" * 48, "consentgate", "consentgate-api")
+NOW = datetime(2026, 11, 30, 12, tzinfo=UTC)
+
+
+def b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def forge(header: dict[str, Any], claims: dict[str, Any], key: bytes = b"k" * 48) -> str:
+    signing_input = f"{b64(json.dumps(header).encode())}.{b64(json.dumps(claims).encode())}"
+    sig = hmac.new(key, signing_input.encode(), hashlib.sha256).digest()
+    return f"{signing_input}.{b64(sig)}"
+
+
+def claims(**changes: Any) -> dict[str, Any]:
+    base = {
+        "iss": "consentgate",
+        "aud": "consentgate-api",
+        "sub": str(uuid4()),
+        "role": "agency",
+        "iat": int(NOW.timestamp()),
+        "nbf": int(NOW.timestamp()),
+        "exp": int((NOW + timedelta(hours=1)).timestamp()),
+        "jti": str(uuid4()),
+    }
+    base.update(changes)
+    return {k: v for k, v in base.items() if v is not None}
+
+
+HEADER = {"alg": "HS256", "typ": "at+jwt"}
+
+
+def test_round_trip() -> None:
+    actor = Actor(Role.AGENCY, uuid4(), "Officer Riley")
+    token = mint_token(CONFIG, actor, now=NOW, lifetime=timedelta(hours=1))
+    assert decode_token(CONFIG, token, now=NOW) == actor
+    assert decode_token(CONFIG, forge(HEADER, claims()), now=NOW).role is Role.AGENCY
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        forge({"alg": "none", "typ": "at+jwt"}, claims()).rsplit(".", 1)[0] + ".",
+        forge({"alg": "HS512", "typ": "at+jwt"}, claims()),
+        forge({"alg": "HS256", "typ": "JWT"}, claims()),
+        forge({"alg": "HS256", "typ": "at+jwt", "kid": "../../dev/null"}, claims()),
+        forge(HEADER, claims(exp=None)),
+        forge(HEADER, claims(nbf=None)),
+        forge(HEADER, claims(aud="someone-else")),
+        forge(HEADER, claims(iss="someone-else")),
+        forge(HEADER, claims(role="root")),
+        forge(HEADER, claims(exp=int(NOW.timestamp()))),  # expired at this instant
+        forge(HEADER, claims(nbf=int((NOW + timedelta(minutes=1)).timestamp()))),
+        forge(HEADER, claims(), key=b"not the key" * 4),
+        "a.b.c.d.e",  # a JWE has five parts
+        forge(HEADER, claims(pad="x" * 9000)),
+    ],
+    ids=[
+        "alg-none",
+        "hs512",
+        "typ-jwt",
+        "kid",
+        "no-exp",
+        "no-nbf",
+        "aud",
+        "iss",
+        "role",
+        "expired",
+        "not-yet-valid",
+        "wrong-key",
+        "jwe",
+        "oversized",
+    ],
+)
+def test_bad_tokens_are_refused(token: str) -> None:
+    with pytest.raises(InvalidToken):
+        decode_token(CONFIG, token, now=NOW)
+
+
+def test_editing_the_payload_breaks_the_signature() -> None:
+    resident = mint_token(
+        CONFIG, Actor(Role.RESIDENT, uuid4()), now=NOW, lifetime=timedelta(hours=1)
+    )
+    head, body, sig = resident.split(".")
+    payload = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+    payload["role"] = "agency"
+    edited = f"{head}.{b64(json.dumps(payload).encode())}.{sig}"
+    with pytest.raises(InvalidToken):
+        decode_token(CONFIG, edited, now=NOW)

@@ -1,0 +1,71 @@
+"""The command line: seed is idempotent and prints tokens; token mints what the API accepts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from app.cli import cli
+from app.config import Settings
+from app.runtime import Runtime
+from app.security import decode_token
+from app.workflow.records import Agency, AuditEntry, Resident
+from app.workflow.states import Role
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("CONSENTGATE_DB_PATH", str(tmp_path / "cli.db"))
+    monkeypatch.setenv("CONSENTGATE_SECRET_FILE", str(tmp_path / "secret.key"))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    return tmp_path
+
+
+def test_seed_is_idempotent_and_writes_demo_env(env: Path) -> None:
+    runner = CliRunner()
+    first = runner.invoke(cli, ["seed", "--env-file", str(env / "demo.env")])
+    assert first.exit_code == 0, first.output
+    assert "AGENCY_TOKEN=" in first.output
+    runtime = Runtime.build(Settings())
+    counted = runtime.read(
+        lambda c: (
+            c.store.count(Agency),
+            c.store.count(Resident),
+            len(c.store.audit_entries(0, 10**6)),
+        )
+    )
+    assert counted[0] == 3 and counted[1] >= 200
+    second = runner.invoke(cli, ["seed", "--env-file", str(env / "demo.env")])
+    assert second.exit_code == 0 and "leaving it as it is" in second.output
+    again = runtime.read(
+        lambda c: (
+            c.store.count(Agency),
+            c.store.count(Resident),
+            len(c.store.audit_entries(0, 10**6)),
+        )
+    )
+    assert again == counted
+    values = dict(
+        line.removeprefix("export ").split("=", 1)
+        for line in (env / "demo.env").read_text().splitlines()
+    )
+    actor = decode_token(runtime.tokens, values["RESIDENT_TOKEN"], now=runtime.clock.now())
+    assert actor.role is Role.RESIDENT
+    assert runtime.read(lambda c: c.store.get(Resident, actor.subject)) is not None
+    assert isinstance(runtime.read(lambda c: c.store.audit_tail()), AuditEntry)
+
+
+def test_token_command_checks_its_arguments(env: Path) -> None:
+    runner = CliRunner()
+    bad_role = runner.invoke(cli, ["token", "sheriff"])
+    assert bad_role.exit_code == 2 and "role" in bad_role.output
+    no_subject = runner.invoke(cli, ["token", "agency"])
+    assert no_subject.exit_code == 2 and "subject" in no_subject.output
+    ok = runner.invoke(cli, ["token", "auditor"])
+    assert ok.exit_code == 0
+    runtime = Runtime.build(Settings())
+    assert decode_token(runtime.tokens, ok.output.strip(), now=runtime.clock.now()).role is (
+        Role.AUDITOR
+    )
