@@ -126,3 +126,7 @@ def main() -> None:
     if root not in sys.path:
         sys.path.insert(0, root)
     cli()
+
+
+if __name__ == "__main__":
+    main()

@@ -229,3 +229,42 @@ def test_oversized_body_is_refused(world: World) -> None:
     body = world.request_body()
     body["description"] = "x" * 70_000
     refused(world, "POST", "/portal/requests", agency.headers, 413, "body_too_large", json=body)
+
+
+def test_operator_mints_tokens_for_existing_subjects(world: World) -> None:
+    agency = world.agency()
+    minted = world.ok(
+        "POST",
+        "/operator/tokens",
+        world.operator,
+        json={"role": "agency", "subject": str(agency.id), "name": "Sgt. Ray"},
+    )
+    headers = {"Authorization": f"Bearer {minted['token']}"}
+    assert world.ok("GET", "/portal/requests", headers)["count"] == 0
+    refused(
+        world,
+        "POST",
+        "/operator/tokens",
+        world.operator,
+        404,
+        "agency_not_found",
+        json={"role": "agency", "subject": str(uuid4())},
+    )
+    refused(
+        world,
+        "POST",
+        "/operator/tokens",
+        world.operator,
+        422,
+        "subject_required",
+        json={"role": "resident"},
+    )
+    refused(
+        world,
+        "POST",
+        "/operator/tokens",
+        agency.headers,
+        403,
+        "wrong_role",
+        json={"role": "operator"},
+    )
