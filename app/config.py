@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     audience: str = "consentgate-api"
     token_minutes: int = Field(default=8 * 60, ge=1, le=60 * 24 * 30)
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    # The web walkthrough offers the demo tokens the seed writes here (never in production).
+    demo_env_file: Path = Path("var/demo.env")
 
     @model_validator(mode="after")
     def _enforce_secret(self) -> Settings:

@@ -11,6 +11,7 @@ from app.limits import BodySizeLimit
 from app.policies import Policy
 from app.routers import audit, me, operator, portal, public
 from app.runtime import Runtime
+from app.web import install as install_web
 
 DESCRIPTION = """A simulation of the consent-gated footage-request workflow.
 
@@ -31,5 +32,6 @@ def create_app(
     http_errors.install(app)
     for module in (public, operator, portal, me, audit):
         app.include_router(module.router)
+    install_web(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app

@@ -151,8 +151,11 @@ def build_city(ctx: Ctx, rng: random.Random) -> None:
         )
 
 
-def seed_demo(settings: Settings, *, env_file: Path, console: Console) -> None:
-    runtime = Runtime.build(settings)
+def seed_demo(
+    settings: Settings, *, env_file: Path, console: Console, runtime: Runtime | None = None
+) -> None:
+    """`runtime`: seed a running app's database with its clock (the web tests' served app)."""
+    runtime = runtime or Runtime.build(settings)
     rng = random.Random(SEED)
     id_rng = random.Random(SEED + 1)
 

@@ -1,0 +1,262 @@
+"""The agency portal as pages. Every figure comes from the JSON API's own agency handlers
+(`app/routers/portal.py`), so a page can show an agency nothing the API would not (I4)."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from app.routers import portal
+from app.schemas.portal import RequestCreate
+from app.web.errors import WebError, attempt, from_validation, parse_id
+from app.web.frames import frames_data_uri
+from app.web.mapsvg import Circle, MapFigure, build_map
+from app.web.render import page
+from app.web.session import check_form, read_env_file, require, runtime_of
+from app.workflow.context import Actor
+from app.workflow.states import Role
+
+router = APIRouter(prefix="/web/agency", include_in_schema=False)
+HOME = "/web/agency"
+INCIDENT_TYPES = (
+    "package_theft",
+    "burglary",
+    "vehicle_break_in",
+    "vandalism",
+    "hit_and_run",
+    "missing_person",
+    "lawful_protest",  # refused by every preset: students see the rule fire
+)
+FORM_FIELDS = (
+    "case_number",
+    "incident_type",
+    "description",
+    "center_lat",
+    "center_lng",
+    "radius_m",
+    "window_start",
+    "window_end",
+)
+
+
+def _portal_map(actor: Actor, request: Request, circles: list[Circle]) -> MapFigure:
+    runtime = runtime_of(request)
+    shaped = attempt(lambda: portal.get_map(actor, runtime), back="/web/")
+    cells = [(c.cell, c.count) for c in shaped.cells]
+    return build_map(cells, circles)
+
+
+def _default_form(request: Request, figure: MapFigure) -> dict[str, str]:
+    """Start the form on the demo incident when the seed wrote one, else on the map's centre."""
+    runtime = runtime_of(request)
+    demo = (
+        {}
+        if runtime.settings.env == "production"
+        else read_env_file(runtime.settings.demo_env_file)
+    )
+    yesterday = runtime.clock.now() - timedelta(days=1)
+    return {
+        "case_number": "",
+        "incident_type": "package_theft",
+        "description": "",
+        "center_lat": demo.get("INCIDENT_LAT", f"{figure.lat0:.6f}"),
+        "center_lng": demo.get("INCIDENT_LNG", f"{figure.lng0:.6f}"),
+        "radius_m": "200",
+        "window_start": demo.get("WINDOW_START", f"{yesterday:%Y-%m-%dT%H:00}")[:16],
+        "window_end": demo.get("WINDOW_END", f"{yesterday + timedelta(hours=1):%Y-%m-%dT%H:00}")[
+            :16
+        ],
+    }
+
+
+def _portal_page(
+    request: Request, actor: Actor, form: dict[str, str] | None, error: WebError | None
+) -> HTMLResponse:
+    runtime = runtime_of(request)
+    listed = attempt(
+        lambda: portal.list_requests(actor, runtime, limit=200, offset=0), back="/web/"
+    )
+    circles = [Circle(r.center_lat, r.center_lng, r.radius_m, r.case_number) for r in listed.data]
+    if form is None:
+        form = _default_form(request, _portal_map(actor, request, circles))
+    draft = _draft_circle(form)
+    figure = _portal_map(actor, request, circles + ([draft] if draft else []))
+    context: dict[str, Any] = {
+        "figure": figure,
+        "map_k": runtime.policy.params.map_k,
+        "requests": listed.data,
+        "form": form,
+        "incident_types": INCIDENT_TYPES,
+        "error": error,
+        "officer": actor.name,
+    }
+    return page(request, "agency.html", context, status=error.status if error else 200)
+
+
+def _draft_circle(form: dict[str, str] | None) -> Circle | None:
+    if not form:
+        return None
+    try:
+        lat, lng = float(form["center_lat"]), float(form["center_lng"])
+        radius = float(form["radius_m"])
+    except (KeyError, ValueError):
+        return None
+    if not (-90 <= lat <= 90 and -180 <= lng <= 180 and 0 < radius <= 20_000):
+        return None
+    return Circle(lat, lng, radius, "the request you are filing", kind="draft")
+
+
+@router.get("", response_class=HTMLResponse)
+def portal_home(request: Request) -> HTMLResponse:
+    actor = require(request, Role.AGENCY)
+    return _portal_page(request, actor, None, None)
+
+
+def _utc(value: str) -> str:
+    """A datetime-local value (no zone) is read as UTC, as the form's label says."""
+    value = value.strip()
+    if len(value) == 16:  # YYYY-MM-DDTHH:MM
+        value += ":00"
+    if value and not value.endswith("Z") and "+" not in value[10:]:
+        value += "Z"
+    return value
+
+
+@router.post("/preview", response_class=HTMLResponse)
+def preview(
+    request: Request,
+    csrf: Annotated[str, Form()],
+    case_number: Annotated[str, Form()] = "",
+    incident_type: Annotated[str, Form()] = "",
+    description: Annotated[str, Form()] = "",
+    center_lat: Annotated[str, Form()] = "",
+    center_lng: Annotated[str, Form()] = "",
+    radius_m: Annotated[str, Form()] = "",
+    window_start: Annotated[str, Form()] = "",
+    window_end: Annotated[str, Form()] = "",
+) -> HTMLResponse:
+    """Draw the form's circle on the map without filing anything (works without JavaScript)."""
+    actor = check_form(request, Role.AGENCY, csrf)
+    values = (
+        case_number,
+        incident_type,
+        description,
+        center_lat,
+        center_lng,
+        radius_m,
+        window_start,
+        window_end,
+    )
+    return _portal_page(request, actor, dict(zip(FORM_FIELDS, values, strict=True)), None)
+
+
+@router.post("/requests", response_class=HTMLResponse)
+def file_request(
+    request: Request,
+    csrf: Annotated[str, Form()],
+    case_number: Annotated[str, Form()] = "",
+    incident_type: Annotated[str, Form()] = "",
+    description: Annotated[str, Form()] = "",
+    center_lat: Annotated[str, Form()] = "",
+    center_lng: Annotated[str, Form()] = "",
+    radius_m: Annotated[str, Form()] = "",
+    window_start: Annotated[str, Form()] = "",
+    window_end: Annotated[str, Form()] = "",
+) -> Response:
+    actor = check_form(request, Role.AGENCY, csrf)
+    form = dict(
+        zip(
+            FORM_FIELDS,
+            (
+                case_number,
+                incident_type,
+                description,
+                center_lat,
+                center_lng,
+                radius_m,
+                window_start,
+                window_end,
+            ),
+            strict=True,
+        )
+    )
+    try:
+        body = RequestCreate.model_validate(
+            {
+                "case_number": case_number,
+                "incident_type": incident_type,
+                "description": description,
+                "area": {"center_lat": center_lat, "center_lng": center_lng, "radius_m": radius_m},
+                "window": {"start": _utc(window_start), "end": _utc(window_end)},
+            }
+        )
+    except ValidationError as exc:
+        return _portal_page(request, actor, form, from_validation(exc, back=HOME))
+    runtime = runtime_of(request)
+    try:
+        filed = attempt(lambda: portal.file_request(body, actor, runtime), back=HOME)
+    except WebError as exc:
+        return _portal_page(request, actor, form, exc)
+    return RedirectResponse(f"{HOME}/requests/{filed.id}?done=filed", status_code=303)
+
+
+@router.get("/requests/{request_id}", response_class=HTMLResponse)
+def request_detail(request: Request, request_id: str) -> HTMLResponse:
+    actor = require(request, Role.AGENCY)
+    rid = parse_id(request_id, "request_id", back=HOME)
+    runtime = runtime_of(request)
+    found = attempt(lambda: portal.get_request(rid, actor, runtime), back=HOME)
+    footage = attempt(lambda: portal.list_footage(rid, actor, runtime), back=HOME)
+    circle = Circle(found.center_lat, found.center_lng, found.radius_m, found.case_number)
+    figure = _portal_map(actor, request, [circle])
+    context = {
+        "req": found,
+        "footage": footage.data,
+        "figure": figure,
+        "map_k": runtime.policy.params.map_k,
+    }
+    return page(request, "agency_request.html", context)
+
+
+@router.post("/requests/{request_id}/close")
+def close_request(
+    request: Request, request_id: str, csrf: Annotated[str, Form()]
+) -> RedirectResponse:
+    actor = check_form(request, Role.AGENCY, csrf)
+    rid = parse_id(request_id, "request_id", back=HOME)
+    runtime = runtime_of(request)
+    attempt(lambda: portal.close_request(rid, actor, runtime), back=f"{HOME}/requests/{rid}")
+    return RedirectResponse(f"{HOME}/requests/{rid}?done=closed", status_code=303)
+
+
+@router.get("/footage/{release_id}", response_class=HTMLResponse)
+def footage_view(request: Request, release_id: str) -> HTMLResponse:
+    """The released clip's frames; like the API's download, the first view is logged."""
+    actor = require(request, Role.AGENCY)
+    rel = parse_id(release_id, "release_id", back=HOME)
+    runtime = runtime_of(request)
+    content = attempt(lambda: portal.download_footage(rel, actor, runtime), back=HOME).body
+    context = {
+        "release_id": rel,
+        "frames": frames_data_uri(bytes(content)),
+        "size": len(content),
+        "digest": _digest(bytes(content)),
+    }
+    return page(request, "agency_footage.html", context)
+
+
+@router.get("/footage/{release_id}/clip")
+def footage_download(request: Request, release_id: str) -> Response:
+    actor = require(request, Role.AGENCY)
+    rel = parse_id(release_id, "release_id", back=HOME)
+    runtime = runtime_of(request)
+    return attempt(lambda: portal.download_footage(rel, actor, runtime), back=HOME)
+
+
+def _digest(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()

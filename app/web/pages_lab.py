@@ -1,0 +1,69 @@
+"""The policy lab: two policies side by side.
+
+The parameter comparison is real (the registry's presets and the policy in force). Running a
+scenario under each and plotting the outcome belongs to the simulation (issue 6); until it is
+merged the page says so instead of showing invented figures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from app.policies.base import Policy
+from app.policies.registry import PolicyNotFound, load_policy, preset_names
+from app.web.errors import WebError
+from app.web.render import page
+from app.web.session import runtime_of
+
+router = APIRouter(prefix="/web/lab", include_in_schema=False)
+
+
+@dataclass(frozen=True, slots=True)
+class ParamRow:
+    name: str
+    left: str
+    right: str
+
+    @property
+    def differs(self) -> bool:
+        return self.left != self.right
+
+
+def _named(request: Request, name: str) -> Policy:
+    runtime = runtime_of(request)
+    if name == "" or name == runtime.policy.name:
+        return runtime.policy
+    if name not in preset_names():
+        # Only presets: a page must not import an arbitrary module:ATTRIBUTE a visitor names.
+        detail = f"No preset policy named {name!r}."
+        raise WebError(404, "policy_not_found", detail, back="/web/lab")
+    try:
+        return load_policy(name)
+    except PolicyNotFound as exc:
+        raise WebError(404, "policy_not_found", str(exc), back="/web/lab") from None
+
+
+def _show(value: object) -> str:
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value) or "—"
+    return str(value)
+
+
+@router.get("", response_class=HTMLResponse)
+def lab(request: Request, a: str = "", b: str = "") -> HTMLResponse:
+    left, right = _named(request, a), _named(request, b)
+    lp, rp = left.params.as_dict(), right.params.as_dict()
+    rows = [ParamRow(key, _show(lp[key]), _show(rp.get(key, "—"))) for key in lp]
+    choices = sorted({*preset_names(), runtime_of(request).policy.name})
+    context = {
+        "left": left,
+        "right": right,
+        "rows": rows,
+        "choices": choices,
+        # Plug-in point for the simulation: a comparison table and a plot, or None.
+        "comparison": None,
+    }
+    return page(request, "lab.html", context)
