@@ -1,0 +1,165 @@
+"""The agency portal pages: the map as the policy shapes it, filing through the form with the
+API's refusals, and nothing about a resident on any agency page."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from tests.factories import CITY, World, offset
+from tests.web.conftest import Pages
+
+
+def _form(world: World, **changes: str) -> dict[str, str]:
+    body = world.request_body()
+    form = {
+        "case_number": body["case_number"],
+        "incident_type": body["incident_type"],
+        "description": body["description"],
+        "center_lat": str(body["area"]["center_lat"]),
+        "center_lng": str(body["area"]["center_lng"]),
+        "radius_m": "200",
+        # What a datetime-local input sends: minutes, no zone (the form says UTC).
+        "window_start": body["window"]["start"][:16],
+        "window_end": body["window"]["end"][:16],
+    }
+    form.update(changes)
+    return form
+
+
+def _polygons(html: str) -> list[dict[str, str]]:
+    found = re.findall(
+        r'<polygon class="cell ([^"]+)" points="[^"]+"\s*(?:fill="([^"]*)")?\s*'
+        r'data-count="([^"]+)"',
+        html,
+    )
+    return [{"class": c, "fill": f, "count": n} for c, f, n in found]
+
+
+def test_the_map_shades_what_the_api_shows_and_leaves_suppressed_cells_blank(
+    pages: Pages, world: World
+) -> None:
+    agency = world.agency()
+    for i in range(6):  # one cell with 6 cameras: above k = 5
+        world.resident(north_m=5 * i, clips=0)
+    world.resident(north_m=2500, east_m=-1500, clips=0)  # a lone camera elsewhere: below k
+    api = world.ok("GET", "/portal/map", agency.headers)
+    pages.sign_in(agency.headers)
+    html = pages.get("/web/agency").text
+    drawn = _polygons(html)
+    assert sorted(p["count"] for p in drawn) == sorted(
+        "suppressed" if c["count"] is None else str(c["count"]) for c in api["cells"]
+    )
+    shown = [p for p in drawn if p["count"] == "6"]
+    blank = [p for p in drawn if p["count"] == "suppressed"]
+    assert len(shown) == 1 and "shade-4" in shown[0]["class"]
+    assert len(blank) == 1 and blank[0]["class"] == "suppressed"
+    assert blank[0]["fill"].endswith("-hatch)")  # the hatch, never a shade
+    assert ">1 cameras<" not in html and ">1<" not in html  # the lone camera's count is nowhere
+
+
+def test_filing_through_the_form_is_the_apis_request(pages: Pages, world: World) -> None:
+    agency = world.agency()
+    world.resident()
+    pages.sign_in(agency.headers)
+    form = _form(world, case_number="WEB-1")
+    response = pages.post("/web/agency/requests", "/web/agency", form)
+    assert response.status_code == 303
+    listed = world.ok("GET", "/portal/requests", agency.headers)
+    assert listed["count"] == 1
+    filed = listed["data"][0]
+    assert filed["case_number"] == "WEB-1"
+    assert response.headers["location"] == f"/web/agency/requests/{filed['id']}?done=filed"
+    page = pages.get(response.headers["location"]).text
+    assert 'id="req-status">open<' in page
+    assert "Request filed." in page
+    assert '<circle class="area request"' in page
+
+
+def _audit_size(world: World) -> int:
+    size: int = world.ok("GET", "/audit/verify", world.auditor)["size"]
+    return size
+
+
+def test_a_refused_request_shows_the_apis_code_keeps_the_form_and_writes_nothing(
+    pages: Pages, world: World
+) -> None:
+    agency = world.agency()
+    pages.sign_in(agency.headers)
+    before = _audit_size(world)
+    too_big = pages.post("/web/agency/requests", "/web/agency", _form(world, radius_m="5000"))
+    assert too_big.status_code == 422
+    assert "area_out_of_bounds" in too_big.text
+    assert 'value="5000"' in too_big.text  # the visitor's input is kept for correction
+    not_a_number = pages.post("/web/agency/requests", "/web/agency", _form(world, center_lat="x"))
+    assert not_a_number.status_code == 422
+    assert "validation_error" in not_a_number.text
+    assert "area.center_lat" in not_a_number.text
+    protest = pages.post(
+        "/web/agency/requests", "/web/agency", _form(world, incident_type="lawful_protest")
+    )
+    assert protest.status_code == 422
+    assert "incident_type_refused" in protest.text
+    assert world.ok("GET", "/portal/requests", agency.headers)["count"] == 0
+    assert _audit_size(world) == before
+
+
+def test_the_preview_draws_the_circle_and_files_nothing(pages: Pages, world: World) -> None:
+    agency = world.agency()
+    pages.sign_in(agency.headers)
+    response = pages.post("/web/agency/preview", "/web/agency", _form(world, radius_m="321"))
+    assert response.status_code == 200
+    assert re.search(r'<circle class="area draft"[^>]* r="321.0"', response.text)
+    assert world.ok("GET", "/portal/requests", agency.headers)["count"] == 0
+
+
+def test_closing_through_the_form(pages: Pages, world: World) -> None:
+    agency = world.agency()
+    filed = world.file(agency)
+    pages.sign_in(agency.headers)
+    url = f"/web/agency/requests/{filed['id']}"
+    response = pages.post(f"{url}/close", url)
+    assert response.status_code == 303
+    assert world.ok("GET", f"/portal/requests/{filed['id']}", agency.headers)["status"] == "closed"
+    again = pages.post(f"{url}/close", "/web/agency")
+    assert again.status_code == 409
+    assert "illegal_transition" in again.text
+
+
+def _location_strings(lat: float, lng: float) -> list[str]:
+    out = []
+    for digits in (4, 5, 6):
+        out += [f"{lat:.{digits}f}", f"{lng:.{digits}f}"]
+    return [*out, repr(lat), repr(lng)]
+
+
+def test_no_agency_page_names_or_locates_a_resident(pages: Pages, world: World) -> None:
+    agency = world.agency()
+    # Camera 150 m from the request's centre: inside the area, away from its coordinates.
+    dana = world.resident(north_m=120, east_m=90, name="Dana Private")
+    filed = world.file(agency)
+    world.share(dana, filed["id"], [dana.clips[0]])
+    camera: dict[str, Any] = {"lat": 0.0, "lng": 0.0}
+    camera["lat"], camera["lng"] = offset(*CITY, 120, 90)
+    pages.sign_in(agency.headers)
+    footage = world.ok("GET", f"/portal/requests/{filed['id']}/footage", agency.headers)
+    release_id = footage["data"][0]["release_id"]
+    seen = "".join(
+        pages.get(url).text
+        for url in (
+            "/web/agency",
+            f"/web/agency/requests/{filed['id']}",
+            f"/web/agency/footage/{release_id}",
+        )
+    )
+    assert "View frames" in seen and "data:image/svg+xml;base64," in seen  # the pages rendered
+    forbidden = [
+        "Dana Private",
+        "dana.private@example.org",
+        str(dana.id),
+        str(dana.cameras[0]),
+        str(dana.clips[0]),
+        *_location_strings(camera["lat"], camera["lng"]),
+    ]
+    leaked = [s for s in forbidden if s in seen]
+    assert leaked == []

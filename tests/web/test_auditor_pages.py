@@ -1,0 +1,67 @@
+"""The auditor's pages: the log's verification as the API computes it, releases with consent."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from sqlalchemy import text
+
+from tests.factories import World
+from tests.web.conftest import Pages
+
+
+def test_an_intact_log_is_reported_verified(pages: Pages, world: World) -> None:
+    world.resident()
+    pages.sign_in(world.auditor)
+    page = pages.get("/web/auditor").text
+    api = world.ok("GET", "/audit/verify", world.auditor)
+    assert f"Verified: all {api['size']} entries" in page
+    assert api["head"] in page
+
+
+def test_an_altered_entry_is_reported_with_its_number(
+    pages: Pages, world: World, app: FastAPI
+) -> None:
+    world.resident()
+    world.agency()
+    with app.state.runtime.db.engine.begin() as conn:
+        conn.execute(text("UPDATE audit_entry SET action = 'tampered' WHERE seq = 2"))
+    pages.sign_in(world.auditor)
+    page = pages.get("/web/auditor").text
+    assert "Broken at entry 2: the entry was altered." in page
+    assert "Verified" not in page
+    log = pages.get("/web/auditor/log?start=0").text
+    assert '<tr class="bad">\n    <td>2</td>' in log
+
+
+def test_releases_show_their_basis_and_consent(pages: Pages, world: World) -> None:
+    agency, dana = world.agency(), world.resident()
+    filed = world.file(agency)
+    world.share(dana, filed["id"], [dana.clips[0]])
+    pages.sign_in(world.auditor)
+    page = pages.get("/web/auditor").text
+    consent = world.ok("GET", "/me/consents", dana.headers)["data"][0]
+    assert f'title="{consent["id"]}"' in page
+    assert f'title="{dana.id}"' in page
+    assert "scope names this clip: yes" in page
+    assert "<td>consent</td>" in page
+
+
+def test_the_log_pages_from_the_newest_and_refuses_a_bad_start(pages: Pages, world: World) -> None:
+    for _ in range(30):  # a resident and a camera each: 60 entries, two pages of 50
+        world.resident(clips=0)
+    pages.sign_in(world.auditor)
+    size = world.ok("GET", "/audit/verify", world.auditor)["size"]
+    newest = pages.get("/web/auditor/log").text
+    assert f"Entries {size - 50} to {size - 1} of {size}" in newest
+    assert size > 50
+    assert 'href="/web/auditor/log?start=0"' in newest
+    assert "Newer" not in newest
+    bad = pages.get("/web/auditor/log?start=-3")
+    assert bad.status_code == 422 and "validation_error" in bad.text
+
+
+def test_checkpoint_and_report_say_they_are_not_in_this_build(pages: Pages, world: World) -> None:
+    pages.sign_in(world.auditor)
+    page = pages.get("/web/auditor").text
+    assert "Signed checkpoints come with the auditor toolkit" in page
+    assert "The transparency report comes with the auditor toolkit" in page

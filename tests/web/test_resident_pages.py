@@ -1,0 +1,141 @@
+"""The resident's pages: her own clips as frames, share chosen clips, decline, withdraw,
+opt out, and what was disclosed; every action lands as the API's own call."""
+
+from __future__ import annotations
+
+import re
+
+from tests.factories import World
+from tests.web.conftest import Pages
+
+FRAME = re.compile(r'src="(data:image/svg\+xml;base64,[A-Za-z0-9+/=]+)"')
+# A clip's frames, then its checkbox (templates/resident_request.html).
+CLIP_FRAME = re.compile(
+    r'src="(data:image/svg\+xml;base64,[A-Za-z0-9+/=]+)"[^>]*>\s*<div class="check">\s*'
+    r'<input type="checkbox" name="clip_ids" value="([0-9a-f-]+)"'
+)
+
+
+def test_the_request_page_draws_one_frame_strip_per_matching_clip(
+    pages: Pages, world: World
+) -> None:
+    agency, dana = world.agency(), world.resident(clips=3)
+    filed = world.file(agency, hours=0.4)  # clips start 10 minutes apart, 5 after the window
+    pages.sign_in(dana.headers)
+    inbox = pages.get("/web/resident").text
+    assert f'href="/web/resident/requests/{filed["id"]}"' in inbox
+    page = pages.get(f"/web/resident/requests/{filed['id']}").text
+    api = world.ok("GET", f"/me/requests/{filed['id']}", dana.headers)
+    assert len(api["matching_clips"]) == 2  # the third starts after the window
+    frames = FRAME.findall(page)
+    assert len(frames) == 2 and frames[0] != frames[1]
+    for clip in api["matching_clips"]:
+        assert f'value="{clip["id"]}"' in page
+    assert f'value="{dana.clips[2]}"' not in page
+
+
+def test_sharing_one_chosen_clip_releases_exactly_that_clip(pages: Pages, world: World) -> None:
+    agency, dana = world.agency(), world.resident()
+    filed = world.file(agency)
+    pages.sign_in(dana.headers)
+    url = f"/web/resident/requests/{filed['id']}"
+    response = pages.post(f"{url}/share", url, {"clip_ids": [str(dana.clips[1])]})
+    assert response.status_code == 303
+    assert response.headers["location"] == f"{url}?done=shared"
+    releases = world.ok("GET", "/audit/releases", world.auditor)["data"]
+    assert [r["clip_id"] for r in releases] == [str(dana.clips[1])]
+    assert releases[0]["consent"]["clip_ids"] == [str(dana.clips[1])]
+    page = pages.get(f"{url}?done=shared").text
+    assert "Shared. A consent scoped" in page
+    assert 'id="my-answer">shared<' in page
+
+
+def test_sharing_nothing_is_refused_and_writes_nothing(pages: Pages, world: World) -> None:
+    agency, dana = world.agency(), world.resident()
+    filed = world.file(agency)
+    pages.sign_in(dana.headers)
+    url = f"/web/resident/requests/{filed['id']}"
+    response = pages.post(f"{url}/share", url, {})
+    assert response.status_code == 422
+    assert "validation_error" in response.text and "clip_ids" in response.text
+    assert world.ok("GET", "/me/consents", dana.headers)["count"] == 0
+
+
+def test_another_residents_clip_cannot_be_slipped_into_a_share(pages: Pages, world: World) -> None:
+    agency, dana, eve = world.agency(), world.resident(), world.resident(north_m=20, name="Eve")
+    filed = world.file(agency)
+    pages.sign_in(dana.headers)
+    url = f"/web/resident/requests/{filed['id']}"
+    response = pages.post(f"{url}/share", url, {"clip_ids": [str(eve.clips[0])]})
+    assert response.status_code == 422
+    assert "clip_not_in_scope" in response.text
+    assert world.ok("GET", "/audit/releases", world.auditor)["count"] == 0
+
+
+def test_declining_through_the_page(pages: Pages, world: World) -> None:
+    agency, dana = world.agency(), world.resident()
+    filed = world.file(agency)
+    pages.sign_in(dana.headers)
+    url = f"/web/resident/requests/{filed['id']}"
+    assert pages.post(f"{url}/decline", url).status_code == 303
+    assert world.ok("GET", f"/me/requests/{filed['id']}", dana.headers)["response"] == "declined"
+    page = pages.get(url).text
+    assert 'id="share"' not in page and 'id="decline"' not in page  # declining is final
+
+
+def test_withdrawing_revokes_what_the_agency_has_not_downloaded(pages: Pages, world: World) -> None:
+    agency, dana = world.agency(), world.resident()
+    filed = world.file(agency)
+    world.share(dana, filed["id"], [dana.clips[0]])
+    footage_url = f"/portal/requests/{filed['id']}/footage"
+    assert world.ok("GET", footage_url, agency.headers)["count"] == 1
+    consent = world.ok("GET", "/me/consents", dana.headers)["data"][0]
+    pages.sign_in(dana.headers)
+    url = f"/web/resident/requests/{filed['id']}"
+    response = pages.post(f"/web/resident/consents/{consent['id']}/withdraw", url)
+    assert response.status_code == 303
+    assert response.headers["location"] == f"{url}?done=withdrawn"
+    assert world.ok("GET", footage_url, agency.headers)["count"] == 0
+    disclosed = pages.get("/web/resident/disclosures").text
+    assert "Agency" in disclosed and filed["case_number"] in disclosed
+    assert re.search(r"<td>\d{4}-\d\d-\d\d \d\d:\d\d UTC</td>\s*</tr>", disclosed)  # revoked at
+
+
+def test_opting_out_on_the_page_stops_new_notices(pages: Pages, world: World) -> None:
+    agency, dana = world.agency(), world.resident()
+    pages.sign_in(dana.headers)
+    response = pages.post("/web/resident/settings", "/web/resident", {"opted_out": "on"})
+    assert response.status_code == 303
+    assert world.ok("GET", "/me/settings", dana.headers)["opted_out"] is True
+    assert "checked" in pages.get("/web/resident").text
+    world.file(agency)
+    assert world.ok("GET", "/me/requests", dana.headers)["count"] == 0
+    pages.post("/web/resident/settings", "/web/resident", {})  # unchecked: back in
+    assert world.ok("GET", "/me/settings", dana.headers)["opted_out"] is False
+
+
+def test_a_resident_sees_only_requests_she_was_notified_of(pages: Pages, world: World) -> None:
+    agency = world.agency()
+    world.resident()
+    far = world.resident(north_m=2000, name="Far Away")
+    filed = world.file(agency)
+    pages.sign_in(far.headers)
+    response = pages.get(f"/web/resident/requests/{filed['id']}")
+    assert response.status_code == 404
+    assert "request_not_found" in response.text
+
+
+def test_the_agency_sees_the_same_frames_the_resident_shared(pages: Pages, world: World) -> None:
+    agency, dana = world.agency(), world.resident()
+    filed = world.file(agency)
+    world.share(dana, filed["id"], [dana.clips[1]])
+    pages.sign_in(dana.headers)
+    page = pages.get(f"/web/resident/requests/{filed['id']}").text
+    mine = {clip: frame for frame, clip in CLIP_FRAME.findall(page)}
+    assert set(mine) == {str(c) for c in dana.clips}
+    pages.sign_in(agency.headers)
+    footage = world.ok("GET", f"/portal/requests/{filed['id']}/footage", agency.headers)
+    release_id = footage["data"][0]["release_id"]
+    theirs = FRAME.findall(pages.get(f"/web/agency/footage/{release_id}").text)
+    assert theirs == [mine[str(dana.clips[1])]]  # the shared clip, and not the other one
+    assert theirs != [mine[str(dana.clips[0])]]
