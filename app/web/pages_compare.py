@@ -84,7 +84,9 @@ def _resident_pane(runtime: Runtime, actor: Actor | None, rid: UUID) -> Pane:
         return Pane(True, {}, exc)
     frames = {clip.id: frames_data_uri(clip.content) for clip in own.clips}
     mine = [d for d in disclosed.data if d.request_id == rid]
-    return Pane(True, {"item": item, "frames": frames, "disclosures": mine})
+    released = {d.clip_id for d in mine if d.revoked_at is None}
+    context = {"item": item, "frames": frames, "disclosures": mine, "released": released}
+    return Pane(True, context)
 
 
 @router.get("/{request_id}", response_class=HTMLResponse)
