@@ -57,3 +57,16 @@ test-postgres: install
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis
+
+# --- web walkthrough (issue 9) ---
+.PHONY: test-web screenshots
+# The pages' tests only; the browser ones need Debian's /usr/bin/chromium (.ci/run installs it).
+test-web: install
+	$(BIN)/python -m pytest -p no:cacheprovider tests/web
+
+# Refresh the README's two screenshots from the browser walkthrough's artefacts.
+screenshots: install
+	$(BIN)/python -m pytest -p no:cacheprovider -q tests/web/browser
+	mkdir -p docs/img
+	cp test-artifacts/web/02-agency-portal.png docs/img/web-agency-portal.png
+	cp test-artifacts/web/07-side-by-side.png docs/img/web-side-by-side.png
