@@ -64,7 +64,7 @@ def inbox_item(request: Request, request_id: str) -> HTMLResponse:
 def share(
     request: Request,
     request_id: str,
-    csrf: Annotated[str, Form()],
+    csrf: Annotated[str, Form()] = "",
     clip_ids: Annotated[list[str] | None, Form()] = None,
 ) -> RedirectResponse:
     actor = check_form(request, Role.RESIDENT, csrf)
@@ -77,7 +77,9 @@ def share(
 
 
 @router.post("/requests/{request_id}/decline")
-def decline(request: Request, request_id: str, csrf: Annotated[str, Form()]) -> RedirectResponse:
+def decline(
+    request: Request, request_id: str, csrf: Annotated[str, Form()] = ""
+) -> RedirectResponse:
     actor = check_form(request, Role.RESIDENT, csrf)
     back = f"{HOME}/requests/{request_id}"
     rid = parse_id(request_id, "request_id", back=HOME)
@@ -90,7 +92,7 @@ def decline(request: Request, request_id: str, csrf: Annotated[str, Form()]) -> 
 def withdraw(
     request: Request,
     consent_id: str,
-    csrf: Annotated[str, Form()],
+    csrf: Annotated[str, Form()] = "",
 ) -> RedirectResponse:
     actor = check_form(request, Role.RESIDENT, csrf)
     cid = parse_id(consent_id, "consent_id", back=HOME)
@@ -103,7 +105,7 @@ def withdraw(
 @router.post("/settings")
 def settings(
     request: Request,
-    csrf: Annotated[str, Form()],
+    csrf: Annotated[str, Form()] = "",
     opted_out: Annotated[str, Form()] = "",
     encrypt_by_default: Annotated[str, Form()] = "",
 ) -> RedirectResponse:

@@ -157,3 +157,14 @@ def test_signing_out_ends_every_role(pages: Pages, world: World) -> None:
     pages.client.post("/web/session/end", follow_redirects=False)
     assert pages.get("/web/agency").status_code == 401
     assert pages.get("/web/auditor").status_code == 401
+
+
+def test_a_form_post_with_no_token_field_is_refused_as_a_page(pages: Pages, world: World) -> None:
+    agency = world.agency()
+    filed = world.file(agency)
+    pages.sign_in(agency.headers)
+    response = pages.client.post(f"/web/agency/requests/{filed['id']}/close", data={})
+    assert response.status_code == 403
+    assert response.headers["content-type"].startswith("text/html")
+    assert "csrf_failed" in response.text
+    assert world.ok("GET", f"/portal/requests/{filed['id']}", agency.headers)["status"] == "open"
