@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 from app.web.render import TEMPLATES
 from tests.factories import World
@@ -71,3 +72,31 @@ def test_the_plug_in_templates_render_what_they_are_given() -> None:
         report={"title": "Demands", "columns": ["type", "count"], "rows": [["warrant", 3]]}
     )
     assert "<td>warrant</td><td>3</td>" in report
+
+
+def test_the_auditor_page_shows_failed_invariants_when_the_verification_reports_them() -> None:
+    """The auditor toolkit's verification adds live invariant checks; the page is ready."""
+    violation = SimpleNamespace(detail="release without consent", entries=[41, 42])
+    check = SimpleNamespace(
+        ok=False,
+        size=50,
+        head="0" * 64,
+        first_bad_seq=None,
+        reason="",
+        invariants=[
+            SimpleNamespace(invariant="I1", description="consent", ok=False, violations=[violation])
+        ],
+    )
+    html = TEMPLATES.get_template("auditor.html").render(
+        check=check,
+        releases=[],
+        checkpoint=None,
+        report=None,
+        session={},
+        csrf=lambda role: "",
+        flash="",
+        policy_name="p",
+    )
+    assert "The 50 entries link up, but a check failed." in html
+    assert "release without consent (entries 41, 42)" in html
+    assert "Verified" not in html
