@@ -30,7 +30,12 @@ def act_as(page: Page, site: DemoSite, label: str) -> None:
 
 
 def dana_secrets(site: DemoSite) -> list[str]:
-    """Everything that would identify or locate the demo resident."""
+    """Everything that would identify or locate the demo resident.
+
+    Only the camera's latitude is listed: the seed puts the walkthrough's incident due north of
+    her camera, so the request's own centre shares its longitude. The page test
+    test_no_agency_page_names_or_locates_a_resident checks both coordinates.
+    """
 
     def read(ctx: Ctx) -> tuple[Resident, list[Camera]]:
         dana = next(r for r in ctx.store.find(Resident) if r.name == DEMO_RESIDENT)
