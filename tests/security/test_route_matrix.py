@@ -1,4 +1,4 @@
-"""Every route × every caller, derived from the OpenAPI document, against app/access.py.
+"""Every route x every caller, derived from the OpenAPI document, against app/access.py.
 
 Callers: each role with a valid token, no token, and forged tokens. A route missing from the
 allow-list fails with the exact lines to add; anyone the allow-list does not name must be
@@ -86,7 +86,7 @@ def test_every_caller_against_every_route(world: World) -> None:
             if problem:
                 wrong.append(f"{key} as {caller}: {response.status_code} {problem}")
     assert checked >= len(ALLOW_LIST) * len(callers)
-    assert not wrong, "route × caller matrix violations:\n" + "\n".join(wrong)
+    assert not wrong, "route x caller matrix violations:\n" + "\n".join(wrong)
 
 
 def _code(response: Any) -> str:
