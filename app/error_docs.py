@@ -41,6 +41,7 @@ _ERROR_BODY: dict[str, Any] = {
     },
 }
 _MEANING = {
+    "400": "The body could not be read as JSON text (e.g. not UTF-8).",
     "401": "No valid bearer token.",
     "403": "The wrong role, an agency without an active partnership, or an unlisted route.",
     "404": "No such object, or one that belongs to someone else (the two look the same).",
@@ -57,7 +58,7 @@ def error_statuses(method: str, path: str, operation: dict[str, Any]) -> list[st
     if operation.get("parameters") or operation.get("requestBody"):
         statuses.append("422")
     if operation.get("requestBody"):
-        statuses.append("413")
+        statuses += ["400", "413"]
     if audience_of(key) != ANYONE:
         statuses += ["401", "403", "404", "422"]
         if method.upper() != "GET":
