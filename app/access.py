@@ -117,8 +117,10 @@ def _credentials(request: Request) -> HTTPAuthorizationCredentials | None:
 
 async def guard(request: Request) -> None:
     """Authenticate and authorise against ALLOW_LIST, then apply the route's edge limit."""
-    route = request.scope.get("route")
-    key = route_key(request.method, getattr(route, "path_format", request.url.path))
+    # The matched route's declared path, never request.url.path: a malformed Host header can
+    # poison the latter (CVE-2026-48710). No matched route: no entry, closed.
+    path = getattr(request.scope.get("route"), "path_format", None)
+    key = route_key(request.method, str(path) if path else "(no matched route)")
     audience = audience_of(key)
     if audience is None:
         raise ApiError(

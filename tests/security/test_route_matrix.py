@@ -142,3 +142,13 @@ def test_wrong_role_never_changes_anything(world: World) -> None:
         response = world.client.post("/operator/agencies", json=body, headers=headers)
         assert response.status_code == 403
     assert world.ok("GET", "/audit/verify", world.auditor)["size"] == before
+
+
+def test_other_methods_do_not_bypass_the_guard(world: World) -> None:
+    """HEAD, OPTIONS, a method override header or an unlisted verb never reach a handler."""
+    for method in ("HEAD", "OPTIONS", "PATCH", "DELETE", "TRACE"):
+        response = world.client.request(method, "/operator/agencies")
+        assert response.status_code in (401, 405), (method, response.status_code)
+    override = {"X-HTTP-Method-Override": "GET", **world.headers(Role.AGENCY, uuid4())}
+    response = world.client.post("/operator/agencies", json={}, headers=override)
+    assert response.status_code == 403
