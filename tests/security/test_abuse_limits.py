@@ -234,3 +234,19 @@ def test_policy_bounds_on_area_and_window(world: World) -> None:
         assert response.status_code == 422, (change, response.text)
         assert response.json()["code"] == code, change
     assert log_size(world) == before
+
+
+def test_hostile_json_within_the_limit_is_refused_cleanly(world: World) -> None:
+    """Deep nesting and huge numbers fit in 64 KB; they must cost a 4xx, never a 500."""
+    agency = world.agency()
+    headers = {**agency.headers, "Content-Type": "application/json"}
+    hostile = {
+        "deep": b"[" * 30_000 + b"]" * 30_000,
+        "huge-number": b'{"case_number": ' + b"9" * 50_000 + b"}",
+        "not-utf8": b'{"case_number": "\xff\xfe"}',
+        "duplicate-keys": b'{"case_number": "a", "case_number": "b"}',
+    }
+    for name, body in hostile.items():
+        response = world.client.post("/portal/requests", content=body, headers=headers)
+        assert response.status_code in (400, 422), (name, response.status_code, response.text)
+        assert response.json()["code"] in ("malformed_body", "validation_error"), name
