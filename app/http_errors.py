@@ -69,7 +69,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = {404: "route_not_found", 405: "method_not_allowed"}.get(
+        code = {400: "malformed_body", 404: "route_not_found", 405: "method_not_allowed"}.get(
             exc.status_code, "http_error"
         )
         return JSONResponse(_body(str(exc.detail), code), exc.status_code, exc.headers)

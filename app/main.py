@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from app import __version__, http_errors
+from app import __version__, access, error_docs, http_errors
 from app.clock import Clock
 from app.config import Settings
 from app.limits import BodySizeLimit
@@ -30,8 +30,10 @@ def create_app(
     app = FastAPI(title="consentgate", version=__version__, description=DESCRIPTION)
     app.state.runtime = runtime
     http_errors.install(app)
+    access.install(app, runtime.clock)  # before the routers: the guard fronts every route
     for module in (public, operator, portal, me, audit):
         app.include_router(module.router)
     install_web(app)
+    error_docs.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app

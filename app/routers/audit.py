@@ -7,6 +7,7 @@ from dataclasses import asdict
 from fastapi import APIRouter, Query
 
 from app.deps import AuditorActor, RuntimeDep
+from app.limits import Page
 from app.schemas import audit as s
 from app.workflow.auditor import releases_with_basis, verify_log
 
@@ -30,10 +31,10 @@ def entries(
 
 
 @router.get("/releases", response_model=s.ReleaseListForAuditor)
-def releases(actor: AuditorActor, runtime: RuntimeDep) -> s.ReleaseListForAuditor:
+def releases(actor: AuditorActor, runtime: RuntimeDep, page: Page) -> s.ReleaseListForAuditor:
     found = runtime.read(releases_with_basis)
     data = []
-    for item in found:
+    for item in page.of(found):
         r, c = item.release, item.consent
         consent = None
         if c is not None:
@@ -60,7 +61,7 @@ def releases(actor: AuditorActor, runtime: RuntimeDep) -> s.ReleaseListForAudito
                 consent=consent,
             )
         )
-    return s.ReleaseListForAuditor(data=data, count=len(data))
+    return s.ReleaseListForAuditor(data=data, count=len(found))
 
 
 @router.get("/verify", response_model=s.ChainVerification)

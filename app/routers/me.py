@@ -8,6 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter
 
 from app.deps import ResidentActor, RuntimeDep
+from app.limits import Page
 from app.schemas import resident as s
 from app.workflow import footage, responses
 from app.workflow.context import Ctx
@@ -18,9 +19,9 @@ router = APIRouter(prefix="/me", tags=["resident"])
 
 
 @router.get("/requests", response_model=s.InboxForResident)
-def inbox(actor: ResidentActor, runtime: RuntimeDep) -> s.InboxForResident:
+def inbox(actor: ResidentActor, runtime: RuntimeDep, page: Page) -> s.InboxForResident:
     items = runtime.read(lambda ctx: responses.inbox(ctx, resident_id=actor.subject))
-    return s.InboxForResident(data=[_item_out(i) for i in items], count=len(items))
+    return s.InboxForResident(data=[_item_out(i) for i in page.of(items)], count=len(items))
 
 
 @router.get("/requests/{request_id}", response_model=s.RequestForResident)
@@ -55,9 +56,9 @@ def decline(request_id: UUID, actor: ResidentActor, runtime: RuntimeDep) -> s.Re
 
 
 @router.get("/consents", response_model=s.ConsentList)
-def list_consents(actor: ResidentActor, runtime: RuntimeDep) -> s.ConsentList:
+def list_consents(actor: ResidentActor, runtime: RuntimeDep, page: Page) -> s.ConsentList:
     found = runtime.read(lambda ctx: responses.consents(ctx, resident_id=actor.subject))
-    return s.ConsentList(data=[_consent_out(c) for c in found], count=len(found))
+    return s.ConsentList(data=[_consent_out(c) for c in page.of(found)], count=len(found))
 
 
 @router.post("/consents/{consent_id}/withdraw", response_model=s.ConsentForResident)
@@ -87,7 +88,7 @@ def put_settings(
 
 
 @router.get("/disclosures", response_model=s.DisclosureList)
-def disclosures(actor: ResidentActor, runtime: RuntimeDep) -> s.DisclosureList:
+def disclosures(actor: ResidentActor, runtime: RuntimeDep, page: Page) -> s.DisclosureList:
     found = runtime.read(lambda ctx: footage.disclosures(ctx, resident_id=actor.subject))
     data = [
         s.DisclosureForResident(
@@ -103,9 +104,9 @@ def disclosures(actor: ResidentActor, runtime: RuntimeDep) -> s.DisclosureList:
             revoked_at=d.release.revoked_at,
             justification=d.release.justification,
         )
-        for d in found
+        for d in page.of(found)
     ]
-    return s.DisclosureList(data=data, count=len(data))
+    return s.DisclosureList(data=data, count=len(found))
 
 
 def _settings_out(resident: Resident | None) -> s.SettingsForResident:

@@ -10,6 +10,7 @@ from fastapi import APIRouter
 
 from app.deps import OperatorActor, RuntimeDep
 from app.http_errors import ApiError
+from app.limits import Page
 from app.schemas import operator as s
 from app.security import mint_token
 from app.workflow import operator as ops
@@ -28,9 +29,10 @@ def create_agency(body: s.AgencyCreate, actor: OperatorActor, runtime: RuntimeDe
 
 
 @router.get("/agencies", response_model=list[s.AgencyOut])
-def list_agencies(actor: OperatorActor, runtime: RuntimeDep) -> list[s.AgencyOut]:
+def list_agencies(actor: OperatorActor, runtime: RuntimeDep, page: Page) -> list[s.AgencyOut]:
     agencies = runtime.read(lambda ctx: ctx.store.find(Agency))
-    return [s.AgencyOut.model_validate(asdict(a)) for a in agencies]
+    agencies.sort(key=lambda a: (a.created_at, str(a.id)))
+    return [s.AgencyOut.model_validate(asdict(a)) for a in page.of(agencies)]
 
 
 @router.put("/agencies/{agency_id}/partnership", response_model=s.PartnershipOut)

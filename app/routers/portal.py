@@ -7,6 +7,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Response
 
 from app.deps import AgencyActor, RuntimeDep
+from app.limits import MapPage, Page
 from app.schemas import portal as s
 from app.workflow import footage, requests
 from app.workflow.context import Ctx
@@ -16,12 +17,12 @@ router = APIRouter(prefix="/portal", tags=["agency portal"])
 
 
 @router.get("/map", response_model=s.PortalMapForAgency)
-def get_map(actor: AgencyActor, runtime: RuntimeDep) -> s.PortalMapForAgency:
+def get_map(actor: AgencyActor, runtime: RuntimeDep, page: MapPage) -> s.PortalMapForAgency:
     shaped = runtime.read(lambda ctx: portal_map(ctx, agency_id=actor.subject))
     return s.PortalMapForAgency(
         resolution=shaped.resolution,
         k=shaped.k,
-        cells=[s.MapCellForAgency(cell=c.cell, count=c.count) for c in shaped.cells],
+        cells=[s.MapCellForAgency(cell=c.cell, count=c.count) for c in page.of(shaped.cells)],
     )
 
 
@@ -80,7 +81,7 @@ def close_request(request_id: UUID, actor: AgencyActor, runtime: RuntimeDep) -> 
 
 @router.get("/requests/{request_id}/footage", response_model=s.FootageListForAgency)
 def list_footage(
-    request_id: UUID, actor: AgencyActor, runtime: RuntimeDep
+    request_id: UUID, actor: AgencyActor, runtime: RuntimeDep, page: Page
 ) -> s.FootageListForAgency:
     released = runtime.read(
         lambda ctx: footage.list_released(ctx, agency_id=actor.subject, request_id=request_id)
@@ -97,9 +98,9 @@ def list_footage(
             neighbor_label=r.release.neighbor_label,
             download_url=f"/portal/footage/{r.release.id}",
         )
-        for r in released
+        for r in page.of(released)
     ]
-    return s.FootageListForAgency(data=items, count=len(items))
+    return s.FootageListForAgency(data=items, count=len(released))
 
 
 @router.get(

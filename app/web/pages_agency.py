@@ -16,7 +16,7 @@ from app.schemas.portal import RequestCreate
 from app.web.errors import WebError, attempt, from_validation, parse_id
 from app.web.frames import frames_data_uri
 from app.web.mapsvg import Circle, MapFigure, build_map
-from app.web.render import page
+from app.web.render import WHOLE_LIST, WHOLE_MAP, page
 from app.web.session import check_form, read_env_file, require, runtime_of
 from app.workflow.context import Actor
 from app.workflow.states import Role
@@ -46,7 +46,7 @@ FORM_FIELDS = (
 
 def _portal_map(actor: Actor, request: Request, circles: list[Circle]) -> MapFigure:
     runtime = runtime_of(request)
-    shaped = attempt(lambda: portal.get_map(actor, runtime), back="/web/")
+    shaped = attempt(lambda: portal.get_map(actor, runtime, WHOLE_MAP), back="/web/")
     cells = [(c.cell, c.count) for c in shaped.cells]
     return build_map(cells, circles)
 
@@ -211,7 +211,7 @@ def request_detail(request: Request, request_id: str) -> HTMLResponse:
     rid = parse_id(request_id, "request_id", back=HOME)
     runtime = runtime_of(request)
     found = attempt(lambda: portal.get_request(rid, actor, runtime), back=HOME)
-    footage = attempt(lambda: portal.list_footage(rid, actor, runtime), back=HOME)
+    footage = attempt(lambda: portal.list_footage(rid, actor, runtime, WHOLE_LIST), back=HOME)
     circle = Circle(found.center_lat, found.center_lng, found.radius_m, found.case_number)
     figure = _portal_map(actor, request, [circle])
     context = {

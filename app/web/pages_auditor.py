@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse
 
 from app.routers import audit
 from app.web.errors import WebError, attempt
-from app.web.render import page
+from app.web.render import WHOLE_LIST, page
 from app.web.session import require, runtime_of
 from app.workflow.states import Role
 
@@ -27,7 +27,7 @@ def overview(request: Request) -> HTMLResponse:
     actor = require(request, Role.AUDITOR)
     runtime = runtime_of(request)
     check = attempt(lambda: audit.verify(actor, runtime), back="/web/")
-    releases = attempt(lambda: audit.releases(actor, runtime), back="/web/")
+    releases = attempt(lambda: audit.releases(actor, runtime, WHOLE_LIST), back="/web/")
     context: dict[str, Any] = {
         "check": check,
         "releases": releases.data,

@@ -18,7 +18,7 @@ from app.runtime import Runtime
 from app.web.errors import WebError, attempt, parse_id
 from app.web.frames import frames_data_uri
 from app.web.mapsvg import Circle, build_map
-from app.web.render import page
+from app.web.render import WHOLE_LIST, WHOLE_MAP, page
 from app.web.session import actor_for, runtime_of
 from app.workflow import responses
 from app.workflow.context import Actor
@@ -46,7 +46,9 @@ def choose(request: Request) -> HTMLResponse:
         if agency
         else None
     )
-    inbox = attempt(lambda: me.inbox(resident, runtime), back="/web/") if resident else None
+    inbox = (
+        attempt(lambda: me.inbox(resident, runtime, WHOLE_LIST), back="/web/") if resident else None
+    )
     context = {
         "agency_requests": agency_requests.data if agency_requests else None,
         "inbox": inbox.data if inbox else None,
@@ -59,8 +61,8 @@ def _agency_pane(runtime: Runtime, actor: Actor | None, rid: UUID) -> Pane:
         return Pane(False, {})
     try:
         found = attempt(lambda: portal.get_request(rid, actor, runtime), back=HOME)
-        footage = attempt(lambda: portal.list_footage(rid, actor, runtime), back=HOME)
-        shaped = attempt(lambda: portal.get_map(actor, runtime), back=HOME)
+        footage = attempt(lambda: portal.list_footage(rid, actor, runtime, WHOLE_LIST), back=HOME)
+        shaped = attempt(lambda: portal.get_map(actor, runtime, WHOLE_MAP), back=HOME)
     except WebError as exc:
         return Pane(True, {}, exc)
     circle = Circle(found.center_lat, found.center_lng, found.radius_m, found.case_number)
@@ -79,7 +81,7 @@ def _resident_pane(runtime: Runtime, actor: Actor | None, rid: UUID) -> Pane:
             ),
             back=HOME,
         )
-        disclosed = attempt(lambda: me.disclosures(actor, runtime), back=HOME)
+        disclosed = attempt(lambda: me.disclosures(actor, runtime, WHOLE_LIST), back=HOME)
     except WebError as exc:
         return Pane(True, {}, exc)
     frames = {clip.id: frames_data_uri(clip.content) for clip in own.clips}

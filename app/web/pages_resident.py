@@ -13,7 +13,7 @@ from app.routers import me
 from app.schemas.resident import SettingsUpdate, ShareBody
 from app.web.errors import attempt, parse_id
 from app.web.frames import frames_data_uri
-from app.web.render import page
+from app.web.render import WHOLE_LIST, page
 from app.web.session import check_form, require, runtime_of
 from app.workflow import responses
 from app.workflow.states import NoticeResponse, Role
@@ -26,7 +26,7 @@ HOME = "/web/resident"
 def inbox(request: Request) -> HTMLResponse:
     actor = require(request, Role.RESIDENT)
     runtime = runtime_of(request)
-    found = attempt(lambda: me.inbox(actor, runtime), back="/web/")
+    found = attempt(lambda: me.inbox(actor, runtime, WHOLE_LIST), back="/web/")
     settings = attempt(lambda: me.get_settings(actor, runtime), back="/web/")
     return page(request, "resident.html", {"inbox": found.data, "settings": settings})
 
@@ -45,7 +45,7 @@ def inbox_item(request: Request, request_id: str) -> HTMLResponse:
         back=HOME,
     )
     frames = {clip.id: frames_data_uri(clip.content) for clip in own.clips}
-    consents = attempt(lambda: me.list_consents(actor, runtime), back=HOME)
+    consents = attempt(lambda: me.list_consents(actor, runtime, WHOLE_LIST), back=HOME)
     mine = [c for c in consents.data if c.request_id == rid]
     can_respond = item.open and item.response in (NoticeResponse.PENDING, NoticeResponse.SHARED)
     shared = {clip_id for c in mine if c.withdrawn_at is None for clip_id in c.clip_ids}
@@ -123,5 +123,5 @@ def settings(
 def disclosures(request: Request) -> HTMLResponse:
     actor = require(request, Role.RESIDENT)
     runtime = runtime_of(request)
-    found = attempt(lambda: me.disclosures(actor, runtime), back=HOME)
+    found = attempt(lambda: me.disclosures(actor, runtime, WHOLE_LIST), back=HOME)
     return page(request, "resident_disclosures.html", {"disclosures": found.data})

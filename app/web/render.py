@@ -10,6 +10,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from app.limits import MAX_PAGE, PageParams
 from app.web.session import csrf_token, signed_in
 from app.workflow.states import Role
 
@@ -63,3 +64,8 @@ def page(
     response = TEMPLATES.TemplateResponse(request, template, full, status_code=status)
     response.headers.update(SECURITY_HEADERS)
     return response
+
+
+# Pages show whole lists (the API's page caps still bound them: at most MAX_PAGE items).
+WHOLE_LIST = PageParams(MAX_PAGE, 0)
+WHOLE_MAP = PageParams(10_000, 0)

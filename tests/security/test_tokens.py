@@ -105,3 +105,60 @@ def test_editing_the_payload_breaks_the_signature() -> None:
     edited = f"{head}.{b64(json.dumps(payload).encode())}.{sig}"
     with pytest.raises(InvalidToken):
         decode_token(CONFIG, edited, now=NOW)
+
+
+def _ed25519_public_forms() -> dict[str, bytes]:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    key = Ed25519PrivateKey.generate().public_key()
+    spki = serialization.PublicFormat.SubjectPublicKeyInfo
+    return {
+        "pem": key.public_bytes(serialization.Encoding.PEM, spki),
+        "der": key.public_bytes(serialization.Encoding.DER, spki),
+        "openssh": key.public_bytes(
+            serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH
+        ),
+    }
+
+
+@pytest.mark.parametrize("form", ["pem", "der", "openssh"])
+@pytest.mark.parametrize("alg", ["HS256", "EdDSA", "ES256", "RS256", "PS256"])
+def test_public_key_material_as_hmac_secret_is_refused(form: str, alg: str) -> None:
+    """CVE-2024-33663 (algorithm confusion): jose only rejects PEM and ssh-* strings as HMAC
+    secrets, so the defence is never handing a public key to decode and pinning HS256."""
+    material = _ed25519_public_forms()[form]
+    with pytest.raises(InvalidToken):
+        decode_token(CONFIG, forge({"alg": alg, "typ": "at+jwt"}, claims(), key=material), now=NOW)
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        {"alg": "HS256", "typ": "at+jwt", "crit": ["exp"]},
+        {"alg": "HS256", "typ": "at+jwt", "jku": "https://attacker.example/keys"},
+        {"alg": "HS256", "typ": "at+jwt", "x5u": "https://attacker.example/cert"},
+        {"alg": "HS256", "typ": "at+jwt", "zip": "DEF"},
+        {"alg": "hs256", "typ": "at+jwt"},
+        {"alg": ["HS256"], "typ": "at+jwt"},
+    ],
+    ids=["crit", "jku", "x5u", "zip", "lowercase-alg", "alg-list"],
+)
+def test_unexpected_header_parameters_are_refused(header: dict[str, Any]) -> None:
+    with pytest.raises(InvalidToken):
+        decode_token(CONFIG, forge(header, claims()), now=NOW)
+
+
+def test_compressed_jwe_never_reaches_the_library() -> None:
+    """CVE-2024-33664 (a JWE 'zip' bomb): a five-part token is refused before any decoding."""
+    header = b64(json.dumps({"alg": "dir", "enc": "A128GCM", "zip": "DEF"}).encode())
+    token = ".".join([header, "", b64(b"0" * 12), b64(b"\x00" * 4000), b64(b"0" * 16)])
+    with pytest.raises(InvalidToken, match="compact JWS"):
+        decode_token(CONFIG, token, now=NOW)
+
+
+@pytest.mark.parametrize("value", ["1700000000", 1.7e9, None], ids=["string", "float", "null"])
+def test_time_claims_must_be_integers(value: Any) -> None:
+    token = forge(HEADER, {**claims(), "exp": value})
+    with pytest.raises(InvalidToken):
+        decode_token(CONFIG, token, now=NOW)
