@@ -59,6 +59,9 @@ class RequestQuestion:
     window_end: datetime
     now: datetime
     requests_in_investigation: int
+    # Legal demands: "warrant" or "subpoena"; empty for consent and emergency requests.
+    legal_process: str = ""
+    justification: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +95,9 @@ class ReleaseQuestion:
     window_end: datetime
     consent: ConsentFacts | None
     already_released: bool
+    # Exception requests: who approved them, and the kind of legal process.
+    request_approved_by: str = ""
+    legal_process: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,9 +113,51 @@ class Policy(Protocol):
 
     def validate_request(self, q: RequestQuestion) -> Decision: ...
 
+    def _validate_exception_request(self, q: RequestQuestion) -> Decision:
+        """Emergency and legal requests: declared by the policy, justified, about the past."""
+        p = self.params
+        if q.kind is RequestKind.EMERGENCY and not p.emergency_disclosure:
+            return deny(
+                "exception_not_allowed",
+                "This policy declares no emergency exception.",
+                "emergency_disclosure",
+            )
+        if q.kind is RequestKind.LEGAL:
+            if q.legal_process not in ("warrant", "subpoena"):
+                return deny(
+                    "legal_process_unknown",
+                    "A legal demand is a warrant or a subpoena.",
+                    "legal_process",
+                )
+            allowed = p.warrants if q.legal_process == "warrant" else p.subpoenas
+            if not allowed:
+                key = "warrants" if q.legal_process == "warrant" else "subpoenas"
+                return deny(
+                    "exception_not_allowed",
+                    f"This policy does not answer a {q.legal_process}.",
+                    key,
+                )
+        if not q.justification.strip():
+            return deny(
+                "justification_required",
+                "An exception request needs its justification or legal reference.",
+                "justification",
+            )
+        if q.window_end > q.now:
+            return deny("window_in_future", "The time window must have ended already.", "window")
+        if q.window_start < q.now - timedelta(days=p.retention_days):
+            return deny(
+                "window_too_old",
+                f"No footage older than the {p.retention_days} days of retention exists.",
+                "retention_days",
+            )
+        return allow("The policy declares this exception.", f"exceptions.{q.kind.value}")
+
     def may_notify(self, *, opted_out: bool) -> Decision: ...
 
     def decide_release(self, q: ReleaseQuestion) -> Decision: ...
+
+    def tells_resident(self, basis: ReleaseBasis, *, barred: bool) -> bool: ...
 
     def shape_map(self, counts: Mapping[str, int]) -> list[MapCell]: ...
 
@@ -142,10 +190,13 @@ class StandardPolicy:
     def validate_request(self, q: RequestQuestion) -> Decision:
         p = self.params
         if q.kind is not RequestKind.CONSENT:
+            return self._validate_exception_request(q)
+        if not p.consent_requests:
             return deny(
-                "exception_not_allowed",
-                f"This policy does not allow {q.kind.value} requests.",
-                f"exceptions.{q.kind.value}",
+                "consent_requests_closed",
+                "This policy takes no requests to residents through the portal; "
+                "only legal process or an emergency request can obtain footage.",
+                "consent_requests",
             )
         if p.case_number_required and not q.case_number.strip():
             return deny("case_number_required", "A case number is required.", "case_number")
@@ -187,6 +238,46 @@ class StandardPolicy:
             )
         return allow("The request is within every limit of the policy.", "request_limits")
 
+    def _validate_exception_request(self, q: RequestQuestion) -> Decision:
+        """Emergency and legal requests: declared by the policy, justified, about the past."""
+        p = self.params
+        if q.kind is RequestKind.EMERGENCY and not p.emergency_disclosure:
+            return deny(
+                "exception_not_allowed",
+                "This policy declares no emergency exception.",
+                "emergency_disclosure",
+            )
+        if q.kind is RequestKind.LEGAL:
+            if q.legal_process not in ("warrant", "subpoena"):
+                return deny(
+                    "legal_process_unknown",
+                    "A legal demand is a warrant or a subpoena.",
+                    "legal_process",
+                )
+            allowed = p.warrants if q.legal_process == "warrant" else p.subpoenas
+            if not allowed:
+                key = "warrants" if q.legal_process == "warrant" else "subpoenas"
+                return deny(
+                    "exception_not_allowed",
+                    f"This policy does not answer a {q.legal_process}.",
+                    key,
+                )
+        if not q.justification.strip():
+            return deny(
+                "justification_required",
+                "An exception request needs its justification or legal reference.",
+                "justification",
+            )
+        if q.window_end > q.now:
+            return deny("window_in_future", "The time window must have ended already.", "window")
+        if q.window_start < q.now - timedelta(days=p.retention_days):
+            return deny(
+                "window_too_old",
+                f"No footage older than the {p.retention_days} days of retention exists.",
+                "retention_days",
+            )
+        return allow("The policy declares this exception.", f"exceptions.{q.kind.value}")
+
     def may_notify(self, *, opted_out: bool) -> Decision:
         if opted_out and self.params.honour_opt_out:
             return deny("opted_out", "The resident opted out of all requests.", "honour_opt_out")
@@ -204,11 +295,7 @@ class StandardPolicy:
         if not q.clip_in_area:
             return deny("clip_outside_area", "The clip's camera is outside the request's area.")
         if q.basis is not ReleaseBasis.CONSENT:
-            return deny(
-                "exception_not_allowed",
-                f"This policy declares no {q.basis.value} exception.",
-                f"exceptions.{q.basis.value}",
-            )
+            return self._decide_exception_release(q)
         c = q.consent
         if c is None:
             return deny("consent_missing", "There is no consent for this clip.", "I1")
@@ -225,6 +312,49 @@ class StandardPolicy:
         if not c.request_was_open_at_consent:
             return deny("request_not_open", "The request was not open when consent was given.")
         return allow("The owner consented to this clip for this request.", "I1", "I8")
+
+    def _decide_exception_release(self, q: ReleaseQuestion) -> Decision:
+        """Invariant I2: only a declared, approved exception; never end-to-end encrypted."""
+        p = self.params
+        if q.clip_encrypted:
+            # The platform holds no key to end-to-end encrypted footage: it cannot produce it.
+            return deny(
+                "end_to_end_encrypted",
+                "The clip is end-to-end encrypted; the platform cannot produce it.",
+                "I2",
+                "encryption",
+            )
+        declared = (
+            q.basis is ReleaseBasis.EMERGENCY
+            and p.emergency_disclosure
+            and q.request_kind is RequestKind.EMERGENCY
+        ) or (
+            q.basis is ReleaseBasis.LEGAL
+            and p.warrants
+            and q.request_kind is RequestKind.LEGAL
+            and q.legal_process == "warrant"  # a subpoena never obtains content
+        )
+        if not declared:
+            return deny(
+                "exception_not_allowed",
+                f"This policy declares no {q.basis.value} exception for this request.",
+                f"exceptions.{q.basis.value}",
+            )
+        if not q.request_approved_by:
+            return deny(
+                "exception_not_approved",
+                "An operator has not approved this exception.",
+                "I2",
+            )
+        return allow(f"A declared, approved {q.basis.value} exception.", "I2")
+
+    def tells_resident(self, basis: ReleaseBasis, *, barred: bool) -> bool:
+        """Whether the resident is told of a release of their footage (I2)."""
+        if basis is ReleaseBasis.CONSENT:
+            return True  # they chose it
+        if basis is ReleaseBasis.EMERGENCY:
+            return self.params.tell_resident_after_emergency
+        return self.params.tell_resident_of_legal_process and not barred
 
     # --- what the agency sees -------------------------------------------------------------
     def shape_map(self, counts: Mapping[str, int]) -> list[MapCell]:
