@@ -6,18 +6,48 @@ sampler uses only integer and rational arithmetic: Algorithms 1 and 2 of Canonne
 Steinke, "The Discrete Gaussian for Differential Privacy" (NeurIPS 2020), the same construction
 OpenDP and Google's differential-privacy library use for integer counts.
 
-`rng` must offer `randrange`; the service seeds it from its cryptographic id source, a
-simulation from its scenario seed, so a seeded run reproduces its noise exactly.
+The uniform integers come from `KeyedStream`: SHA-256 in counter mode under a 128-bit key.
+The service keys it from its cryptographic id source, a simulation from its seeded one, so a
+seeded run reproduces its noise exactly and nobody without the key can predict it.
 """
 
 from __future__ import annotations
 
+import hashlib
 from fractions import Fraction
 from typing import Protocol
 
 
 class IntegerSource(Protocol):
     def randrange(self, stop: int, /) -> int: ...
+
+
+class KeyedStream:
+    """Uniform integers from SHA-256(key || counter): deterministic given the key."""
+
+    def __init__(self, key: bytes) -> None:
+        self._key = key
+        self._counter = 0
+        self._buffer = b""
+
+    def _take(self, n: int) -> bytes:
+        while len(self._buffer) < n:
+            block = self._key + self._counter.to_bytes(8, "big")
+            self._buffer += hashlib.sha256(block).digest()
+            self._counter += 1
+        out, self._buffer = self._buffer[:n], self._buffer[n:]
+        return out
+
+    def randrange(self, stop: int, /) -> int:
+        """Uniform in [0, stop), by rejection: no modulo bias."""
+        if stop <= 0:
+            raise ValueError("stop must be positive")
+        bits = stop.bit_length()
+        size = (bits + 7) // 8
+        while True:
+            value = int.from_bytes(self._take(size), "big") >> (size * 8 - bits)
+            if value < stop:
+                return value
 
 
 def _bernoulli(p: Fraction, rng: IntegerSource) -> bool:

@@ -187,15 +187,12 @@ class AuditEntryRow(SQLModel, table=True):
 
 class MapAnswerRow(SQLModel, table=True):
     __tablename__ = "map_answer"
-    # One answer per agency, period and parameter set (invariant I5), whatever races.
-    __table_args__ = (
-        Index("ux_map_answer", "agency_id", "period_start", "parameter_hash", unique=True),
-    )
+    # One set of noisy counts per period and parameter set (invariant I5), whatever races.
+    __table_args__ = (Index("ux_map_answer", "period_start", "parameter_hash", unique=True),)
     id: UUID = Field(primary_key=True)
-    agency_id: UUID = Field(foreign_key="agency.id", index=True)
     period_start: datetime = when()
     parameter_hash: str
-    answer: dict[str, Any] = Field(sa_type=JSON)
+    cells: dict[str, Any] = Field(sa_type=JSON)
     created_at: datetime = when()
 
 

@@ -196,14 +196,15 @@ class AuditEntry:
 
 @dataclass(frozen=True, slots=True)
 class MapAnswer:
-    """The noisy portal map one agency received for one period: asked again, it gets this (I5)."""
+    """The noisy portal map's counts for one period: every agency that asks about a cell in
+    that period gets the same noisy count, so asking again (or colluding) averages nothing
+    away (I5). Cells are drawn the first time any agency's map covers them."""
 
     id: UUID
-    agency_id: UUID
     period_start: datetime
     parameter_hash: str
-    # {"cells": [[cell, count or None], ...]}
-    answer: dict[str, Any]
+    # {cell: shown count, or None where the noisy count fell below the threshold}
+    cells: dict[str, Any]
     created_at: datetime
 
 
