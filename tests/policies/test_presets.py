@@ -3,6 +3,7 @@ parameters, and every mistake in it is refused with the key named."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -140,3 +141,22 @@ def test_cli_refuses_a_bad_policy_file_by_key(
     result = CliRunner().invoke(cli, ["serve", "--policy", str(path)])
     assert result.exit_code == 2
     assert "parameters.retention_days" in result.output and "outside" in result.output
+
+
+def test_policy_commands(tmp_path: Path) -> None:
+    runner = CliRunner()
+    listed = runner.invoke(cli, ["policy", "list"], env={"COLUMNS": "250"})
+    assert listed.exit_code == 0
+    assert all(name in listed.output for name in PRESETS)
+    shown = runner.invoke(cli, ["policy", "show", "ring-2019"])
+    assert shown.exit_code == 0
+    assert json.loads(shown.output)["parameter_hash"] == load_policy("ring-2019").params.digest()
+    good = tmp_path / "good.toml"
+    good.write_text(GOOD)
+    checked = runner.invoke(cli, ["policy", "check", str(good)])
+    assert checked.exit_code == 0 and "ok: rfa-k10" in checked.output
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[parameters]\nmap_mode = "blurry"\n')
+    refused = runner.invoke(cli, ["policy", "check", str(bad)])
+    assert refused.exit_code == 2
+    assert "parameters.map_mode" in refused.output and "blurry" in refused.output
