@@ -17,6 +17,9 @@ from app.policies.params import IdentityOnShare, MapMode, PolicyParams, Response
 POLICY = StandardPolicy(
     name="ring-2019",
     params=PolicyParams(
+        # Only maxima were published (12 hours, half a square mile): no minimum, no per-case cap.
+        min_area_sq_mi=0.0,
+        min_window_minutes=1,
         requests_per_investigation=1000,
         refused_incident_types=(),
         promotion_duty_required=True,
