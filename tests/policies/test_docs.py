@@ -14,7 +14,7 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "policies.md"
 
 def shown(value: object) -> str:
     if isinstance(value, list):
-        return ", ".join(map(str, value)) or "–"
+        return ", ".join(map(str, value)) or "(none)"
     if isinstance(value, bool):
         return "yes" if value else "no"
     return str(value)
