@@ -62,3 +62,18 @@ def check(name: NameArgument) -> None:
     described = _load(name)
     base = " (a preset)" if name in PRESETS else ""
     print(f"ok: {described['name']}{base}, parameter hash {described['parameter_hash']}")
+
+
+@policy_cli.command("diff")
+def diff(first: NameArgument, second: NameArgument) -> None:
+    """The parameters on which two policies differ."""
+    a, b = _load(first), _load(second)
+    left, right = a["parameters"], b["parameters"]
+    assert isinstance(left, dict) and isinstance(right, dict)
+    table = Table(title=f"{a['name']} vs {b['name']}")
+    for column in ("parameter", str(a["name"]), str(b["name"])):
+        table.add_column(column, no_wrap=column == "parameter")
+    for key in left:
+        if left[key] != right[key]:
+            table.add_row(key, _cell(left[key]), _cell(right[key]))
+    _out.print(table)

@@ -148,6 +148,12 @@ def test_policy_commands(tmp_path: Path) -> None:
     listed = runner.invoke(cli, ["policy", "list"], env={"COLUMNS": "250"})
     assert listed.exit_code == 0
     assert all(name in listed.output for name in PRESETS)
+    diffed = runner.invoke(
+        cli, ["policy", "diff", "ring-2018", "ring-2019"], env={"COLUMNS": "200"}
+    )
+    assert diffed.exit_code == 0
+    assert "map_mode" in diffed.output and "heatmap" in diffed.output
+    assert "retention_days" not in diffed.output  # the same in both
     shown = runner.invoke(cli, ["policy", "show", "ring-2019"])
     assert shown.exit_code == 0
     assert json.loads(shown.output)["parameter_hash"] == load_policy("ring-2019").params.digest()
