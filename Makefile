@@ -57,3 +57,8 @@ test-postgres: install
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis
+
+# The policy library: the exact noise sampler against a floating-point yardstick.
+.PHONY: bench-policies
+bench-policies: install
+	$(BIN)/python scripts/bench_noise.py
