@@ -38,6 +38,7 @@ __all__ = [
     "area_sq_mi",
     "deny",
     "describe",
+    "resident_is_told",
     "sorted_ids",
 ]
 from app.workflow.states import ConsentStatus, ReleaseBasis, RequestKind
@@ -95,8 +96,6 @@ class Policy(Protocol):
     def may_notify(self, *, opted_out: bool) -> Decision: ...
 
     def decide_release(self, q: ReleaseQuestion) -> Decision: ...
-
-    def tells_resident(self, basis: ReleaseBasis, *, barred: bool) -> bool: ...
 
     def shape_map(self, counts: Mapping[str, int]) -> list[MapCell]: ...
 
@@ -287,14 +286,6 @@ class StandardPolicy:
             )
         return allow(f"A declared, approved {q.basis.value} exception.", "I2")
 
-    def tells_resident(self, basis: ReleaseBasis, *, barred: bool) -> bool:
-        """Whether the resident is told of a release of their footage (I2)."""
-        if basis is ReleaseBasis.CONSENT:
-            return True  # they chose it
-        if basis is ReleaseBasis.EMERGENCY:
-            return self.params.tell_resident_after_emergency
-        return self.params.tell_resident_of_legal_process and not barred
-
     # --- what the agency sees -------------------------------------------------------------
     def shape_map(self, counts: Mapping[str, int]) -> list[MapCell]:
         k = self.params.map_k
@@ -333,6 +324,16 @@ class StandardPolicy:
 
     def retained_until(self, recorded_at: datetime) -> datetime:
         return recorded_at + timedelta(days=self.params.retention_days)
+
+
+def resident_is_told(params: PolicyParams, basis: ReleaseBasis, *, barred: bool) -> bool:
+    """Whether the resident is told of a release of their footage (I2). A function of the
+    parameters, not a Policy method, so every policy answers it the same way."""
+    if basis is ReleaseBasis.CONSENT:
+        return True  # they chose it
+    if basis is ReleaseBasis.EMERGENCY:
+        return params.tell_resident_after_emergency
+    return params.tell_resident_of_legal_process and not barred
 
 
 def describe(policy: Policy) -> dict[str, object]:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from uuid import UUID
 
+from app.policies.base import resident_is_told
 from app.workflow import audit, footage
 from app.workflow.area import cameras_in_circle, matching_clips
 from app.workflow.context import Actor, Ctx
@@ -126,7 +127,9 @@ def _disclose_non_content(
     ctx: Ctx, actor: Actor, request: FootageRequest, clip: Clip
 ) -> NonContentDisclosure:
     now = ctx.clock.now()
-    told = ctx.policy.tells_resident(ReleaseBasis.LEGAL, barred=request.nondisclosure_order)
+    told = resident_is_told(
+        ctx.policy.params, ReleaseBasis.LEGAL, barred=request.nondisclosure_order
+    )
     disclosure = NonContentDisclosure(
         id=ctx.new_id(),
         request_id=request.id,

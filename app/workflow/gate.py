@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 from uuid import UUID
 
-from app.policies.base import ConsentFacts, Decision, ReleaseQuestion
+from app.policies.base import ConsentFacts, Decision, ReleaseQuestion, resident_is_told
 from app.workflow import audit
 from app.workflow.area import camera_in_area
 from app.workflow.context import SYSTEM, Actor, Ctx
@@ -99,7 +99,7 @@ def release_clip(
     label = _neighbor_label(ctx, request_id=request.id, owner_id=camera.resident_id)
     # I2: the resident is told of an exception release where the policy says so, unless a
     # court order bars it; a consent release they chose themselves.
-    told = ctx.policy.tells_resident(basis, barred=request.nondisclosure_order)
+    told = resident_is_told(ctx.policy.params, basis, barred=request.nondisclosure_order)
     release = Release(
         id=ctx.new_id(),
         clip_id=clip.id,
