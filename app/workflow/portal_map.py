@@ -3,8 +3,9 @@
 - `none`: no map (Ring after July 2019).
 - `k_anonymous`: exact camera counts per H3 cell, blank below k (invariant I5).
 - `noisy`: every cell of the jurisdiction (empty ones too, so a cell's presence says nothing)
-  with its count plus discrete-Laplace noise (app/policies/noise.py); noisy counts below the
-  threshold are blank. The noise is drawn once per cell per period and stored, so the same
+  with its count plus discrete-Laplace noise (app/policies/noise.py); a cell is blank if it
+  has fewer than k cameras (I5 holds as in k-anonymous mode) or its noisy count falls below the
+  threshold. The noise is drawn once per cell per period and stored, so the same
   query in the same period returns the same answer (I5) and repeating it averages nothing away.
 - `heatmap`: the 2018 portal for comparison: raw counts, and a circle around every camera.
   It is meant to leak: it locates each camera far more exactly than a cell.
@@ -101,8 +102,11 @@ def _noisy_map(ctx: Ctx, actor: Actor | None, agency: Agency, counts: Counter[st
         rng = KeyedStream(ctx.new_id().bytes)
         scale = laplace_scale(p.map_epsilon)
         for cell in missing:
-            noisy = counts.get(cell, 0) + discrete_laplace(scale, rng)
-            drawn[cell] = max(noisy, 0) if noisy >= p.map_noise_threshold else None
+            true = counts.get(cell, 0)
+            noisy = true + discrete_laplace(scale, rng)
+            # Blank below k cameras (I5: k-anonymous), and below the threshold after noise.
+            shown = true >= p.map_k and noisy >= p.map_noise_threshold
+            drawn[cell] = max(noisy, 0) if shown else None
         now = ctx.clock.now()
         if stored is None:
             stored = MapAnswer(ctx.new_id(), start, digest, drawn, now)

@@ -147,11 +147,27 @@ def test_noisy_threshold_and_epsilon(world: World, policy: StandardPolicy, thres
         assert sum(c is not None for c in counts.values()) == 1
 
 
-@pytest.mark.parametrize("policy", [policy_with(map_mode="noisy", map_epsilon=0.1)], ids=["e0.1"])
-def test_small_epsilon_means_visible_noise(world: World, policy: StandardPolicy) -> None:
+@pytest.mark.parametrize(
+    "policy",
+    [policy_with(map_mode="noisy", map_epsilon=0.1, map_k=5, map_noise_threshold=0)],
+    ids=["e0.1"],
+)
+def test_noisy_map_is_k_anonymous_and_noise_is_visible(
+    world: World, policy: StandardPolicy
+) -> None:
     agency = city(world)
-    # 40-odd cells, almost all empty: at epsilon 0.1 (scale 10) some noisy counts of empty
-    # cells reach the threshold of 5, which a noiseless map would never show.
-    counts = [c["count"] for c in world.ok("GET", "/portal/map", agency.headers)["cells"]]
-    shown = [c for c in counts if c is not None]
-    assert len(shown) > 2
+    lone = h3.latlng_to_cell(*offset(*CITY, 1500, 1500), 8)
+    dense, alone = [], []
+    for _ in range(8):
+        counts = {
+            c["cell"]: c["count"] for c in world.ok("GET", "/portal/map", agency.headers)["cells"]
+        }
+        dense.append(counts[DENSE8])
+        alone.append(counts[lone])
+        world.clock.advance(timedelta(days=1))
+    # At epsilon 0.1 (scale 10) eight periods give the 7-camera cell eight draws, shown even
+    # when small (threshold 0): they differ (all equal has probability about 2e-5).
+    assert None not in dense and len(set(dense)) > 1
+    # The lone camera's cell is below k: blank whatever the noise, in every period (I5);
+    # with threshold 0 and no k rule it would show every time.
+    assert alone == [None] * 8
