@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -77,3 +78,29 @@ def diff(first: NameArgument, second: NameArgument) -> None:
         if left[key] != right[key]:
             table.add_row(key, _cell(left[key]), _cell(right[key]))
     _out.print(table)
+
+
+def tick_command(
+    db: Annotated[Path | None, typer.Option("--db", help="SQLite file")] = None,
+    policy: Annotated[
+        str | None, typer.Option("--policy", help="the policy the server runs (preset or file)")
+    ] = None,
+) -> None:
+    """Release consents past their cooling-off and mark expired requests (e.g. from cron)."""
+    from app.config import Settings
+    from app.runtime import Runtime
+    from app.workflow.tick import tick
+
+    overrides: dict[str, Any] = {}
+    if db is not None:
+        overrides["db_path"] = db
+    if policy is not None:
+        overrides["policy"] = policy
+    try:
+        runtime = Runtime.build(Settings(**overrides))
+    except PolicyNotFound as exc:
+        _err.print(f"[red]error:[/red] policy: {exc}", highlight=False)
+        raise typer.Exit(2) from None
+    done = runtime.write(tick)
+    runtime.db.dispose()
+    print(f"released {done.released}, expired {done.expired}")
