@@ -87,3 +87,7 @@ audit:
 	-$(AUDIT_VENV)/bin/pip-audit --requirement requirements.lock --no-deps --disable-pip \
 	  --progress-spinner off --format json --output var/pip-audit.json
 	$(AUDIT_VENV)/bin/python scripts/audit_lock.py var/pip-audit.json
+# The policy library: the exact noise sampler against a floating-point yardstick.
+.PHONY: bench-policies
+bench-policies: install
+	$(BIN)/python scripts/bench_noise.py

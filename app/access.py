@@ -53,9 +53,16 @@ ALLOW_LIST: Final[Mapping[str, Audience]] = {
     "POST /operator/residents/{resident_id}/cameras": OPERATOR,
     "POST /operator/cameras/{camera_id}/clips": OPERATOR,
     "POST /operator/tokens": OPERATOR,
+    "GET /operator/requests": OPERATOR,
+    "POST /operator/requests/{request_id}/approve": OPERATOR,
+    "POST /operator/requests/{request_id}/reject": OPERATOR,
+    "POST /operator/requests/{request_id}/exception": OPERATOR,
+    "POST /operator/tick": OPERATOR,
     # an agency, through its portal, only while its partnership is active
     "GET /portal/map": AGENCY,
     "POST /portal/requests": AGENCY,
+    "POST /portal/exception-requests": AGENCY,
+    "GET /portal/requests/{request_id}/non-content": AGENCY,
     "GET /portal/requests": AGENCY,
     "GET /portal/requests/{request_id}": AGENCY,
     "POST /portal/requests/{request_id}/close": AGENCY,
@@ -104,6 +111,7 @@ ALLOW_LIST: Final[Mapping[str, Audience]] = {
 EDGE_LIMITS: Final[Mapping[str, str]] = {
     "POST /operator/tokens": "token_minting",
     "POST /portal/requests": "request_filing",
+    "POST /portal/exception-requests": "request_filing",
 }
 """Routes with a per-subject burst limit, by rule name (app/ratelimit.py, EdgeLimitSettings)."""
 

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from rich.console import Console
 
 from app.config import Settings
+from app.policies.cli import policy_cli, tick_command
 from app.policies.registry import PolicyNotFound
 
 cli = typer.Typer(
@@ -20,6 +21,10 @@ cli = typer.Typer(
 )
 err = Console(stderr=True)
 out = Console()
+
+# The policy library's commands: consentgate policy list | diff | show | check, and tick.
+cli.add_typer(policy_cli, name="policy")
+cli.command("tick")(tick_command)
 
 DbOption = Annotated[
     Path | None, typer.Option("--db", help="SQLite file (default var/consentgate.db)")

@@ -7,97 +7,43 @@ parameters; a researcher writes a new policy as a module that does the same, or 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import Protocol
 from uuid import UUID
 
 from app.policies.params import IdentityOnShare, PolicyParams, ResponseStats
+from app.policies.questions import (
+    ConsentFacts,
+    Decision,
+    MapCell,
+    Outcome,
+    ReleaseQuestion,
+    RequestQuestion,
+    allow,
+    deny,
+)
+
+# The questions and answers live in app/policies/questions.py; importing them from here works
+# as it always did.
+__all__ = [
+    "ConsentFacts",
+    "Decision",
+    "MapCell",
+    "Outcome",
+    "Policy",
+    "ReleaseQuestion",
+    "RequestQuestion",
+    "StandardPolicy",
+    "allow",
+    "area_sq_mi",
+    "deny",
+    "describe",
+    "resident_is_told",
+    "sorted_ids",
+]
 from app.workflow.states import ConsentStatus, ReleaseBasis, RequestKind
 
 SQ_METRES_PER_SQ_MILE = 2_589_988.110336
-
-
-class Outcome(StrEnum):
-    ALLOW = "allow"
-    DENY = "deny"
-
-
-@dataclass(frozen=True, slots=True)
-class Decision:
-    """A policy's answer, with the rules that fired and a one-line reason."""
-
-    outcome: Outcome
-    code: str
-    reason: str
-    rules: tuple[str, ...] = ()
-
-    @property
-    def allowed(self) -> bool:
-        return self.outcome is Outcome.ALLOW
-
-
-def allow(reason: str, *rules: str) -> Decision:
-    return Decision(Outcome.ALLOW, "allowed", reason, rules)
-
-
-def deny(code: str, reason: str, *rules: str) -> Decision:
-    return Decision(Outcome.DENY, code, reason, rules or (code,))
-
-
-@dataclass(frozen=True, slots=True)
-class RequestQuestion:
-    """May this request be filed? Everything the policy needs, as plain values."""
-
-    kind: RequestKind
-    case_number: str
-    incident_type: str
-    description: str
-    radius_m: float
-    window_start: datetime
-    window_end: datetime
-    now: datetime
-    requests_in_investigation: int
-
-
-@dataclass(frozen=True, slots=True)
-class ConsentFacts:
-    resident_id: UUID
-    request_id: UUID
-    clip_ids: tuple[UUID, ...]
-    status: ConsentStatus
-    given_at: datetime
-    withdrawn_at: datetime | None
-    release_after: datetime
-    request_was_open_at_consent: bool
-
-
-@dataclass(frozen=True, slots=True)
-class ReleaseQuestion:
-    """May this clip be released to this agency for this request, now?"""
-
-    basis: ReleaseBasis
-    now: datetime
-    clip_id: UUID
-    clip_owner_id: UUID
-    clip_starts_at: datetime
-    clip_ends_at: datetime
-    clip_encrypted: bool
-    clip_retained_until: datetime
-    clip_in_area: bool
-    request_id: UUID
-    request_kind: RequestKind
-    window_start: datetime
-    window_end: datetime
-    consent: ConsentFacts | None
-    already_released: bool
-
-
-@dataclass(frozen=True, slots=True)
-class MapCell:
-    cell: str
-    count: int | None  # None: suppressed
 
 
 class Policy(Protocol):
@@ -106,6 +52,46 @@ class Policy(Protocol):
     params: PolicyParams
 
     def validate_request(self, q: RequestQuestion) -> Decision: ...
+
+    def _validate_exception_request(self, q: RequestQuestion) -> Decision:
+        """Emergency and legal requests: declared by the policy, justified, about the past."""
+        p = self.params
+        if q.kind is RequestKind.EMERGENCY and not p.emergency_disclosure:
+            return deny(
+                "exception_not_allowed",
+                "This policy declares no emergency exception.",
+                "emergency_disclosure",
+            )
+        if q.kind is RequestKind.LEGAL:
+            if q.legal_process not in ("warrant", "subpoena"):
+                return deny(
+                    "legal_process_unknown",
+                    "A legal demand is a warrant or a subpoena.",
+                    "legal_process",
+                )
+            allowed = p.warrants if q.legal_process == "warrant" else p.subpoenas
+            if not allowed:
+                key = "warrants" if q.legal_process == "warrant" else "subpoenas"
+                return deny(
+                    "exception_not_allowed",
+                    f"This policy does not answer a {q.legal_process}.",
+                    key,
+                )
+        if not q.justification.strip():
+            return deny(
+                "justification_required",
+                "An exception request needs its justification or legal reference.",
+                "justification",
+            )
+        if q.window_end > q.now:
+            return deny("window_in_future", "The time window must have ended already.", "window")
+        if q.window_start < q.now - timedelta(days=p.retention_days):
+            return deny(
+                "window_too_old",
+                f"No footage older than the {p.retention_days} days of retention exists.",
+                "retention_days",
+            )
+        return allow("The policy declares this exception.", f"exceptions.{q.kind.value}")
 
     def may_notify(self, *, opted_out: bool) -> Decision: ...
 
@@ -142,10 +128,13 @@ class StandardPolicy:
     def validate_request(self, q: RequestQuestion) -> Decision:
         p = self.params
         if q.kind is not RequestKind.CONSENT:
+            return self._validate_exception_request(q)
+        if not p.consent_requests:
             return deny(
-                "exception_not_allowed",
-                f"This policy does not allow {q.kind.value} requests.",
-                f"exceptions.{q.kind.value}",
+                "consent_requests_closed",
+                "This policy takes no requests to residents through the portal; "
+                "only legal process or an emergency request can obtain footage.",
+                "consent_requests",
             )
         if p.case_number_required and not q.case_number.strip():
             return deny("case_number_required", "A case number is required.", "case_number")
@@ -187,6 +176,46 @@ class StandardPolicy:
             )
         return allow("The request is within every limit of the policy.", "request_limits")
 
+    def _validate_exception_request(self, q: RequestQuestion) -> Decision:
+        """Emergency and legal requests: declared by the policy, justified, about the past."""
+        p = self.params
+        if q.kind is RequestKind.EMERGENCY and not p.emergency_disclosure:
+            return deny(
+                "exception_not_allowed",
+                "This policy declares no emergency exception.",
+                "emergency_disclosure",
+            )
+        if q.kind is RequestKind.LEGAL:
+            if q.legal_process not in ("warrant", "subpoena"):
+                return deny(
+                    "legal_process_unknown",
+                    "A legal demand is a warrant or a subpoena.",
+                    "legal_process",
+                )
+            allowed = p.warrants if q.legal_process == "warrant" else p.subpoenas
+            if not allowed:
+                key = "warrants" if q.legal_process == "warrant" else "subpoenas"
+                return deny(
+                    "exception_not_allowed",
+                    f"This policy does not answer a {q.legal_process}.",
+                    key,
+                )
+        if not q.justification.strip():
+            return deny(
+                "justification_required",
+                "An exception request needs its justification or legal reference.",
+                "justification",
+            )
+        if q.window_end > q.now:
+            return deny("window_in_future", "The time window must have ended already.", "window")
+        if q.window_start < q.now - timedelta(days=p.retention_days):
+            return deny(
+                "window_too_old",
+                f"No footage older than the {p.retention_days} days of retention exists.",
+                "retention_days",
+            )
+        return allow("The policy declares this exception.", f"exceptions.{q.kind.value}")
+
     def may_notify(self, *, opted_out: bool) -> Decision:
         if opted_out and self.params.honour_opt_out:
             return deny("opted_out", "The resident opted out of all requests.", "honour_opt_out")
@@ -204,11 +233,7 @@ class StandardPolicy:
         if not q.clip_in_area:
             return deny("clip_outside_area", "The clip's camera is outside the request's area.")
         if q.basis is not ReleaseBasis.CONSENT:
-            return deny(
-                "exception_not_allowed",
-                f"This policy declares no {q.basis.value} exception.",
-                f"exceptions.{q.basis.value}",
-            )
+            return self._decide_exception_release(q)
         c = q.consent
         if c is None:
             return deny("consent_missing", "There is no consent for this clip.", "I1")
@@ -225,6 +250,41 @@ class StandardPolicy:
         if not c.request_was_open_at_consent:
             return deny("request_not_open", "The request was not open when consent was given.")
         return allow("The owner consented to this clip for this request.", "I1", "I8")
+
+    def _decide_exception_release(self, q: ReleaseQuestion) -> Decision:
+        """Invariant I2: only a declared, approved exception; never end-to-end encrypted."""
+        p = self.params
+        if q.clip_encrypted:
+            # The platform holds no key to end-to-end encrypted footage: it cannot produce it.
+            return deny(
+                "end_to_end_encrypted",
+                "The clip is end-to-end encrypted; the platform cannot produce it.",
+                "I2",
+                "encryption",
+            )
+        declared = (
+            q.basis is ReleaseBasis.EMERGENCY
+            and p.emergency_disclosure
+            and q.request_kind is RequestKind.EMERGENCY
+        ) or (
+            q.basis is ReleaseBasis.LEGAL
+            and p.warrants
+            and q.request_kind is RequestKind.LEGAL
+            and q.legal_process == "warrant"  # a subpoena never obtains content
+        )
+        if not declared:
+            return deny(
+                "exception_not_allowed",
+                f"This policy declares no {q.basis.value} exception for this request.",
+                f"exceptions.{q.basis.value}",
+            )
+        if not q.request_approved_by:
+            return deny(
+                "exception_not_approved",
+                "An operator has not approved this exception.",
+                "I2",
+            )
+        return allow(f"A declared, approved {q.basis.value} exception.", "I2")
 
     # --- what the agency sees -------------------------------------------------------------
     def shape_map(self, counts: Mapping[str, int]) -> list[MapCell]:
@@ -264,6 +324,16 @@ class StandardPolicy:
 
     def retained_until(self, recorded_at: datetime) -> datetime:
         return recorded_at + timedelta(days=self.params.retention_days)
+
+
+def resident_is_told(params: PolicyParams, basis: ReleaseBasis, *, barred: bool) -> bool:
+    """Whether the resident is told of a release of their footage (I2). A function of the
+    parameters, not a Policy method, so every policy answers it the same way."""
+    if basis is ReleaseBasis.CONSENT:
+        return True  # they chose it
+    if basis is ReleaseBasis.EMERGENCY:
+        return params.tell_resident_after_emergency
+    return params.tell_resident_of_legal_process and not barred
 
 
 def describe(policy: Policy) -> dict[str, object]:

@@ -25,6 +25,13 @@ class IdentityOnShare(StrEnum):
     CONTACT = "contact"  # name and e-mail passed on, as in Request for Assistance
 
 
+class MapMode(StrEnum):
+    NONE = "none"  # no map at all (Ring after July 2019)
+    K_ANONYMOUS = "k_anonymous"  # exact counts per cell, blank below k
+    NOISY = "noisy"  # discrete-Laplace counts per cell, small noisy counts blank, cached per period
+    HEATMAP = "heatmap"  # the 2018 heat map: circles around individual cameras (meant to leak)
+
+
 class PolicyParameterError(ValueError):
     """A parameter is unknown or outside its range; the message names the key."""
 
@@ -60,6 +67,25 @@ class PolicyParams:
     withdrawal_revokes_undownloaded: bool = True
     # --- retention (US subscribers: 60 days) ---
     retention_days: int = 60
+    # --- request kinds and eligibility ---
+    consent_requests: bool = True  # agencies may ask residents through the portal at all
+    requests_per_agency_per_day: int = 0  # rolling 24 hours; 0 means no cap
+    moderation: bool = False  # requests wait in pending_review; notices go out on approval
+    verified_agencies_only: bool = False
+    federal_agencies_excluded: bool = False
+    promotion_duty_required: bool = False  # the 2018 MOU terms: the agency promotes the app
+    # --- portal map, modes beyond k-anonymous cells ---
+    map_mode: MapMode = MapMode.K_ANONYMOUS
+    map_epsilon: float = 1.0  # noisy mode: privacy loss per cell per period
+    map_noise_threshold: int = 5  # noisy mode: noisy counts below this are blank
+    map_period_hours: int = 24  # noisy mode: one answer per agency per period (I5)
+    # --- exceptions without consent ---
+    emergency_disclosure: bool = False
+    tell_resident_after_emergency: bool = True
+    warrants: bool = False  # legal process: a warrant obtains clip content
+    subpoenas: bool = False  # legal process: a subpoena obtains non-content data only
+    tell_resident_of_legal_process: bool = True  # unless a court order bars it
+    encrypt_new_residents: bool = False  # end-to-end encryption on by default for new residents
 
     def __post_init__(self) -> None:
         _in_range("min_area_sq_mi", self.min_area_sq_mi, 0.0, 100.0)
@@ -78,6 +104,10 @@ class PolicyParams:
         _in_range("stats_k", self.stats_k, 1, 10_000)
         _in_range("cooling_off_minutes", self.cooling_off_minutes, 0, 60 * 24 * 30)
         _in_range("retention_days", self.retention_days, 1, 3650)
+        _in_range("requests_per_agency_per_day", self.requests_per_agency_per_day, 0, 100_000)
+        _in_range("map_epsilon", self.map_epsilon, 0.01, 10.0)
+        _in_range("map_noise_threshold", self.map_noise_threshold, 0, 10_000)
+        _in_range("map_period_hours", self.map_period_hours, 1, 24 * 365)
         if not all(isinstance(t, str) and t for t in self.refused_incident_types):
             raise PolicyParameterError("refused_incident_types", "must be non-empty strings")
 
@@ -124,7 +154,14 @@ def _coerce(values: dict[str, Any], base: PolicyParams) -> dict[str, Any]:
             elif isinstance(default, bool):
                 if not isinstance(value, bool):
                     raise TypeError
-            elif isinstance(default, int) and not isinstance(value, int):
+            elif isinstance(default, float):
+                # TOML writes 2 for 2.0; store a float so the parameter hash does not change.
+                if isinstance(value, bool) or not isinstance(value, int | float):
+                    raise TypeError
+                value = float(value)
+            elif isinstance(default, int) and (
+                isinstance(value, bool) or not isinstance(value, int)
+            ):
                 raise TypeError
         except (TypeError, ValueError):
             allowed = (

@@ -1,24 +1,53 @@
-"""Find a policy by preset name or by `module:attribute` for a researcher's own."""
+"""Find a policy: a preset name, `module:attribute` for a researcher's own, or a TOML file.
+
+A TOML policy starts from a preset and overrides parameters (see docs/policies.md):
+
+    base = "privacy-by-design"
+    name = "k10"
+    description = "The default with a coarser map."
+
+    [parameters]
+    map_k = 10
+"""
 
 from __future__ import annotations
 
 import importlib
-from typing import cast
+import tomllib
+from pathlib import Path
+from typing import Any, cast
 
-from app.policies.base import Policy
+from app.policies.base import Policy, StandardPolicy
+from app.policies.params import PolicyParameterError, PolicyParams
 
 # Preset name -> module under app.policies; adding a preset is adding a module and a line here.
 PRESETS: dict[str, str] = {
     "privacy-by-design": "app.policies.privacy_by_design",
+    "ring-2018": "app.policies.ring_2018",
+    "ring-2019": "app.policies.ring_2019",
+    "ring-rfa-2021": "app.policies.ring_rfa_2021",
+    "legal-only-2024": "app.policies.legal_only_2024",
+    "axon-2025": "app.policies.axon_2025",
+    "warrant-only": "app.policies.warrant_only",
 }
+
+TOML_KEYS = ("base", "name", "description", "parameters")
 
 
 class PolicyNotFound(LookupError):
     def __init__(self, name: str) -> None:
         super().__init__(
             f"unknown policy {name!r}; presets: {', '.join(sorted(PRESETS))}, "
-            "or module:ATTRIBUTE for your own"
+            "module:ATTRIBUTE for your own, or a .toml file"
         )
+
+
+class PolicyFileError(PolicyNotFound):
+    """A policy file that cannot be used; the message names the file, the key and the reason."""
+
+    def __init__(self, path: Path, key: str, reason: str) -> None:
+        LookupError.__init__(self, f"policy file {path}: {key}: {reason}")
+        self.path, self.key, self.reason = path, key, reason
 
 
 def preset_names() -> list[str]:
@@ -28,6 +57,8 @@ def preset_names() -> list[str]:
 def load_policy(name: str) -> Policy:
     if name in PRESETS:
         return cast(Policy, importlib.import_module(PRESETS[name]).POLICY)
+    if name.endswith(".toml") or Path(name).is_file():
+        return load_policy_file(Path(name))
     if ":" in name:
         module_name, _, attribute = name.partition(":")
         try:
@@ -37,3 +68,43 @@ def load_policy(name: str) -> Policy:
         # A class is instantiated with no arguments; an instance is used as it is.
         return cast(Policy, found() if isinstance(found, type) else found)
     raise PolicyNotFound(name)
+
+
+def load_policy_file(path: Path) -> StandardPolicy:
+    """A preset with parameters overridden from a TOML file; every error names its key."""
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise PolicyFileError(path, "file", "no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PolicyFileError(path, "file", str(exc)) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise PolicyFileError(path, "syntax", str(exc)) from None
+    return policy_from_document(document, path)
+
+
+def policy_from_document(document: dict[str, Any], path: Path) -> StandardPolicy:
+    for key in document:
+        if key not in TOML_KEYS:
+            raise PolicyFileError(
+                path, key, f"unknown key; a policy file has {', '.join(TOML_KEYS)}"
+            )
+    base_name = document.get("base", "privacy-by-design")
+    if not isinstance(base_name, str) or base_name not in PRESETS:
+        raise PolicyFileError(
+            path, "base", f"{base_name!r} is not a preset; presets: {', '.join(preset_names())}"
+        )
+    base = load_policy(base_name)
+    overrides = document.get("parameters", {})
+    if not isinstance(overrides, dict):
+        raise PolicyFileError(path, "parameters", "must be a table: [parameters]")
+    try:
+        params = PolicyParams.from_mapping(base.params, overrides)
+    except PolicyParameterError as exc:
+        raise PolicyFileError(path, f"parameters.{exc.key}", exc.reason) from None
+    name = document.get("name", path.stem)
+    description = document.get("description", f"{base_name} with {len(overrides)} overrides")
+    for key, value in (("name", name), ("description", description)):
+        if not isinstance(value, str) or (key == "name" and not value.strip()):
+            raise PolicyFileError(path, key, "must be a non-empty string")
+    return StandardPolicy(name=name, params=params, description=description)

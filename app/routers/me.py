@@ -10,7 +10,7 @@ from fastapi import APIRouter
 from app.deps import ResidentActor, RuntimeDep
 from app.limits import Page
 from app.schemas import resident as s
-from app.workflow import footage, responses
+from app.workflow import exceptions, responses
 from app.workflow.context import Ctx
 from app.workflow.errors import NotFound
 from app.workflow.records import Consent, Resident
@@ -89,20 +89,25 @@ def put_settings(
 
 @router.get("/disclosures", response_model=s.DisclosureList)
 def disclosures(actor: ResidentActor, runtime: RuntimeDep, page: Page) -> s.DisclosureList:
-    found = runtime.read(lambda ctx: footage.disclosures(ctx, resident_id=actor.subject))
+    """Every disclosure of your footage, by consent or not, and whether you were told."""
+    found = runtime.read(
+        lambda ctx: exceptions.resident_disclosures(ctx, resident_id=actor.subject)
+    )
     data = [
         s.DisclosureForResident(
-            release_id=d.release.id,
+            release_id=d.id,
             clip_id=d.clip.id,
             agency_name=d.agency_name,
             request_id=d.request.id,
             case_number=d.request.case_number,
-            basis=d.release.basis.value,
-            consent_id=d.release.consent_id,
-            released_at=d.release.released_at,
-            downloaded_at=d.release.downloaded_at,
-            revoked_at=d.release.revoked_at,
-            justification=d.release.justification,
+            basis=d.basis,
+            consent_id=d.consent_id,
+            released_at=d.disclosed_at,
+            downloaded_at=d.downloaded_at,
+            revoked_at=d.revoked_at,
+            justification=d.justification,
+            content=d.content,
+            resident_told_at=d.resident_told_at,
         )
         for d in page.of(found)
     ]

@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import timedelta
+from datetime import datetime, timedelta
 from uuid import UUID, uuid4
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 
 from app.deps import OperatorActor, RuntimeDep
 from app.http_errors import ApiError
 from app.limits import Page
 from app.schemas import operator as s
 from app.security import mint_token
+from app.workflow import exceptions, moderation
 from app.workflow import operator as ops
 from app.workflow.context import Actor
 from app.workflow.errors import NotFound
-from app.workflow.records import Agency, Resident
-from app.workflow.states import Role
+from app.workflow.records import Agency, FootageRequest, Resident
+from app.workflow.states import RequestStatus, Role
+from app.workflow.tick import tick
 
 router = APIRouter(prefix="/operator", tags=["operator"])
 
@@ -93,3 +95,71 @@ def _token_subject(runtime: RuntimeDep, role: Role, subject: UUID | None) -> UUI
     if runtime.read(lambda ctx: ctx.store.get(kind, subject)) is None:
         raise NotFound(role.value)
     return subject
+
+
+# --- review of requests, exceptions, and the clock's work (the policy library) -------------
+
+
+@router.get("/requests", response_model=s.RequestListForOperator)
+def list_requests(
+    actor: OperatorActor,
+    runtime: RuntimeDep,
+    page: Page,
+    status: RequestStatus | None = Query(None, description="e.g. pending_review"),
+) -> s.RequestListForOperator:
+    found = runtime.read(lambda ctx: moderation.list_requests(ctx, status=status))
+    now = runtime.clock.now()
+    return s.RequestListForOperator(
+        data=[_request_out(r, now) for r in page.of(found)], count=len(found)
+    )
+
+
+@router.post("/requests/{request_id}/approve", response_model=s.RequestForOperator)
+def approve_request(
+    request_id: UUID, actor: OperatorActor, runtime: RuntimeDep
+) -> s.RequestForOperator:
+    approved = runtime.write(
+        lambda ctx: moderation.approve_request(ctx, actor, request_id=request_id)
+    )
+    return _request_out(approved, runtime.clock.now())
+
+
+@router.post("/requests/{request_id}/reject", response_model=s.RequestForOperator)
+def reject_request(
+    request_id: UUID, body: s.RequestReject, actor: OperatorActor, runtime: RuntimeDep
+) -> s.RequestForOperator:
+    rejected = runtime.write(
+        lambda ctx: moderation.reject_request(ctx, actor, request_id=request_id, reason=body.reason)
+    )
+    return _request_out(rejected, runtime.clock.now())
+
+
+@router.post("/requests/{request_id}/exception", response_model=s.ExceptionOutcomeOut)
+def approve_exception(
+    request_id: UUID, body: s.ExceptionApproval, actor: OperatorActor, runtime: RuntimeDep
+) -> s.ExceptionOutcomeOut:
+    outcome = runtime.write(
+        lambda ctx: exceptions.approve_exception(
+            ctx, actor, request_id=request_id, justification=body.justification
+        )
+    )
+    return s.ExceptionOutcomeOut(
+        request=_request_out(outcome.request, runtime.clock.now()),
+        released_clip_ids=[r.clip_id for r in outcome.releases],
+        non_content_clip_ids=[d.clip_id for d in outcome.non_content],
+        refused=outcome.refused,
+    )
+
+
+@router.post("/tick", response_model=s.TickOut)
+def run_tick(actor: OperatorActor, runtime: RuntimeDep) -> s.TickOut:
+    """Release consents whose cooling-off has passed; mark expired requests."""
+    done = runtime.write(tick)
+    return s.TickOut(released=done.released, expired=done.expired)
+
+
+def _request_out(r: FootageRequest, now: datetime) -> s.RequestForOperator:
+    values = asdict(r)
+    values["kind"] = r.kind.value
+    values["status"] = r.effective_status(now).value
+    return s.RequestForOperator.model_validate(values)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Response
@@ -9,20 +10,27 @@ from fastapi import APIRouter, Query, Response
 from app.deps import AgencyActor, RuntimeDep
 from app.limits import MapPage, Page
 from app.schemas import portal as s
-from app.workflow import footage, requests
+from app.workflow import exceptions, footage, requests
 from app.workflow.context import Ctx
-from app.workflow.portal_map import portal_map
+from app.workflow.portal_map import map_writes, portal_map
+from app.workflow.states import RequestKind
 
 router = APIRouter(prefix="/portal", tags=["agency portal"])
 
 
 @router.get("/map", response_model=s.PortalMapForAgency)
 def get_map(actor: AgencyActor, runtime: RuntimeDep, page: MapPage) -> s.PortalMapForAgency:
-    shaped = runtime.read(lambda ctx: portal_map(ctx, agency_id=actor.subject))
+    # The noisy map stores the noise it draws (once per cell and period): a write.
+    run = runtime.write if map_writes(runtime.policy) else runtime.read
+    shaped = run(lambda ctx: portal_map(ctx, actor, agency_id=actor.subject))
     return s.PortalMapForAgency(
         resolution=shaped.resolution,
         k=shaped.k,
         cells=[s.MapCellForAgency(cell=c.cell, count=c.count) for c in page.of(shaped.cells)],
+        mode=shaped.mode.value,
+        period_start=shaped.period_start,
+        epsilon=shaped.epsilon,
+        circles=[s.HeatCircleForAgency.model_validate(asdict(c)) for c in shaped.circles],
     )
 
 
@@ -46,6 +54,56 @@ def file_request(
         return requests.agency_view(ctx, filed)
 
     return _request_out(runtime.write(step))
+
+
+@router.post("/exception-requests", response_model=s.RequestForAgency, status_code=201)
+def file_exception_request(
+    body: s.ExceptionRequestCreate, actor: AgencyActor, runtime: RuntimeDep
+) -> s.RequestForAgency:
+    """An emergency request or a legal demand: it waits for the operator, notifies no one."""
+    draft = requests.RequestDraft(
+        case_number=body.case_number,
+        incident_type=body.incident_type,
+        description=body.description,
+        center_lat=body.area.center_lat,
+        center_lng=body.area.center_lng,
+        radius_m=body.area.radius_m,
+        window_start=body.window.start,
+        window_end=body.window.end,
+        kind=RequestKind(body.kind),
+        justification=body.justification,
+        legal_process=body.legal_process or "",
+        nondisclosure_order=body.nondisclosure_order,
+    )
+
+    def step(ctx: Ctx) -> requests.AgencyRequestView:
+        filed = requests.file_request(ctx, actor, agency_id=actor.subject, draft=draft)
+        return requests.agency_view(ctx, filed)
+
+    return _request_out(runtime.write(step))
+
+
+@router.get("/requests/{request_id}/non-content", response_model=s.NonContentListForAgency)
+def list_non_content(
+    request_id: UUID, actor: AgencyActor, runtime: RuntimeDep, page: Page
+) -> s.NonContentListForAgency:
+    """What a subpoena obtained: each clip's times and digest; content is never produced."""
+    found = runtime.read(
+        lambda ctx: exceptions.non_content_for_agency(
+            ctx, agency_id=actor.subject, request_id=request_id
+        )
+    )
+    items = [
+        s.NonContentForAgency(
+            disclosure_id=i.disclosure.id,
+            starts_at=i.clip.starts_at,
+            ends_at=i.clip.ends_at,
+            digest=i.clip.digest,
+            disclosed_at=i.disclosure.disclosed_at,
+        )
+        for i in page.of(found)
+    ]
+    return s.NonContentListForAgency(data=items, count=len(found))
 
 
 @router.get("/requests", response_model=s.RequestListForAgency)

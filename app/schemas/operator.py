@@ -57,7 +57,9 @@ class PartnershipOut(BaseModel):
 class ResidentCreate(Body):
     name: ShortText
     contact: ShortText
-    encrypt_by_default: bool = False
+    encrypt_by_default: bool | None = Field(
+        default=None, description="end-to-end encryption for new cameras; null: the policy's"
+    )
 
 
 class ResidentOut(BaseModel):
@@ -116,3 +118,55 @@ class TokenOut(BaseModel):
     role: str
     subject: UUID
     expires_at: datetime
+
+
+class RequestForOperator(BaseModel):
+    id: UUID
+    agency_id: UUID
+    officer: str
+    case_number: str
+    incident_type: str
+    description: str
+    kind: str
+    status: str
+    center_lat: float
+    center_lng: float
+    radius_m: float
+    window_start: datetime
+    window_end: datetime
+    filed_at: datetime
+    expires_at: datetime
+    closed_at: datetime | None
+    justification: str
+    legal_process: str
+    nondisclosure_order: bool
+    approved_by: str
+
+
+class RequestListForOperator(BaseModel):
+    data: list[RequestForOperator]
+    count: int
+
+
+class RequestReject(Body):
+    reason: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+class ExceptionApproval(Body):
+    justification: Annotated[
+        str, Field(min_length=1, max_length=2000, description="why the operator approves")
+    ]
+
+
+class ExceptionOutcomeOut(BaseModel):
+    request: RequestForOperator
+    released_clip_ids: list[UUID]
+    non_content_clip_ids: list[UUID]
+    refused: dict[str, int] = Field(
+        description="clips the gate refused, by code (end_to_end_encrypted: never produced)"
+    )
+
+
+class TickOut(BaseModel):
+    released: int = Field(description="consents past their cooling-off, released now")
+    expired: int = Field(description="requests past their open period, marked expired")

@@ -8,7 +8,7 @@ lets an agency learn on sharing.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, Field, model_validator
@@ -22,10 +22,27 @@ class MapCellForAgency(BaseModel):
     count: int | None = Field(description="cameras in the cell; null where suppressed below k")
 
 
+class HeatCircleForAgency(BaseModel):
+    center_lat: float
+    center_lng: float
+    radius_m: float
+
+
 class PortalMapForAgency(BaseModel):
     resolution: int
     k: int
     cells: list[MapCellForAgency]
+    mode: str = Field(
+        default="k_anonymous", description="none, k_anonymous, noisy or heatmap (the policy's)"
+    )
+    period_start: datetime | None = Field(
+        default=None, description="noisy mode: the same answer is given until the period ends"
+    )
+    epsilon: float | None = Field(default=None, description="noisy mode: privacy loss per cell")
+    circles: list[HeatCircleForAgency] = Field(
+        default_factory=list,
+        description="heatmap mode only (the 2018 portal): a circle around every camera",
+    )
 
 
 class AreaIn(Body):
@@ -100,4 +117,47 @@ class FootageForAgency(BaseModel):
 
 class FootageListForAgency(BaseModel):
     data: list[FootageForAgency]
+    count: int
+
+
+class ExceptionRequestCreate(RequestCreate):
+    """An emergency request or a legal demand: never sent to residents; an operator decides."""
+
+    kind: Literal["emergency", "legal"]
+    justification: Annotated[
+        str,
+        Field(
+            min_length=1,
+            max_length=2000,
+            description="emergency: the imminent danger; legal: the court and docket reference",
+        ),
+    ]
+    legal_process: Literal["warrant", "subpoena"] | None = Field(
+        default=None, description="legal demands only: a warrant (content) or a subpoena"
+    )
+    nondisclosure_order: bool = Field(
+        default=False, description="legal demands only: a court bars telling the resident"
+    )
+
+    @model_validator(mode="after")
+    def _process_matches_kind(self) -> ExceptionRequestCreate:
+        if self.kind == "legal" and self.legal_process is None:
+            raise ValueError("a legal demand names its legal_process: warrant or subpoena")
+        if self.kind == "emergency" and (self.legal_process or self.nondisclosure_order):
+            raise ValueError("legal_process and nondisclosure_order are for legal demands")
+        return self
+
+
+class NonContentForAgency(BaseModel):
+    """What a subpoena obtains of one clip: its times and digest, never its bytes."""
+
+    disclosure_id: UUID
+    starts_at: datetime
+    ends_at: datetime
+    digest: str
+    disclosed_at: datetime
+
+
+class NonContentListForAgency(BaseModel):
+    data: list[NonContentForAgency]
     count: int

@@ -91,6 +91,12 @@ class DisclosureForResident(BaseModel):
     downloaded_at: datetime | None
     revoked_at: datetime | None
     justification: str
+    content: bool = Field(
+        default=True, description="false: non-content data only (a subpoena), no footage"
+    )
+    resident_told_at: datetime | None = Field(
+        default=None, description="when you were told of this disclosure; null: you were not"
+    )
 
 
 class DisclosureList(BaseModel):

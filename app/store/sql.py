@@ -19,6 +19,8 @@ from app.workflow.records import (
     Clip,
     Consent,
     FootageRequest,
+    MapAnswer,
+    NonContentDisclosure,
     Notice,
     Partnership,
     Record,
@@ -39,6 +41,8 @@ ROWS: dict[type[Any], type[SQLModel]] = {
     Notice: t.NoticeRow,
     Consent: t.ConsentRow,
     Release: t.ReleaseRow,
+    MapAnswer: t.MapAnswerRow,
+    NonContentDisclosure: t.NonContentDisclosureRow,
 }
 
 # Any constant will do: it names the lock that serialises audit appends on PostgreSQL.

@@ -121,6 +121,8 @@ class FootageRequestRow(SQLModel, table=True):
     policy_name: str
     justification: str = ""
     approved_by: str = ""
+    legal_process: str = ""
+    nondisclosure_order: bool = False
 
 
 class NoticeRow(SQLModel, table=True):
@@ -166,6 +168,7 @@ class ReleaseRow(SQLModel, table=True):
     justification: str
     downloaded_at: datetime | None = when(nullable=True)
     revoked_at: datetime | None = when(nullable=True)
+    resident_told_at: datetime | None = when(nullable=True)
 
 
 class AuditEntryRow(SQLModel, table=True):
@@ -180,3 +183,26 @@ class AuditEntryRow(SQLModel, table=True):
     data: dict[str, Any] = Field(sa_type=JSON)
     prev_hash: str
     entry_hash: str
+
+
+class MapAnswerRow(SQLModel, table=True):
+    __tablename__ = "map_answer"
+    # One set of noisy counts per period and parameter set (invariant I5), whatever races.
+    __table_args__ = (Index("ux_map_answer", "period_start", "parameter_hash", unique=True),)
+    id: UUID = Field(primary_key=True)
+    period_start: datetime = when()
+    parameter_hash: str
+    cells: dict[str, Any] = Field(sa_type=JSON)
+    created_at: datetime = when()
+
+
+class NonContentDisclosureRow(SQLModel, table=True):
+    __tablename__ = "non_content_disclosure"
+    id: UUID = Field(primary_key=True)
+    request_id: UUID = Field(foreign_key="footage_request.id", index=True)
+    agency_id: UUID = Field(foreign_key="agency.id", index=True)
+    clip_id: UUID = Field(foreign_key="clip.id", index=True)
+    disclosed_at: datetime = when()
+    approved_by: str
+    justification: str
+    resident_told_at: datetime | None = when(nullable=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 from uuid import UUID
 
-from app.policies.base import ConsentFacts, Decision, ReleaseQuestion
+from app.policies.base import ConsentFacts, Decision, ReleaseQuestion, resident_is_told
 from app.workflow import audit
 from app.workflow.area import camera_in_area
 from app.workflow.context import SYSTEM, Actor, Ctx
@@ -62,6 +62,8 @@ def release_question(
         window_end=request.window_end,
         consent=None if consent is None else _consent_facts(ctx, consent, request),
         already_released=already,
+        request_approved_by=request.approved_by,
+        legal_process=request.legal_process,
     )
 
 
@@ -95,6 +97,9 @@ def release_clip(
     if not decision.allowed:
         return None, decision
     label = _neighbor_label(ctx, request_id=request.id, owner_id=camera.resident_id)
+    # I2: the resident is told of an exception release where the policy says so, unless a
+    # court order bars it; a consent release they chose themselves.
+    told = resident_is_told(ctx.policy.params, basis, barred=request.nondisclosure_order)
     release = Release(
         id=ctx.new_id(),
         clip_id=clip.id,
@@ -108,6 +113,7 @@ def release_clip(
         justification=justification,
         downloaded_at=None,
         revoked_at=None,
+        resident_told_at=question.now if told else None,
     )
     ctx.store.add(release)
     audit.record(
@@ -122,6 +128,7 @@ def release_clip(
             "agency_id": str(request.agency_id),
             "basis": basis.value,
             "consent_id": str(consent_id) if consent_id else None,
+            "resident_told": told,
             "policy": ctx.policy.name,
             "policy_hash": ctx.policy.params.digest(),
             "decision": {"code": decision.code, "rules": list(decision.rules)},

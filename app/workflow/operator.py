@@ -106,14 +106,19 @@ def set_partnership(
 
 
 def create_resident(
-    ctx: Ctx, actor: Actor, *, name: str, contact: str, encrypt_by_default: bool = False
+    ctx: Ctx, actor: Actor, *, name: str, contact: str, encrypt_by_default: bool | None = None
 ) -> Resident:
+    """A new resident; unless told, end-to-end encryption follows the policy's default."""
     resident = Resident(
         id=ctx.new_id(),
         name=name,
         contact=contact,
         opted_out=False,
-        encrypt_by_default=encrypt_by_default,
+        encrypt_by_default=(
+            ctx.policy.params.encrypt_new_residents
+            if encrypt_by_default is None
+            else encrypt_by_default
+        ),
         created_at=ctx.clock.now(),
     )
     ctx.store.add(resident)

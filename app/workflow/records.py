@@ -115,6 +115,9 @@ class FootageRequest:
     # Emergency and legal requests: the reference and the operator who approved them.
     justification: str = ""
     approved_by: str = ""
+    # Legal demands: "warrant" or "subpoena", and whether a court bars telling the resident.
+    legal_process: str = ""
+    nondisclosure_order: bool = False
 
     def is_open(self, now: datetime) -> bool:
         """Open means accepting consent now: status open and not past its expiry instant."""
@@ -170,6 +173,8 @@ class Release:
     justification: str
     downloaded_at: datetime | None
     revoked_at: datetime | None
+    # When the resident was told of this release; None: never (a policy or a court said not).
+    resident_told_at: datetime | None = None
 
     def is_accessible(self, now: datetime) -> bool:
         return self.revoked_at is None or now < self.revoked_at
@@ -189,6 +194,44 @@ class AuditEntry:
     entry_hash: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class MapAnswer:
+    """The noisy portal map's counts for one period: every agency that asks about a cell in
+    that period gets the same noisy count, so asking again (or colluding) averages nothing
+    away (I5). Cells are drawn the first time any agency's map covers them."""
+
+    id: UUID
+    period_start: datetime
+    parameter_hash: str
+    # {cell: shown count, or None where the noisy count fell below the threshold}
+    cells: dict[str, Any]
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class NonContentDisclosure:
+    """What a subpoena obtains: a clip's times and digest, never its content (I2, I3)."""
+
+    id: UUID
+    request_id: UUID
+    agency_id: UUID
+    clip_id: UUID
+    disclosed_at: datetime
+    approved_by: str
+    justification: str
+    resident_told_at: datetime | None
+
+
 Record = (
-    Agency | Partnership | Resident | Camera | Clip | FootageRequest | Notice | Consent | Release
+    Agency
+    | Partnership
+    | Resident
+    | Camera
+    | Clip
+    | FootageRequest
+    | Notice
+    | Consent
+    | Release
+    | MapAnswer
+    | NonContentDisclosure
 )

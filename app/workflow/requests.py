@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from app.policies.base import RequestQuestion
 from app.workflow import audit
 from app.workflow.area import cameras_in_circle
 from app.workflow.context import SYSTEM, Actor, Ctx
-from app.workflow.errors import NotFound, PartnershipInactive, RuleViolation
+from app.workflow.errors import (
+    Forbidden,
+    NotFound,
+    PartnershipInactive,
+    RateLimited,
+    RuleViolation,
+)
 from app.workflow.records import Agency, FootageRequest, Notice, Partnership, Release, Resident
 from app.workflow.states import NoticeResponse, RequestKind, RequestStatus, request_transition
 
@@ -26,6 +33,11 @@ class RequestDraft:
     window_start: datetime
     window_end: datetime
     kind: RequestKind = RequestKind.CONSENT
+    # Emergency and legal requests: the justification or legal reference, the process, and
+    # whether a court order bars telling the resident.
+    justification: str = ""
+    legal_process: str = ""
+    nondisclosure_order: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,11 +60,73 @@ def require_active_partnership(ctx: Ctx, agency_id: UUID) -> Agency:
     return agency
 
 
-def file_request(ctx: Ctx, actor: Actor, *, agency_id: UUID, draft: RequestDraft) -> FootageRequest:
-    """File a request and notify every resident with a camera in the area (who may be told)."""
-    require_active_partnership(ctx, agency_id)
+def _partnership(ctx: Ctx, agency_id: UUID) -> Partnership | None:
     now = ctx.clock.now()
-    same_case = ctx.store.count(FootageRequest, agency_id=agency_id, case_number=draft.case_number)
+    return next(
+        (p for p in ctx.store.find(Partnership, agency_id=agency_id) if p.is_active(now)), None
+    )
+
+
+def check_eligibility(ctx: Ctx, agency: Agency) -> None:
+    """Who may use the portal at all: verified agencies, non-federal ones, on required terms."""
+    p = ctx.policy.params
+    if p.verified_agencies_only and not agency.verified:
+        raise Forbidden(
+            "This policy admits only verified agencies; this agency is not verified.",
+            code="agency_not_verified",
+        )
+    if p.federal_agencies_excluded and agency.federal:
+        raise Forbidden(
+            "This policy excludes federal agencies from the portal.", code="federal_agency_excluded"
+        )
+    partnership = _partnership(ctx, agency.id)
+    if p.promotion_duty_required and (partnership is None or not partnership.promotion_duty):
+        raise Forbidden(
+            "This policy requires partnership terms with a duty to promote the platform; "
+            "this agency's partnership has none.",
+            code="partnership_terms_missing",
+        )
+
+
+RATE_WINDOW = timedelta(days=1)
+
+
+def check_rate(ctx: Ctx, agency_id: UUID) -> None:
+    """At most `requests_per_agency_per_day` filings in any 24 hours (0: no cap)."""
+    cap = ctx.policy.params.requests_per_agency_per_day
+    if cap == 0:
+        return
+    now = ctx.clock.now()
+    recent = sorted(
+        r.filed_at
+        for r in ctx.store.find(FootageRequest, agency_id=agency_id)
+        if r.filed_at > now - RATE_WINDOW
+    )
+    if len(recent) >= cap:
+        # The earliest filing that must leave the window before one more fits.
+        frees_at = recent[len(recent) - cap] + RATE_WINDOW
+        wait = max(1, math.ceil((frees_at - now).total_seconds()))
+        raise RateLimited(
+            f"This policy allows {cap} requests per agency in any 24 hours; "
+            f"try again in {wait} seconds.",
+            retry_after_seconds=wait,
+        )
+
+
+def file_request(ctx: Ctx, actor: Actor, *, agency_id: UUID, draft: RequestDraft) -> FootageRequest:
+    """File a request. A consent request notifies every resident with a camera in the area
+    (who may be told), or waits for an operator's review where the policy moderates; an
+    emergency or legal request always waits for the operator (app/workflow/exceptions.py)."""
+    agency = require_active_partnership(ctx, agency_id)
+    check_eligibility(ctx, agency)
+    check_rate(ctx, agency_id)
+    now = ctx.clock.now()
+    # Exception requests do not count towards the consent limit per investigation.
+    same_case = sum(
+        1
+        for r in ctx.store.find(FootageRequest, agency_id=agency_id, case_number=draft.case_number)
+        if r.kind is RequestKind.CONSENT
+    )
     decision = ctx.policy.validate_request(
         RequestQuestion(
             kind=draft.kind,
@@ -64,10 +138,13 @@ def file_request(ctx: Ctx, actor: Actor, *, agency_id: UUID, draft: RequestDraft
             window_end=draft.window_end,
             now=now,
             requests_in_investigation=same_case,
+            legal_process=draft.legal_process,
+            justification=draft.justification,
         )
     )
     if not decision.allowed:
         raise RuleViolation(decision.reason, code=decision.code, rules=decision.rules)
+    reviewed = draft.kind is not RequestKind.CONSENT or ctx.policy.params.moderation
     request = FootageRequest(
         id=ctx.new_id(),
         agency_id=agency_id,
@@ -81,11 +158,14 @@ def file_request(ctx: Ctx, actor: Actor, *, agency_id: UUID, draft: RequestDraft
         radius_m=draft.radius_m,
         window_start=draft.window_start,
         window_end=draft.window_end,
-        status=RequestStatus.OPEN,
+        status=RequestStatus.PENDING_REVIEW if reviewed else RequestStatus.OPEN,
         filed_at=now,
         expires_at=ctx.policy.expires_at(now),
         closed_at=None,
         policy_name=ctx.policy.name,
+        justification=draft.justification,
+        legal_process=draft.legal_process,
+        nondisclosure_order=draft.nondisclosure_order,
     )
     ctx.store.add(request)
     audit.record(
@@ -101,9 +181,12 @@ def file_request(ctx: Ctx, actor: Actor, *, agency_id: UUID, draft: RequestDraft
             "policy": ctx.policy.name,
             "policy_hash": ctx.policy.params.digest(),
             "decision": {"code": decision.code, "rules": list(decision.rules)},
+            "kind": draft.kind.value,
+            "status": request.status.value,
         },
     )
-    notify_residents(ctx, request)
+    if request.status is RequestStatus.OPEN:
+        notify_residents(ctx, request)
     return request
 
 

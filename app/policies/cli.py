@@ -1,0 +1,106 @@
+"""`consentgate policy ...`: list the presets, show a policy's parameters, check a TOML file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from app.policies.base import describe
+from app.policies.registry import PRESETS, PolicyNotFound, load_policy, preset_names
+
+policy_cli = typer.Typer(help="The policy library: presets and TOML policy files.")
+_out = Console()
+_err = Console(stderr=True)
+
+NameArgument = Annotated[
+    str, typer.Argument(help="a preset name, module:ATTRIBUTE, or a .toml file")
+]
+
+
+def _load(name: str) -> dict[str, object]:
+    try:
+        return describe(load_policy(name))
+    except PolicyNotFound as exc:
+        # A policy file's message already names the file, the key and the reason.
+        _err.print(f"[red]error:[/red] policy: {exc}", markup=True, highlight=False)
+        raise typer.Exit(2) from None
+
+
+@policy_cli.command("list")
+def list_presets() -> None:
+    """The presets, side by side, parameter by parameter."""
+    names = preset_names()
+    rows = [load_policy(name).params.as_dict() for name in names]
+    table = Table(title="consentgate policy presets")
+    table.add_column("parameter", no_wrap=True)
+    for name in names:
+        table.add_column(name)
+    for key in rows[0]:
+        table.add_row(key, *(_cell(row[key]) for row in rows))
+    _out.print(table)
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, list):
+        return ", ".join(map(str, value)) or "-"
+    return str(value)
+
+
+@policy_cli.command("show")
+def show(name: NameArgument) -> None:
+    """A policy's name, parameters and parameter hash, as JSON (what GET /policy serves)."""
+    print(json.dumps(_load(name), indent=2, sort_keys=True))
+
+
+@policy_cli.command("check")
+def check(name: NameArgument) -> None:
+    """Load a policy (e.g. a TOML file) and say whether it is valid; exit 2 if not."""
+    described = _load(name)
+    base = " (a preset)" if name in PRESETS else ""
+    print(f"ok: {described['name']}{base}, parameter hash {described['parameter_hash']}")
+
+
+@policy_cli.command("diff")
+def diff(first: NameArgument, second: NameArgument) -> None:
+    """The parameters on which two policies differ."""
+    a, b = _load(first), _load(second)
+    left, right = a["parameters"], b["parameters"]
+    assert isinstance(left, dict) and isinstance(right, dict)
+    table = Table(title=f"{a['name']} vs {b['name']}")
+    for column in ("parameter", str(a["name"]), str(b["name"])):
+        table.add_column(column, no_wrap=column == "parameter")
+    for key in left:
+        if left[key] != right[key]:
+            table.add_row(key, _cell(left[key]), _cell(right[key]))
+    _out.print(table)
+
+
+def tick_command(
+    db: Annotated[Path | None, typer.Option("--db", help="SQLite file")] = None,
+    policy: Annotated[
+        str | None, typer.Option("--policy", help="the policy the server runs (preset or file)")
+    ] = None,
+) -> None:
+    """Release consents past their cooling-off and mark expired requests (e.g. from cron)."""
+    from app.config import Settings
+    from app.runtime import Runtime
+    from app.workflow.tick import tick
+
+    overrides: dict[str, Any] = {}
+    if db is not None:
+        overrides["db_path"] = db
+    if policy is not None:
+        overrides["policy"] = policy
+    try:
+        runtime = Runtime.build(Settings(**overrides))
+    except PolicyNotFound as exc:
+        _err.print(f"[red]error:[/red] policy: {exc}", highlight=False)
+        raise typer.Exit(2) from None
+    done = runtime.write(tick)
+    runtime.db.dispose()
+    print(f"released {done.released}, expired {done.expired}")
