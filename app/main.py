@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from app import __version__, http_errors
+from app.audit.keys import load_signer
 from app.clock import Clock
 from app.config import Settings
 from app.limits import BodySizeLimit
@@ -28,6 +29,7 @@ def create_app(
     runtime = Runtime.build(settings, clock=clock, policy=policy)
     app = FastAPI(title="consentgate", version=__version__, description=DESCRIPTION)
     app.state.runtime = runtime
+    app.state.log_signer = load_signer(settings)  # the audit log's checkpoint key (issue 5)
     http_errors.install(app)
     for module in (public, operator, portal, me, audit):
         app.include_router(module.router)

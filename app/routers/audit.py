@@ -2,15 +2,32 @@
 
 from __future__ import annotations
 
+import base64
 from dataclasses import asdict
+from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import PlainTextResponse
 
 from app.deps import AuditorActor, RuntimeDep
 from app.schemas import audit as s
+from app.workflow import auditor
 from app.workflow.auditor import releases_with_basis, verify_log
+from app.workflow.signed_note import Signer, sign_checkpoint
 
 router = APIRouter(prefix="/audit", tags=["auditor"])
+
+
+def get_signer(request: Request) -> Signer:
+    signer: Signer = request.app.state.log_signer
+    return signer
+
+
+SignerDep = Annotated[Signer, Depends(get_signer)]
+
+
+def _b64(value: bytes) -> str:
+    return base64.b64encode(value).decode()
 
 
 @router.get("/entries", response_model=s.AuditEntryList)
@@ -67,3 +84,58 @@ def releases(actor: AuditorActor, runtime: RuntimeDep) -> s.ReleaseListForAudito
 def verify(actor: AuditorActor, runtime: RuntimeDep) -> s.ChainVerification:
     check = runtime.read(verify_log)
     return s.ChainVerification.model_validate(asdict(check))
+
+
+@router.get("/log-key", response_model=s.LogKeyOut)
+def log_key(signer: SignerDep) -> s.LogKeyOut:
+    """The verifier key to pin (public): checkpoints signed by any other key are worthless."""
+    verifier = signer.verifier
+    return s.LogKeyOut(
+        origin=signer.name, verifier_key=verifier.encode(), key_id=verifier.key_id.hex()
+    )
+
+
+@router.get(
+    "/checkpoint",
+    response_class=PlainTextResponse,
+    responses={200: {"content": {"text/plain": {}}, "description": "a C2SP signed note"}},
+)
+def checkpoint(actor: AuditorActor, runtime: RuntimeDep, signer: SignerDep) -> str:
+    """The log's current size and root, signed: save it, and check later logs extend it."""
+    current = runtime.read(lambda ctx: auditor.current_checkpoint(ctx, signer.name))
+    return sign_checkpoint(signer, current)
+
+
+@router.get("/proofs/inclusion/{index}", response_model=s.InclusionProofOut)
+def inclusion_proof(
+    actor: AuditorActor,
+    runtime: RuntimeDep,
+    index: int,
+    size: int | None = Query(None, ge=0, description="tree size (default: the current size)"),
+) -> s.InclusionProofOut:
+    proof = runtime.read(lambda ctx: auditor.inclusion(ctx, index=index, size=size))
+    return s.InclusionProofOut(
+        index=proof.index,
+        size=proof.size,
+        leaf_hash=_b64(proof.leaf_hash),
+        proof=[_b64(p) for p in proof.proof],
+        root=_b64(proof.root),
+        entry=s.AuditEntryOut.model_validate(asdict(proof.entry)),
+    )
+
+
+@router.get("/proofs/consistency", response_model=s.ConsistencyProofOut)
+def consistency_proof(
+    actor: AuditorActor,
+    runtime: RuntimeDep,
+    first: int = Query(..., ge=1, description="the earlier tree size"),
+    second: int | None = Query(None, ge=1, description="the later size (default: current)"),
+) -> s.ConsistencyProofOut:
+    proof = runtime.read(lambda ctx: auditor.consistency(ctx, size1=first, size2=second))
+    return s.ConsistencyProofOut(
+        size1=proof.size1,
+        size2=proof.size2,
+        root1=_b64(proof.root1),
+        root2=_b64(proof.root2),
+        proof=[_b64(p) for p in proof.proof],
+    )

@@ -23,6 +23,7 @@ class AuditEntryOut(BaseModel):
     data: dict[str, Any]
     prev_hash: str
     entry_hash: str
+    leaf_hash: str = ""
 
 
 class AuditEntryList(BaseModel):
@@ -65,3 +66,28 @@ class ChainVerification(BaseModel):
     head: str
     first_bad_seq: int | None
     reason: str
+
+
+class InclusionProofOut(BaseModel):
+    """RFC 9162 inclusion proof; hashes in base64, as in checkpoints and the public vectors."""
+
+    index: int
+    size: int
+    leaf_hash: str
+    proof: list[str]
+    root: str
+    entry: AuditEntryOut
+
+
+class ConsistencyProofOut(BaseModel):
+    size1: int
+    size2: int
+    root1: str
+    root2: str
+    proof: list[str]
+
+
+class LogKeyOut(BaseModel):
+    origin: str
+    verifier_key: str
+    key_id: str

@@ -7,7 +7,7 @@ bug in the scenario, not something to roll back. Records are immutable, so shari
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any, cast
 from uuid import UUID
@@ -22,6 +22,7 @@ class MemoryStore:
         self._by_cell: dict[str, set[UUID]] = defaultdict(set)
         self._clips_by_camera: dict[UUID, set[UUID]] = defaultdict(set)
         self._audit: list[AuditEntry] = []
+        self._nodes: dict[tuple[int, int], bytes] = {}
 
     def add(self, record: Record) -> None:
         table = self._tables[type(record)]
@@ -80,3 +81,9 @@ class MemoryStore:
 
     def audit_entries(self, start: int, limit: int) -> list[AuditEntry]:
         return self._audit[start : start + limit]
+
+    def merkle_nodes(self, keys: Collection[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+        return {key: self._nodes[key] for key in keys if key in self._nodes}
+
+    def add_merkle_nodes(self, nodes: Mapping[tuple[int, int], bytes]) -> None:
+        self._nodes.update(nodes)
