@@ -120,6 +120,13 @@ def token(
     )
 
 
+# The auditor's commands live in their own module (issue 5).
+from app.cli_audit import audit_cli, report_cli  # noqa: E402
+
+cli.add_typer(audit_cli, name="audit")
+cli.add_typer(report_cli, name="report")
+
+
 def main() -> None:
     # scripts/ lives beside app/; make `consentgate seed` work from a checkout.
     root = str(Path(__file__).resolve().parent.parent)

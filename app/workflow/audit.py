@@ -23,17 +23,31 @@ GENESIS = "0" * 64
 
 
 def canonical_bytes(entry: AuditEntry) -> bytes:
-    body = {
-        "seq": entry.seq,
-        "id": str(entry.id),
-        "at": entry.at.isoformat(),
-        "actor": entry.actor,
-        "action": entry.action,
-        "subject_type": entry.subject_type,
-        "subject_id": entry.subject_id,
-        "data": entry.data,
-    }
-    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    return canonical_body_bytes(
+        {
+            "seq": entry.seq,
+            "id": str(entry.id),
+            "at": entry.at.isoformat(),
+            "actor": entry.actor,
+            "action": entry.action,
+            "subject_type": entry.subject_type,
+            "subject_id": entry.subject_id,
+            "data": entry.data,
+        }
+    )
+
+
+CANONICAL_FIELDS = ("seq", "id", "at", "actor", "action", "subject_type", "subject_id", "data")
+
+
+def canonical_body_bytes(body: dict[str, Any]) -> bytes:
+    """The bytes a leaf hashes: the entry's fields (not its hashes) as sorted, compact JSON.
+
+    Offline verifiers call this on an exported line as it stands, so the bytes an auditor
+    hashes are exactly the bytes the service hashed.
+    """
+    picked = {name: body[name] for name in CANONICAL_FIELDS}
+    return json.dumps(picked, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def link_hash(prev_hash: str, entry: AuditEntry) -> str:
