@@ -68,6 +68,30 @@ class ChainVerification(BaseModel):
     reason: str
 
 
+class ViolationOut(BaseModel):
+    invariant: str
+    detail: str
+    subject_type: str
+    subject_id: str
+    entries: list[int]
+
+
+class InvariantOut(BaseModel):
+    invariant: str
+    description: str
+    ok: bool
+    violations: list[ViolationOut]
+
+
+class LiveVerification(ChainVerification):
+    """The log's verification (chain and Merkle root) and the invariants read off the data."""
+
+    chain_ok: bool
+    merkle_ok: bool
+    root: str
+    invariants: list[InvariantOut]
+
+
 class InclusionProofOut(BaseModel):
     """RFC 9162 inclusion proof; hashes in base64, as in checkpoints and the public vectors."""
 
