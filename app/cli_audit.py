@@ -6,15 +6,20 @@ Exit codes: 0 verified / done, 1 the log failed verification (or replay found di
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from app.audit.bundle import BundleError, read_pinned_key, snapshot, verify_bundle, write_bundle
 from app.audit.keys import LogKeyError, LogKeySettings, load_signer
+from app.workflow.context import Ctx
 from app.workflow.signed_note import Signer
+
+T = TypeVar("T")
 
 audit_cli = typer.Typer(help="The auditor's toolkit: export, verify, keys.", no_args_is_help=True)
 report_cli = typer.Typer(help="Reports an auditor or the public reads.", no_args_is_help=True)
@@ -27,20 +32,29 @@ DbOption = Annotated[
 
 
 def _fail(where: str, reason: object, code: int = 2) -> typer.Exit:
-    err.print(f"[red]error:[/red] {where}: {reason}", highlight=False)
+    err.print(f"[red]error:[/red] {escape(where)}: {escape(str(reason))}", highlight=False)
     return typer.Exit(code)
 
 
-def _runtime_and_signer(db: Path | None) -> tuple[object, Signer]:
+def _signer(db: Path | None) -> Signer:
+    from app.cli import _settings
+
+    try:
+        return load_signer(_settings(db))
+    except LogKeyError as exc:
+        raise _fail("log key", exc) from None
+
+
+def _read_db(db: Path | None, step: Callable[[Ctx], T]) -> T:
+    """Run one read step against the database, and let go of the connections afterwards."""
     from app.cli import _settings
     from app.runtime import Runtime
 
-    settings = _settings(db)
+    runtime = Runtime.build(_settings(db))
     try:
-        signer = load_signer(settings)
-    except LogKeyError as exc:
-        raise _fail("log key", exc) from None
-    return Runtime.build(settings), signer
+        return runtime.read(step)
+    finally:
+        runtime.db.dispose()
 
 
 @audit_cli.command("export")
@@ -49,12 +63,9 @@ def export(
     db: DbOption = None,
 ) -> None:
     """Write a bundle: entries.jsonl, the signed checkpoint, and the log key."""
-    from app.runtime import Runtime
-
-    runtime, signer = _runtime_and_signer(db)
-    assert isinstance(runtime, Runtime)
+    signer = _signer(db)
     try:
-        lines, checkpoint = runtime.read(lambda ctx: snapshot(ctx, signer))
+        lines, checkpoint = _read_db(db, lambda ctx: snapshot(ctx, signer))
         exported = write_bundle(directory, lines, checkpoint, signer)
     except (BundleError, OSError) as exc:
         raise _fail(str(directory), exc) from None
@@ -64,13 +75,11 @@ def export(
 @audit_cli.command("checkpoint")
 def checkpoint(db: DbOption = None) -> None:
     """Print the current signed checkpoint (save it: later logs must extend it)."""
-    from app.runtime import Runtime
     from app.workflow.auditor import current_checkpoint
     from app.workflow.signed_note import sign_checkpoint
 
-    runtime, signer = _runtime_and_signer(db)
-    assert isinstance(runtime, Runtime)
-    cp = runtime.read(lambda ctx: current_checkpoint(ctx, signer.name))
+    signer = _signer(db)
+    cp = _read_db(db, lambda ctx: current_checkpoint(ctx, signer.name))
     print(sign_checkpoint(signer, cp), end="")
 
 
@@ -139,5 +148,33 @@ def verify(
     else:
         err.print("[red]FAILED[/red]", highlight=False)
     for problem in verdict.problems:
-        err.print(f"  - {problem}", highlight=False)
+        err.print(f"  - {problem}", highlight=False, markup=False)
     raise typer.Exit(1)
+
+
+@audit_cli.command("replay")
+def replay(db: DbOption = None) -> None:
+    """Ask every logged decision again under its logged policy; list those that now differ."""
+    from app.audit.replay import resolve_logged_policy
+    from app.workflow.auditor import all_entries
+    from app.workflow.decisions import replay as replay_decisions
+
+    entries = _read_db(db, all_entries)
+    report = replay_decisions(entries, resolve_logged_policy)
+    differs = [f for f in report.findings if f.kind == "differs"]
+    skipped = [f for f in report.findings if f.kind != "differs"]
+    out.print(
+        f"replayed {report.replayed} decisions: {len(differs)} now come out differently, "
+        f"{len(skipped)} could not be replayed",
+        highlight=False,
+    )
+    for f in report.findings:
+        target = err if f.kind == "differs" else out
+        target.print(
+            f"  entry {f.seq} {f.point} decision {f.decision_id}: {f.kind}; logged {f.logged}"
+            + (f", now {f.now}: {f.detail}" if f.kind == "differs" else f" ({f.detail})"),
+            highlight=False,
+            markup=False,
+        )
+    if differs:
+        raise typer.Exit(1)

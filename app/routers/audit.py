@@ -9,10 +9,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import PlainTextResponse
 
+from app.audit.replay import resolve_logged_policy
 from app.deps import AuditorActor, RuntimeDep
 from app.schemas import audit as s
 from app.workflow import auditor
-from app.workflow.auditor import releases_with_basis
+from app.workflow.auditor import all_entries, releases_with_basis
+from app.workflow.decisions import replay as replay_decisions
 from app.workflow.live_checks import INVARIANTS, check_live
 from app.workflow.signed_note import Signer, sign_checkpoint
 
@@ -157,4 +159,16 @@ def consistency_proof(
         root1=_b64(proof.root1),
         root2=_b64(proof.root2),
         proof=[_b64(p) for p in proof.proof],
+    )
+
+
+@router.get("/replay", response_model=s.ReplayOut)
+def replay(actor: AuditorActor, runtime: RuntimeDep) -> s.ReplayOut:
+    """Ask every logged decision again under its logged policy; list those that now differ."""
+    entries = runtime.read(all_entries)
+    report = replay_decisions(entries, resolve_logged_policy)
+    return s.ReplayOut(
+        ok=report.ok,
+        replayed=report.replayed,
+        findings=[s.ReplayFindingOut.model_validate(asdict(f)) for f in report.findings],
     )

@@ -115,3 +115,19 @@ class LogKeyOut(BaseModel):
     origin: str
     verifier_key: str
     key_id: str
+
+
+class ReplayFindingOut(BaseModel):
+    seq: int
+    decision_id: str
+    point: str
+    kind: str
+    logged: str
+    now: str
+    detail: str
+
+
+class ReplayOut(BaseModel):
+    ok: bool
+    replayed: int
+    findings: list[ReplayFindingOut]

@@ -23,6 +23,7 @@ class MemoryStore:
         self._clips_by_camera: dict[UUID, set[UUID]] = defaultdict(set)
         self._audit: list[AuditEntry] = []
         self._nodes: dict[tuple[int, int], bytes] = {}
+        self._audit_index: dict[tuple[str, str], list[AuditEntry]] = defaultdict(list)
 
     def add(self, record: Record) -> None:
         table = self._tables[type(record)]
@@ -78,6 +79,7 @@ class MemoryStore:
         if entry.seq != len(self._audit):
             raise ValueError("audit entries must be appended in order")
         self._audit.append(entry)
+        self._audit_index[(entry.action, entry.subject_id)].append(entry)
 
     def audit_entries(self, start: int, limit: int) -> list[AuditEntry]:
         return self._audit[start : start + limit]
@@ -87,3 +89,6 @@ class MemoryStore:
 
     def add_merkle_nodes(self, nodes: Mapping[tuple[int, int], bytes]) -> None:
         self._nodes.update(nodes)
+
+    def audit_find(self, *, action: str, subject_id: str) -> list[AuditEntry]:
+        return list(self._audit_index.get((action, subject_id), ()))

@@ -139,3 +139,11 @@ class SqlStore:
     def add_merkle_nodes(self, nodes: Mapping[tuple[int, int], bytes]) -> None:
         for (level, idx), value in sorted(nodes.items()):
             self.session.add(t.AuditNodeRow(level=level, idx=idx, hash=value.hex()))
+
+    def audit_find(self, *, action: str, subject_id: str) -> list[AuditEntry]:
+        query = (
+            select(t.AuditEntryRow)
+            .where(t.AuditEntryRow.action == action, t.AuditEntryRow.subject_id == subject_id)
+            .order_by(col(t.AuditEntryRow.seq))
+        )
+        return [self._record(AuditEntry, row) for row in self.session.exec(query)]

@@ -7,7 +7,7 @@ from datetime import datetime
 from uuid import UUID
 
 from app.policies.base import RequestQuestion
-from app.workflow import audit
+from app.workflow import audit, decisions
 from app.workflow.area import cameras_in_circle
 from app.workflow.context import SYSTEM, Actor, Ctx
 from app.workflow.errors import NotFound, PartnershipInactive, RuleViolation
@@ -53,21 +53,23 @@ def file_request(ctx: Ctx, actor: Actor, *, agency_id: UUID, draft: RequestDraft
     require_active_partnership(ctx, agency_id)
     now = ctx.clock.now()
     same_case = ctx.store.count(FootageRequest, agency_id=agency_id, case_number=draft.case_number)
-    decision = ctx.policy.validate_request(
-        RequestQuestion(
-            kind=draft.kind,
-            case_number=draft.case_number,
-            incident_type=draft.incident_type,
-            description=draft.description,
-            radius_m=draft.radius_m,
-            window_start=draft.window_start,
-            window_end=draft.window_end,
-            now=now,
-            requests_in_investigation=same_case,
-        )
+    question = RequestQuestion(
+        kind=draft.kind,
+        case_number=draft.case_number,
+        incident_type=draft.incident_type,
+        description=draft.description,
+        radius_m=draft.radius_m,
+        window_start=draft.window_start,
+        window_end=draft.window_end,
+        now=now,
+        requests_in_investigation=same_case,
     )
+    decision = ctx.policy.validate_request(question)
     if not decision.allowed:
-        raise RuleViolation(decision.reason, code=decision.code, rules=decision.rules)
+        refused = RuleViolation(decision.reason, code=decision.code, rules=decision.rules)
+        # The refusal changes no state, but the decision is logged once the rollback is done.
+        refused.after_rollback = decisions.refusal_logger(actor, "request", question, decision)
+        raise refused
     request = FootageRequest(
         id=ctx.new_id(),
         agency_id=agency_id,
@@ -103,6 +105,7 @@ def file_request(ctx: Ctx, actor: Actor, *, agency_id: UUID, draft: RequestDraft
             "decision": {"code": decision.code, "rules": list(decision.rules)},
         },
     )
+    decisions.log_decision(ctx, actor, "request", question, decision, about=("request", request.id))
     notify_residents(ctx, request)
     return request
 
@@ -114,7 +117,18 @@ def notify_residents(ctx: Ctx, request: FootageRequest) -> list[Notice]:
     notices = []
     for resident_id in resident_ids:
         resident = ctx.store.get(Resident, resident_id)
-        if resident is None or not ctx.policy.may_notify(opted_out=resident.opted_out).allowed:
+        if resident is None:
+            continue
+        may = ctx.policy.may_notify(opted_out=resident.opted_out)
+        if not may.allowed:
+            decisions.log_decision(
+                ctx,
+                SYSTEM,
+                "notice",
+                {"opted_out": resident.opted_out},
+                may,
+                about=("resident", resident_id),
+            )
             continue
         notice = Notice(
             id=ctx.new_id(),
@@ -132,6 +146,14 @@ def notify_residents(ctx: Ctx, request: FootageRequest) -> list[Notice]:
             "notice",
             notice.id,
             {"request_id": str(request.id), "resident_id": str(resident_id)},
+        )
+        decisions.log_decision(
+            ctx,
+            SYSTEM,
+            "notice",
+            {"opted_out": resident.opted_out},
+            may,
+            about=("notice", notice.id),
         )
         notices.append(notice)
     return notices

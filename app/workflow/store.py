@@ -63,3 +63,7 @@ class Store(Protocol):
     def add_merkle_nodes(self, nodes: Mapping[tuple[int, int], bytes]) -> None:
         """Store the subtrees an append completed, in the caller's transaction."""
         ...
+
+    def audit_find(self, *, action: str, subject_id: str) -> list[AuditEntry]:
+        """Entries with this action about this subject, in log order (both are indexed)."""
+        ...
