@@ -178,3 +178,43 @@ def replay(db: DbOption = None) -> None:
         )
     if differs:
         raise typer.Exit(1)
+
+
+@report_cli.command("transparency")
+def transparency(
+    start: Annotated[str | None, typer.Option("--from", help="period start, ISO 8601")] = None,
+    end: Annotated[
+        str | None, typer.Option("--to", help="period end (exclusive), ISO 8601")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="json, csv or markdown")] = "json",
+    db: DbOption = None,
+) -> None:
+    """The transparency report, per agency and overall."""
+    from datetime import datetime, timedelta
+
+    from app.audit.report_format import FORMATS, render
+    from app.clock import SystemClock
+    from app.workflow.errors import InvalidInput
+    from app.workflow.transparency import UP_TO_NOW, transparency_report
+
+    if fmt not in FORMATS:
+        raise _fail("--format", f"{fmt!r} is not one of {', '.join(FORMATS)}")
+    times: dict[str, datetime | None] = {}
+    for name, text in (("--from", start), ("--to", end)):
+        if text is None:
+            times[name] = None
+            continue
+        try:
+            value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            raise _fail(name, f"{text!r} is not an ISO 8601 time") from None
+        if value.tzinfo is None:
+            raise _fail(name, f"{text!r} has no time zone (e.g. 2026-01-01T00:00:00Z)")
+        times[name] = value
+    until = times["--to"] or SystemClock().now() + UP_TO_NOW
+    since = times["--from"] or until - timedelta(days=365)
+    try:
+        report = _read_db(db, lambda ctx: transparency_report(ctx, start=since, end=until))
+    except InvalidInput as exc:
+        raise _fail("period", exc.detail) from None
+    print(render(report, fmt), end="")
