@@ -218,3 +218,41 @@ def transparency(
     except InvalidInput as exc:
         raise _fail("period", exc.detail) from None
     print(render(report, fmt), end="")
+
+
+@audit_cli.command("verify-receipt")
+def verify_receipt(
+    receipt: Annotated[Path, typer.Argument(help="a file holding the receipt (compact JWS)")],
+    key: Annotated[
+        str,
+        typer.Option("--key", envvar="CONSENTGATE_PINNED_LOG_KEY", help="the pinned verifier key"),
+    ],
+) -> None:
+    """Check a consent receipt's signature offline, under the key you pinned."""
+    import json
+
+    from app.audit.receipts import ReceiptError, verify_jws
+
+    try:
+        pinned = read_pinned_key(key)
+        token = receipt.read_text(encoding="utf-8").strip()
+    except BundleError as exc:
+        raise _fail("key", exc) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _fail(str(receipt), exc) from None
+    if token.startswith("{"):  # the JSON answer of GET /me/consents/{id}/receipt
+        try:
+            token = str(json.loads(token)["receipt"])
+        except (json.JSONDecodeError, KeyError, TypeError):
+            raise _fail(str(receipt), "neither a compact JWS nor a receipt answer") from None
+    try:
+        claims = verify_jws(token, pinned)
+    except ReceiptError as exc:
+        err.print(f"[red]INVALID[/red]: {escape(str(exc))}", highlight=False)
+        raise typer.Exit(1) from None
+    ours = claims.get("consentgate", {})
+    out.print(
+        f"[green]valid[/green] receipt {claims.get('consentReceiptID')} for consent "
+        f"{ours.get('consent_id')} (log entry {(ours.get('log_entry') or {}).get('seq')})",
+        highlight=False,
+    )

@@ -10,7 +10,7 @@ from app.clock import Clock
 from app.config import Settings
 from app.limits import BodySizeLimit
 from app.policies import Policy
-from app.routers import audit, me, operator, portal, public, reports
+from app.routers import audit, me, operator, portal, public, receipts, reports
 from app.runtime import Runtime
 
 DESCRIPTION = """A simulation of the consent-gated footage-request workflow.
@@ -31,7 +31,7 @@ def create_app(
     app.state.runtime = runtime
     app.state.log_signer = load_signer(settings)  # the audit log's checkpoint key (issue 5)
     http_errors.install(app)
-    for module in (public, operator, portal, me, audit, reports):
+    for module in (public, operator, portal, me, audit, reports, receipts):
         app.include_router(module.router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class AuditEntryOut(BaseModel):
@@ -131,3 +131,36 @@ class ReplayOut(BaseModel):
     ok: bool
     replayed: int
     findings: list[ReplayFindingOut]
+
+
+class ConsentEventOut(BaseModel):
+    status: str
+    at: datetime
+    entry_seq: int
+    action: str
+    consent_id: UUID | None
+
+
+class ConsentHistoryOut(BaseModel):
+    data: list[ConsentEventOut]
+    count: int
+
+
+class ReceiptOut(BaseModel):
+    """A Kantara v1.1 consent receipt as a compact JWS (EdDSA), and its decoded claims."""
+
+    receipt: str
+    claims: dict[str, Any]
+    history: list[ConsentEventOut]
+
+
+class ReceiptCheck(BaseModel):
+    receipt: str = Field(max_length=64 * 1024)
+
+
+class ReceiptVerification(BaseModel):
+    valid: bool
+    reason: str
+    claims: dict[str, Any] | None
+    log_entry_matches: bool | None
+    dpv_status_now: str | None
