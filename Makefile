@@ -57,3 +57,8 @@ test-postgres: install
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis
+
+# Auditor toolkit (issue 5): append cost of the Merkle audit log at growing sizes.
+.PHONY: bench-audit
+bench-audit: install
+	$(BIN)/python scripts/bench_audit.py

@@ -19,7 +19,7 @@ from uuid import UUID
 
 from cryptography.exceptions import InvalidSignature
 
-from app.workflow.consent_history import ConsentEvent, current_status, history
+from app.workflow.consent_history import ConsentEvent, consent_status, current_status, history
 from app.workflow.context import Ctx
 from app.workflow.errors import NotFound
 from app.workflow.records import Agency, Consent, FootageRequest, Notice
@@ -159,3 +159,32 @@ def consent_receipt(
         },
     }
     return ConsentReceipt(sign_jws(signer, claims), claims, events)
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiptCheck:
+    valid: bool
+    reason: str
+    claims: dict[str, Any] | None = None
+    log_entry_matches: bool | None = None
+    dpv_status_now: str | None = None
+
+
+def check_receipt(ctx: Ctx, pinned: Verifier, token: str) -> ReceiptCheck:
+    """Signature under the pinned key, then the log entry it names and the consent's status."""
+    try:
+        claims = verify_jws(token, pinned)
+    except ReceiptError as exc:
+        return ReceiptCheck(False, str(exc))
+    ours = claims.get("consentgate")
+    ours = ours if isinstance(ours, dict) else {}
+    entry = ours.get("log_entry")
+    matches = None
+    if isinstance(entry, dict) and isinstance(entry.get("seq"), int) and entry["seq"] >= 0:
+        found = ctx.store.audit_entries(entry["seq"], 1)
+        matches = bool(found) and found[0].leaf_hash == entry.get("leaf_hash")
+    try:
+        status = consent_status(ctx, UUID(str(ours.get("consent_id"))))
+    except ValueError:
+        status = None
+    return ReceiptCheck(True, "signed by the pinned log key", claims, matches, status)

@@ -12,6 +12,7 @@ from datetime import datetime
 from uuid import UUID
 
 from app.workflow.context import Ctx
+from app.workflow.errors import NotFound
 from app.workflow.records import AuditEntry, Consent, Notice
 
 DPV = "https://w3id.org/dpv#"
@@ -56,3 +57,28 @@ def current_status(events: list[ConsentEvent], consent_id: UUID) -> str:
     """The DPV status of one consent now: its own last event, or the notice's (expired)."""
     own = [e for e in events if e.consent_id == consent_id]
     return own[-1].status if own else "dpv:ConsentRequested"
+
+
+def notice_history(
+    ctx: Ctx,
+    *,
+    notice_id: UUID | None = None,
+    request_id: UUID | None = None,
+    resident_id: UUID | None = None,
+) -> list[ConsentEvent]:
+    """By notice id (auditor), or by request for one resident (that resident's own view)."""
+    if notice_id is not None:
+        notice = ctx.store.get(Notice, notice_id)
+    else:
+        found = ctx.store.find(Notice, request_id=request_id, resident_id=resident_id)
+        notice = found[0] if found else None
+    if notice is None:
+        raise NotFound("notice" if notice_id else "request")
+    return history(ctx, notice)
+
+
+def consent_status(ctx: Ctx, consent_id: UUID) -> str | None:
+    """The consent's DPV status now, or None if there is no such consent."""
+    consent = ctx.store.get(Consent, consent_id)
+    notice = ctx.store.get(Notice, consent.notice_id) if consent else None
+    return None if notice is None else current_status(history(ctx, notice), consent_id)
