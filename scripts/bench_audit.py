@@ -7,10 +7,13 @@ inclusion proof and a consistency proof at each size. Run: `make bench-audit`.
 
 from __future__ import annotations
 
+import random
 import statistics
 import sys
 import time
-from datetime import timedelta
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -20,8 +23,14 @@ from app.policies import load_policy
 from app.store.memory import MemoryStore
 from app.workflow import audit
 from app.workflow.context import SYSTEM, Ctx
-from tests.audit.helpers import seeded_ids
-from tests.conftest import START
+
+START = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+
+
+def seeded_ids(seed: int) -> Callable[[], uuid.UUID]:
+    rng = random.Random(seed)
+    return lambda: uuid.UUID(int=rng.getrandbits(128), version=4)
+
 
 SIZES = (1_000, 10_000, 100_000)
 BATCH = 2_000
