@@ -26,10 +26,11 @@ def create_app(
     settings: Settings | None = None, *, clock: Clock | None = None, policy: Policy | None = None
 ) -> FastAPI:
     settings = settings or Settings()
+    log_signer = load_signer(settings)  # the audit log's checkpoint key (issue 5); checked first
     runtime = Runtime.build(settings, clock=clock, policy=policy)
     app = FastAPI(title="consentgate", version=__version__, description=DESCRIPTION)
     app.state.runtime = runtime
-    app.state.log_signer = load_signer(settings)  # the audit log's checkpoint key (issue 5)
+    app.state.log_signer = log_signer
     http_errors.install(app)
     for module in (public, operator, portal, me, audit, reports, receipts):
         app.include_router(module.router)

@@ -72,8 +72,13 @@ class _Log:
     def __init__(self, entries: list[AuditEntry]) -> None:
         self.entries = entries
         self.by_subject: dict[tuple[str, str], list[AuditEntry]] = defaultdict(list)
+        # Releases a logged policy decision allowed: the policy in force declared the basis.
+        self.allowed_releases: dict[str, list[int]] = defaultdict(list)
         for e in entries:
             self.by_subject[(e.action, e.subject_id)].append(e)
+            about = e.data.get("about") if e.action == "decision.release" else None
+            if isinstance(about, dict) and e.data.get("result") == "allow":
+                self.allowed_releases[str(about.get("id"))].append(e.seq)
 
     def seqs(self, action: str, subject: object) -> tuple[int, ...]:
         return tuple(e.seq for e in self.by_subject.get((action, str(subject)), ()))
@@ -178,7 +183,7 @@ def _release_checks(
     if release.basis is ReleaseBasis.CONSENT:
         out.extend(_consent_release(log, release, clip, camera, request, consents, seqs))
     else:
-        out.extend(_exception_release(release, clip, camera, seqs))
+        out.extend(_exception_release(log, release, clip, camera, seqs))
     return out
 
 
@@ -220,13 +225,18 @@ def _consent_release(
 
 
 def _exception_release(
-    release: Release, clip: Clip, camera: Camera, seqs: list[int]
+    log: _Log, release: Release, clip: Clip, camera: Camera, seqs: list[int]
 ) -> list[Violation]:
+    basis = release.basis.value
     problems = []
+    decided = log.allowed_releases.get(str(release.id), [])
+    seqs = seqs + decided
+    if not decided:
+        problems.append(f"no logged policy decision allowed this {basis} release")
     if not release.justification.strip():
-        problems.append(f"a {release.basis.value} release without a justification")
+        problems.append(f"the {basis} release carries no justification or legal reference")
     if not release.approved_by.strip():
-        problems.append(f"a {release.basis.value} release without an approving operator")
+        problems.append(f"the {basis} release names no approving operator")
     if clip.encrypted or camera.end_to_end_encrypted:
         problems.append("end-to-end encrypted footage was released")
     return [_v("I2", p, "release", release.id, seqs) for p in problems]

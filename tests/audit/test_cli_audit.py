@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from app.audit.keys import LogKeyError
 from app.cli import cli
 from app.config import Settings
+from app.main import create_app
 from app.runtime import Runtime
 from app.workflow import operator
 from app.workflow.context import SYSTEM
@@ -91,6 +93,11 @@ def test_bad_input_is_refused_clearly(env: Path) -> None:
     code, output = _run("audit", "verify", bundle, "--key", other_key)
     assert code == 2 and "does not match" in output
 
+    code, output = _run(
+        "audit", "verify", bundle, "--key", key.strip(), "--checkpoint", str(env / "none.note")
+    )
+    assert code == 2 and "no saved checkpoint there" in output
+
     (env / "bundle" / "entries.jsonl").write_text('{"seq": 0}\nnot json\n')
     code, output = _run("audit", "verify", bundle, "--key", key.strip())
     assert code == 1 and "FAILED at entry 0" in output and "field" in output
@@ -107,6 +114,8 @@ def test_production_requires_a_configured_log_key(
     monkeypatch.setenv("CONSENTGATE_SECRET", "s" * 40)
     code, output = _run("audit", "key")
     assert code == 2 and "CONSENTGATE_LOG_KEY is required in production" in output
+    with pytest.raises(LogKeyError, match="required in production"):
+        create_app(Settings())  # the service refuses to start as well
     code, output = _run("audit", "keygen", "--origin", "consentgate.example/audit-log")
     assert code == 0
     monkeypatch.setenv("CONSENTGATE_LOG_KEY", output.splitlines()[0].split("=", 1)[1])

@@ -100,8 +100,9 @@ def test_i2_and_i7_an_unlogged_exception_release(world: World) -> None:
     report = _verify(world)
     details = {v["detail"] for v in _violations(report, "I2")}
     assert details == {
-        "a emergency release without a justification",
-        "a emergency release without an approving operator",
+        "no logged policy decision allowed this emergency release",
+        "the emergency release carries no justification or legal reference",
+        "the emergency release names no approving operator",
         "end-to-end encrypted footage was released",
     }
     assert any(v["subject_id"] == str(forged) for v in _violations(report, "I7"))
