@@ -10,11 +10,19 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, TypeVar
 
+import httpx
 import typer
 from rich.console import Console
 from rich.markup import escape
 
-from app.audit.bundle import BundleError, read_pinned_key, snapshot, verify_bundle, write_bundle
+from app.audit.bundle import (
+    BundleError,
+    fetch_bundle,
+    read_pinned_key,
+    snapshot,
+    verify_bundle,
+    write_bundle,
+)
 from app.audit.keys import LogKeyError, LogKeySettings, load_signer
 from app.workflow.context import Ctx
 from app.workflow.signed_note import Signer
@@ -57,16 +65,34 @@ def _read_db(db: Path | None, step: Callable[[Ctx], T]) -> T:
         runtime.db.dispose()
 
 
+def http_client(url: str) -> httpx.Client:
+    """The client `audit export --url` uses (tests replace it with the app's test client)."""
+    return httpx.Client(base_url=url, timeout=60)
+
+
 @audit_cli.command("export")
 def export(
     directory: Annotated[Path, typer.Argument(help="bundle directory to write")],
     db: DbOption = None,
+    url: Annotated[
+        str | None, typer.Option(help="export over the REST API from this service instead")
+    ] = None,
+    token: Annotated[
+        str | None, typer.Option(envvar="AUDITOR_TOKEN", help="an auditor token, with --url")
+    ] = None,
 ) -> None:
     """Write a bundle: entries.jsonl, the signed checkpoint, and the log key."""
-    signer = _signer(db)
     try:
-        lines, checkpoint = _read_db(db, lambda ctx: snapshot(ctx, signer))
-        exported = write_bundle(directory, lines, checkpoint, signer)
+        if url is not None:
+            if not token:
+                raise _fail("--token", "an auditor token is needed with --url")
+            with http_client(url) as client:
+                lines, checkpoint, log_key = fetch_bundle(client, token)
+        else:
+            signer = _signer(db)
+            lines, checkpoint = _read_db(db, lambda ctx: snapshot(ctx, signer))
+            log_key = signer.verifier.encode()
+        exported = write_bundle(directory, lines, checkpoint, log_key)
     except (BundleError, OSError) as exc:
         raise _fail(str(directory), exc) from None
     out.print(f"exported {exported.size} entries and a signed checkpoint to {directory}")

@@ -8,9 +8,12 @@ log-key.pub     the key the service says it signs with (informational: verify wi
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import httpx
 
 from app.audit.verifier import Verdict, entry_line, verify_entries
 from app.workflow.auditor import all_entries, current_checkpoint
@@ -59,12 +62,42 @@ def snapshot(ctx: Ctx, signer: Signer) -> tuple[list[str], str]:
     return [entry_line(entry_dict(e)) for e in entries], sign_checkpoint(signer, checkpoint)
 
 
-def write_bundle(directory: Path, lines: list[str], checkpoint: str, signer: Signer) -> Exported:
+def write_bundle(directory: Path, lines: list[str], checkpoint: str, log_key: str) -> Exported:
     directory.mkdir(parents=True, exist_ok=True)
     (directory / ENTRIES).write_text("".join(line + "\n" for line in lines), encoding="utf-8")
     (directory / CHECKPOINT).write_text(checkpoint, encoding="utf-8")
-    (directory / LOG_KEY).write_text(signer.verifier.encode() + "\n", encoding="utf-8")
+    (directory / LOG_KEY).write_text(log_key.strip() + "\n", encoding="utf-8")
     return Exported(len(lines), checkpoint)
+
+
+def fetch_bundle(client: httpx.Client, token: str) -> tuple[list[str], str, str]:
+    """Entries, checkpoint and log key over the REST API, as an auditor without database
+    access gets them: the checkpoint first, then exactly the entries it commits to."""
+    headers = {"Authorization": f"Bearer {token}"}
+    checkpoint = _get(client, "/audit/checkpoint", headers)
+    size_line = checkpoint.split("\n")[1:2]
+    if not size_line or not size_line[0].isdigit():
+        raise BundleError("the server's checkpoint is not a checkpoint note")
+    entries = _get(client, f"/audit/export?size={size_line[0]}", headers)
+    log_key = json.loads(_get(client, "/audit/log-key", {})).get("verifier_key", "")
+    lines = entries.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines, checkpoint, str(log_key)
+
+
+def _get(client: httpx.Client, path: str, headers: dict[str, str]) -> str:
+    try:
+        response = client.get(path, headers=headers)
+    except httpx.HTTPError as exc:
+        raise BundleError(f"cannot reach the service: {exc}") from None
+    if response.status_code != 200:
+        try:
+            detail = response.json().get("detail", response.text)
+        except ValueError:
+            detail = response.text
+        raise BundleError(f"GET {path} answered {response.status_code}: {detail}")
+    return response.text
 
 
 def _read(path: Path, what: str, limit: int | None = None) -> str:

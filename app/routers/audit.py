@@ -3,22 +3,28 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable, Iterator
 from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import PlainTextResponse
+from fastapi.responses import PlainTextResponse, StreamingResponse
 
+from app.audit.bundle import entry_dict
 from app.audit.replay import resolve_logged_policy
+from app.audit.verifier import entry_line
 from app.deps import AuditorActor, RuntimeDep
 from app.schemas import audit as s
 from app.workflow import auditor
 from app.workflow.auditor import all_entries, releases_with_basis
+from app.workflow.context import Ctx
 from app.workflow.decisions import replay as replay_decisions
 from app.workflow.live_checks import INVARIANTS, check_live
+from app.workflow.records import AuditEntry
 from app.workflow.signed_note import Signer, sign_checkpoint
 
 router = APIRouter(prefix="/audit", tags=["auditor"])
+EXPORT_PAGE = 1_000
 
 
 def get_signer(request: Request) -> Signer:
@@ -172,3 +178,28 @@ def replay(actor: AuditorActor, runtime: RuntimeDep) -> s.ReplayOut:
         replayed=report.replayed,
         findings=[s.ReplayFindingOut.model_validate(asdict(f)) for f in report.findings],
     )
+
+
+@router.get(
+    "/export",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"application/x-ndjson": {}}, "description": "entries.jsonl"}},
+)
+def export(
+    actor: AuditorActor,
+    runtime: RuntimeDep,
+    size: int | None = Query(None, ge=0, description="the first N entries (default: all)"),
+) -> StreamingResponse:
+    """The entries as a bundle's entries.jsonl, exactly as `consentgate audit verify` reads
+    them. Fetch a checkpoint first and ask for its size, so both describe the same log."""
+    total = runtime.read(lambda ctx: auditor.checked_size(ctx, size))
+
+    def page(start: int) -> Callable[[Ctx], list[AuditEntry]]:
+        return lambda ctx: ctx.store.audit_entries(start, min(EXPORT_PAGE, total - start))
+
+    def lines() -> Iterator[bytes]:
+        for start in range(0, total, EXPORT_PAGE):
+            entries = runtime.read(page(start))
+            yield "".join(entry_line(entry_dict(e)) + "\n" for e in entries).encode()
+
+    return StreamingResponse(lines(), media_type="application/x-ndjson")

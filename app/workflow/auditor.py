@@ -64,6 +64,11 @@ def current_checkpoint(ctx: Ctx, origin: str) -> Checkpoint:
     return Checkpoint(origin, size, audit.root_at(ctx, size))
 
 
+def checked_size(ctx: Ctx, size: int | None) -> int:
+    """`size` if the log ever had that many entries (default: the current size)."""
+    return _check_size(ctx, size)
+
+
 def _check_size(ctx: Ctx, size: int | None) -> int:
     current = audit.log_size(ctx)
     if size is None:
