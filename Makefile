@@ -91,3 +91,7 @@ audit:
 .PHONY: bench-policies
 bench-policies: install
 	$(BIN)/python scripts/bench_noise.py
+# Auditor toolkit (issue 5): append cost of the Merkle audit log at growing sizes.
+.PHONY: bench-audit
+bench-audit: install
+	$(BIN)/python scripts/bench_audit.py

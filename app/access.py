@@ -78,10 +78,22 @@ ALLOW_LIST: Final[Mapping[str, Audience]] = {
     "GET /me/settings": RESIDENT,
     "PUT /me/settings": RESIDENT,
     "GET /me/disclosures": RESIDENT,
+    "GET /me/consents/{consent_id}/receipt": RESIDENT,
+    "GET /me/requests/{request_id}/consent-history": RESIDENT,
     # an auditor reads everything the log and the releases hold, and changes nothing
     "GET /audit/entries": AUDITOR,
     "GET /audit/releases": AUDITOR,
     "GET /audit/verify": AUDITOR,
+    "GET /audit/checkpoint": AUDITOR,
+    "GET /audit/export": AUDITOR,
+    "GET /audit/proofs/inclusion/{index}": AUDITOR,
+    "GET /audit/proofs/consistency": AUDITOR,
+    "GET /audit/replay": AUDITOR,
+    "GET /audit/notices/{notice_id}/consent-history": AUDITOR,
+    "POST /audit/receipts/verify": AUDITOR,
+    "GET /reports/transparency": AUDITOR,
+    # the log's public key: anyone may pin it (it verifies checkpoints and receipts)
+    "GET /audit/log-key": ANYONE,
     # the web walkthrough (app/web/): each page checks its own role's session cookie
     "GET /": ANYONE,  # redirects to /web/
     "GET /web/": ANYONE,

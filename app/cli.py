@@ -59,6 +59,7 @@ def serve(
     """Serve the REST API (OpenAPI docs at /docs)."""
     import uvicorn
 
+    from app.audit.keys import LogKeyError
     from app.main import create_app
 
     settings = _settings(db, policy)
@@ -66,6 +67,9 @@ def serve(
         app = create_app(settings)
     except PolicyNotFound as exc:
         err.print(f"[red]error:[/red] policy: {exc}")
+        raise typer.Exit(2) from None
+    except LogKeyError as exc:  # production without CONSENTGATE_LOG_KEY (issue 5)
+        err.print(f"[red]error:[/red] log key: {exc}")
         raise typer.Exit(2) from None
     out.print(f"consentgate on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
     out.print(f"database: {settings.url()}   policy: {app.state.runtime.policy.name}")
@@ -123,6 +127,13 @@ def token(
             runtime.tokens, actor, now=SystemClock().now(), lifetime=timedelta(minutes=minutes)
         )
     )
+
+
+# The auditor's commands live in their own module (issue 5).
+from app.cli_audit import audit_cli, report_cli  # noqa: E402
+
+cli.add_typer(audit_cli, name="audit")
+cli.add_typer(report_cli, name="report")
 
 
 def main() -> None:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from app import __version__, access, error_docs, http_errors
+from app.audit.keys import load_signer
 from app.clock import Clock
 from app.config import Settings
 from app.limits import BodySizeLimit
 from app.policies import Policy
-from app.routers import audit, me, operator, portal, public
+from app.routers import audit, me, operator, portal, public, receipts, reports
 from app.runtime import Runtime
 from app.web import install as install_web
 
@@ -26,12 +27,14 @@ def create_app(
     settings: Settings | None = None, *, clock: Clock | None = None, policy: Policy | None = None
 ) -> FastAPI:
     settings = settings or Settings()
+    log_signer = load_signer(settings)  # the audit log's checkpoint key (issue 5); checked first
     runtime = Runtime.build(settings, clock=clock, policy=policy)
     app = FastAPI(title="consentgate", version=__version__, description=DESCRIPTION)
     app.state.runtime = runtime
+    app.state.log_signer = log_signer
     http_errors.install(app)
     access.install(app, runtime.clock)  # before the routers: the guard fronts every route
-    for module in (public, operator, portal, me, audit):
+    for module in (public, operator, portal, me, audit, reports, receipts):
         app.include_router(module.router)
     install_web(app)
     error_docs.install(app)

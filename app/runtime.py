@@ -15,6 +15,7 @@ from app.db import Database
 from app.policies import Policy, load_policy
 from app.security import TokenConfig
 from app.workflow.context import Ctx
+from app.workflow.errors import DomainError
 
 T = TypeVar("T")
 
@@ -43,8 +44,15 @@ class Runtime:
 
     def write(self, step: Callable[[Ctx], T]) -> T:
         """Run one workflow step in a write transaction; an error leaves nothing written."""
-        with self.db.write() as store:
-            return step(Ctx(store=store, clock=self.clock, policy=self.policy))
+        try:
+            with self.db.write() as store:
+                return step(Ctx(store=store, clock=self.clock, policy=self.policy))
+        except DomainError as exc:
+            # Refused decisions are logged after the rollback, in their own transaction.
+            if exc.after_rollback is not None:
+                with self.db.write() as store:
+                    exc.after_rollback(Ctx(store=store, clock=self.clock, policy=self.policy))
+            raise
 
     def read(self, step: Callable[[Ctx], T]) -> T:
         with self.db.read() as store:

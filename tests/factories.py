@@ -69,6 +69,17 @@ class World:
         assert response.status_code < 300, (method, url, response.status_code, response.text)
         return response.json()
 
+    def state_changes(self) -> int:
+        """Audit entries that record a state change; `decision.*` records (refusals are logged
+        as decisions after their rollback) are not state changes."""
+        actions: list[str] = []
+        start: int | None = 0
+        while start is not None:
+            page = self.ok("GET", f"/audit/entries?start={start}&limit=500", self.auditor)
+            actions += [e["action"] for e in page["data"]]
+            start = page["next_start"]
+        return sum(1 for a in actions if not a.startswith("decision."))
+
     def agency(self, *, partnered: bool = True, name: str = "Agency") -> Agency:
         body = {
             "name": name,

@@ -7,7 +7,7 @@ bug in the scenario, not something to roll back. Records are immutable, so shari
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any, cast
 from uuid import UUID
@@ -22,6 +22,8 @@ class MemoryStore:
         self._by_cell: dict[str, set[UUID]] = defaultdict(set)
         self._clips_by_camera: dict[UUID, set[UUID]] = defaultdict(set)
         self._audit: list[AuditEntry] = []
+        self._nodes: dict[tuple[int, int], bytes] = {}
+        self._audit_index: dict[tuple[str, str], list[AuditEntry]] = defaultdict(list)
 
     def add(self, record: Record) -> None:
         table = self._tables[type(record)]
@@ -77,6 +79,16 @@ class MemoryStore:
         if entry.seq != len(self._audit):
             raise ValueError("audit entries must be appended in order")
         self._audit.append(entry)
+        self._audit_index[(entry.action, entry.subject_id)].append(entry)
 
     def audit_entries(self, start: int, limit: int) -> list[AuditEntry]:
         return self._audit[start : start + limit]
+
+    def merkle_nodes(self, keys: Collection[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+        return {key: self._nodes[key] for key in keys if key in self._nodes}
+
+    def add_merkle_nodes(self, nodes: Mapping[tuple[int, int], bytes]) -> None:
+        self._nodes.update(nodes)
+
+    def audit_find(self, *, action: str, subject_id: str) -> list[AuditEntry]:
+        return list(self._audit_index.get((action, subject_id), ()))

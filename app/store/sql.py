@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any, TypeVar, cast
 from uuid import UUID
 
-from sqlalchemy import func, text
+from sqlalchemy import func, text, tuple_
 from sqlmodel import Session, SQLModel, col, select
 
 from app.store import tables as t
@@ -125,6 +125,29 @@ class SqlStore:
         query = (
             select(t.AuditEntryRow)
             .where(col(t.AuditEntryRow.seq) >= start, col(t.AuditEntryRow.seq) < start + limit)
+            .order_by(col(t.AuditEntryRow.seq))
+        )
+        return [self._record(AuditEntry, row) for row in self.session.exec(query)]
+
+    def merkle_nodes(self, keys: Collection[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+        wanted = sorted(set(keys))
+        out: dict[tuple[int, int], bytes] = {}
+        for i in range(0, len(wanted), _CHUNK):
+            pairs = wanted[i : i + _CHUNK]
+            query = select(t.AuditNodeRow).where(
+                tuple_(col(t.AuditNodeRow.level), col(t.AuditNodeRow.idx)).in_(pairs)
+            )
+            out.update({(r.level, r.idx): bytes.fromhex(r.hash) for r in self.session.exec(query)})
+        return out
+
+    def add_merkle_nodes(self, nodes: Mapping[tuple[int, int], bytes]) -> None:
+        for (level, idx), value in sorted(nodes.items()):
+            self.session.add(t.AuditNodeRow(level=level, idx=idx, hash=value.hex()))
+
+    def audit_find(self, *, action: str, subject_id: str) -> list[AuditEntry]:
+        query = (
+            select(t.AuditEntryRow)
+            .where(t.AuditEntryRow.action == action, t.AuditEntryRow.subject_id == subject_id)
             .order_by(col(t.AuditEntryRow.seq))
         )
         return [self._record(AuditEntry, row) for row in self.session.exec(query)]

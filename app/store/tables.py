@@ -183,6 +183,7 @@ class AuditEntryRow(SQLModel, table=True):
     data: dict[str, Any] = Field(sa_type=JSON)
     prev_hash: str
     entry_hash: str
+    leaf_hash: str = ""
 
 
 class MapAnswerRow(SQLModel, table=True):
@@ -206,3 +207,12 @@ class NonContentDisclosureRow(SQLModel, table=True):
     approved_by: str
     justification: str
     resident_told_at: datetime | None = when(nullable=True)
+
+
+class AuditNodeRow(SQLModel, table=True):
+    """A perfect subtree of the audit Merkle log: level 0 are leaves; see workflow/merkle.py."""
+
+    __tablename__ = "audit_node"
+    level: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    idx: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    hash: str

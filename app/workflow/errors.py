@@ -6,7 +6,9 @@ people read the detail.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
+from typing import Any
 
 
 class Category(StrEnum):
@@ -21,6 +23,9 @@ class Category(StrEnum):
 class DomainError(Exception):
     category: Category = Category.RULE
     code: str = "rule_violated"
+    # A step to run in a fresh transaction once this error has rolled the call back: it logs
+    # the refused decision (a record, not a state change). Runtime.write runs it.
+    after_rollback: Callable[[Any], object] | None = None
 
     def __init__(self, detail: str, *, code: str | None = None) -> None:
         super().__init__(detail)

@@ -12,7 +12,7 @@ from dataclasses import replace
 from uuid import UUID
 
 from app.policies.base import ConsentFacts, Decision, ReleaseQuestion, resident_is_told
-from app.workflow import audit
+from app.workflow import audit, decisions
 from app.workflow.area import camera_in_area
 from app.workflow.context import SYSTEM, Actor, Ctx
 from app.workflow.errors import NotFound
@@ -95,6 +95,7 @@ def release_clip(
     )
     decision = ctx.policy.decide_release(question)
     if not decision.allowed:
+        decisions.log_decision(ctx, actor, "release", question, decision, about=("clip", clip.id))
         return None, decision
     label = _neighbor_label(ctx, request_id=request.id, owner_id=camera.resident_id)
     # I2: the resident is told of an exception release where the policy says so, unless a
@@ -134,6 +135,7 @@ def release_clip(
             "decision": {"code": decision.code, "rules": list(decision.rules)},
         },
     )
+    decisions.log_decision(ctx, actor, "release", question, decision, about=("release", release.id))
     return release, decision
 
 

@@ -192,6 +192,8 @@ class AuditEntry:
     data: dict[str, Any] = field(default_factory=dict)
     prev_hash: str = ""
     entry_hash: str = ""
+    # RFC 9162 leaf hash (hex) of the canonical bytes: the entry's place in the Merkle log.
+    leaf_hash: str = ""
 
 
 @dataclass(frozen=True, slots=True)

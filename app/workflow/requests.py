@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 from app.policies.base import RequestQuestion
-from app.workflow import audit
+from app.workflow import audit, decisions
 from app.workflow.area import cameras_in_circle
 from app.workflow.context import SYSTEM, Actor, Ctx
 from app.workflow.errors import (
@@ -127,23 +127,25 @@ def file_request(ctx: Ctx, actor: Actor, *, agency_id: UUID, draft: RequestDraft
         for r in ctx.store.find(FootageRequest, agency_id=agency_id, case_number=draft.case_number)
         if r.kind is RequestKind.CONSENT
     )
-    decision = ctx.policy.validate_request(
-        RequestQuestion(
-            kind=draft.kind,
-            case_number=draft.case_number,
-            incident_type=draft.incident_type,
-            description=draft.description,
-            radius_m=draft.radius_m,
-            window_start=draft.window_start,
-            window_end=draft.window_end,
-            now=now,
-            requests_in_investigation=same_case,
-            legal_process=draft.legal_process,
-            justification=draft.justification,
-        )
+    question = RequestQuestion(
+        kind=draft.kind,
+        case_number=draft.case_number,
+        incident_type=draft.incident_type,
+        description=draft.description,
+        radius_m=draft.radius_m,
+        window_start=draft.window_start,
+        window_end=draft.window_end,
+        now=now,
+        requests_in_investigation=same_case,
+        legal_process=draft.legal_process,
+        justification=draft.justification,
     )
+    decision = ctx.policy.validate_request(question)
     if not decision.allowed:
-        raise RuleViolation(decision.reason, code=decision.code, rules=decision.rules)
+        refused = RuleViolation(decision.reason, code=decision.code, rules=decision.rules)
+        # The refusal changes no state, but the decision is logged once the rollback is done.
+        refused.after_rollback = decisions.refusal_logger(actor, "request", question, decision)
+        raise refused
     reviewed = draft.kind is not RequestKind.CONSENT or ctx.policy.params.moderation
     request = FootageRequest(
         id=ctx.new_id(),
@@ -185,6 +187,7 @@ def file_request(ctx: Ctx, actor: Actor, *, agency_id: UUID, draft: RequestDraft
             "status": request.status.value,
         },
     )
+    decisions.log_decision(ctx, actor, "request", question, decision, about=("request", request.id))
     if request.status is RequestStatus.OPEN:
         notify_residents(ctx, request)
     return request
@@ -197,7 +200,18 @@ def notify_residents(ctx: Ctx, request: FootageRequest) -> list[Notice]:
     notices = []
     for resident_id in resident_ids:
         resident = ctx.store.get(Resident, resident_id)
-        if resident is None or not ctx.policy.may_notify(opted_out=resident.opted_out).allowed:
+        if resident is None:
+            continue
+        may = ctx.policy.may_notify(opted_out=resident.opted_out)
+        if not may.allowed:
+            decisions.log_decision(
+                ctx,
+                SYSTEM,
+                "notice",
+                {"opted_out": resident.opted_out},
+                may,
+                about=("resident", resident_id),
+            )
             continue
         notice = Notice(
             id=ctx.new_id(),
@@ -215,6 +229,14 @@ def notify_residents(ctx: Ctx, request: FootageRequest) -> list[Notice]:
             "notice",
             notice.id,
             {"request_id": str(request.id), "resident_id": str(resident_id)},
+        )
+        decisions.log_decision(
+            ctx,
+            SYSTEM,
+            "notice",
+            {"opted_out": resident.opted_out},
+            may,
+            about=("notice", notice.id),
         )
         notices.append(notice)
     return notices

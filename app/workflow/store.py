@@ -7,7 +7,7 @@ answer in the same order and a run is reproducible.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Protocol, TypeVar
 from uuid import UUID
@@ -54,4 +54,16 @@ class Store(Protocol):
 
     def audit_entries(self, start: int, limit: int) -> list[AuditEntry]:
         """Entries with seq in [start, start + limit), in order."""
+        ...
+
+    def merkle_nodes(self, keys: Collection[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+        """Stored perfect subtrees of the audit log by (level, index); absent keys are left out."""
+        ...
+
+    def add_merkle_nodes(self, nodes: Mapping[tuple[int, int], bytes]) -> None:
+        """Store the subtrees an append completed, in the caller's transaction."""
+        ...
+
+    def audit_find(self, *, action: str, subject_id: str) -> list[AuditEntry]:
+        """Entries with this action about this subject, in log order (both are indexed)."""
         ...

@@ -129,7 +129,8 @@ def test_the_map_shows_no_cell_below_k_and_the_same_answer_twice(world: World) -
     second = world.ok("GET", "/portal/map", agency.headers)
     assert first == second
     assert all(c["count"] is None or c["count"] >= first["k"] for c in first["cells"])
-    assert sum(c["count"] or 0 for c in first["cells"]) <= CAMERAS
+    if first["mode"] != "noisy":  # noisy counts may add up to more than there are cameras
+        assert sum(c["count"] or 0 for c in first["cells"]) <= CAMERAS
     cell_m2 = h3.average_hexagon_area(first["resolution"], unit="m^2")
     tile_m2 = math.pi * RADIUS_M**2
     # What the dragnet adds to the map: a tile is an order of magnitude finer than a cell.

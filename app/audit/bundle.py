@@ -1,0 +1,136 @@
+"""Export bundles: a directory an auditor can carry away and verify offline.
+
+entries.jsonl   one audit entry per line, in order, with its hashes
+checkpoint      the signed note committing to exactly those entries
+log-key.pub     the key the service says it signs with (informational: verify with the key
+                you pinned, never this one)
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from app.audit.verifier import Verdict, entry_line, verify_entries
+from app.workflow.auditor import all_entries, current_checkpoint
+from app.workflow.context import Ctx
+from app.workflow.records import AuditEntry
+from app.workflow.signed_note import NoteError, Signer, Verifier, sign_checkpoint
+
+ENTRIES = "entries.jsonl"
+CHECKPOINT = "checkpoint"
+LOG_KEY = "log-key.pub"
+MAX_CHECKPOINT_BYTES = 64 * 1024
+
+
+class BundleError(ValueError):
+    """The bundle or a key file cannot be read; the message names the file and the reason."""
+
+
+@dataclass(frozen=True, slots=True)
+class Exported:
+    size: int
+    checkpoint: str
+
+
+def entry_dict(entry: AuditEntry) -> dict[str, Any]:
+    return {
+        "seq": entry.seq,
+        "id": str(entry.id),
+        "at": entry.at.isoformat(),
+        "actor": entry.actor,
+        "action": entry.action,
+        "subject_type": entry.subject_type,
+        "subject_id": entry.subject_id,
+        "data": entry.data,
+        "prev_hash": entry.prev_hash,
+        "entry_hash": entry.entry_hash,
+        "leaf_hash": entry.leaf_hash,
+    }
+
+
+def snapshot(ctx: Ctx, signer: Signer) -> tuple[list[str], str]:
+    """Entries and a checkpoint from one read transaction, so they describe the same log."""
+    entries = all_entries(ctx)
+    checkpoint = current_checkpoint(ctx, signer.name)
+    if checkpoint.size != len(entries):
+        raise BundleError("the log changed while it was read; export again")
+    return [entry_line(entry_dict(e)) for e in entries], sign_checkpoint(signer, checkpoint)
+
+
+def write_bundle(directory: Path, lines: list[str], checkpoint: str, log_key: str) -> Exported:
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / ENTRIES).write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    (directory / CHECKPOINT).write_text(checkpoint, encoding="utf-8")
+    (directory / LOG_KEY).write_text(log_key.strip() + "\n", encoding="utf-8")
+    return Exported(len(lines), checkpoint)
+
+
+def fetch_bundle(client: httpx.Client, token: str) -> tuple[list[str], str, str]:
+    """Entries, checkpoint and log key over the REST API, as an auditor without database
+    access gets them: the checkpoint first, then exactly the entries it commits to."""
+    headers = {"Authorization": f"Bearer {token}"}
+    checkpoint = _get(client, "/audit/checkpoint", headers)
+    size_line = checkpoint.split("\n")[1:2]
+    if not size_line or not size_line[0].isdigit():
+        raise BundleError("the server's checkpoint is not a checkpoint note")
+    entries = _get(client, f"/audit/export?size={size_line[0]}", headers)
+    log_key = json.loads(_get(client, "/audit/log-key", {})).get("verifier_key", "")
+    lines = entries.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines, checkpoint, str(log_key)
+
+
+def _get(client: httpx.Client, path: str, headers: dict[str, str]) -> str:
+    try:
+        response = client.get(path, headers=headers)
+    except httpx.HTTPError as exc:
+        raise BundleError(f"cannot reach the service: {exc}") from None
+    if response.status_code != 200:
+        try:
+            detail = response.json().get("detail", response.text)
+        except ValueError:
+            detail = response.text
+        raise BundleError(f"GET {path} answered {response.status_code}: {detail}")
+    return response.text
+
+
+def _read(path: Path, what: str, limit: int | None = None) -> str:
+    try:
+        if limit is not None and path.stat().st_size > limit:
+            raise BundleError(f"{path}: the {what} is larger than {limit} bytes")
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise BundleError(f"{path}: no {what} there") from None
+    except IsADirectoryError:
+        raise BundleError(f"{path}: is a directory, not a {what}") from None
+    except UnicodeDecodeError:
+        raise BundleError(f"{path}: the {what} is not UTF-8 text") from None
+
+
+def read_pinned_key(path_or_key: str) -> Verifier:
+    """The pinned verifier key, given inline or as a file holding it."""
+    text = path_or_key
+    if "+" not in path_or_key or Path(path_or_key).exists():
+        text = _read(Path(path_or_key), "pinned key file", 4096)
+    try:
+        return Verifier.parse(text)
+    except NoteError as exc:
+        raise BundleError(f"pinned key: {exc}") from None
+
+
+def verify_bundle(directory: Path, pinned: Verifier, saved: list[Path]) -> Verdict:
+    if not directory.is_dir():
+        raise BundleError(f"{directory}: not a bundle directory (export one with `audit export`)")
+    entries = _read(directory / ENTRIES, "entries file")
+    checkpoint = _read(directory / CHECKPOINT, "checkpoint", MAX_CHECKPOINT_BYTES)
+    saved_notes = [_read(path, "saved checkpoint", MAX_CHECKPOINT_BYTES) for path in saved]
+    lines = entries.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return verify_entries(lines, checkpoint, pinned, saved_notes)

@@ -1,0 +1,86 @@
+"""The transparency report as JSON, CSV (one row per scope and figure) or Markdown."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from app.workflow.transparency import METRICS, Figures, TransparencyReport
+
+FORMATS = ("json", "csv", "markdown")
+MEDIA_TYPES = {"json": "application/json", "csv": "text/csv", "markdown": "text/markdown"}
+
+
+def _figures(f: Figures) -> dict[str, Any]:
+    return {**f.values, "legal.by_type": f.legal_by_type}
+
+
+def as_dict(report: TransparencyReport) -> dict[str, Any]:
+    return {
+        "period": {"from": report.start.isoformat(), "to": report.end.isoformat()},
+        "as_of": report.as_of.isoformat(),
+        "definitions": METRICS,
+        "overall": _figures(report.overall),
+        "agencies": [
+            {"agency_id": str(a.agency_id), "agency_name": a.agency_name, **_figures(a.figures)}
+            for a in report.agencies
+        ],
+    }
+
+
+def _rows(report: TransparencyReport) -> list[tuple[str, str, str, str, Any]]:
+    scopes = [("overall", "", "", report.overall)] + [
+        ("agency", str(a.agency_id), a.agency_name, a.figures) for a in report.agencies
+    ]
+    rows = []
+    for scope, agency_id, name, figures in scopes:
+        rows += [
+            (scope, agency_id, name, metric, value) for metric, value in figures.values.items()
+        ]
+        rows += [
+            (scope, agency_id, name, f"legal.by_type.{kind}", n)
+            for kind, n in figures.legal_by_type.items()
+        ]
+    return rows
+
+
+def render(report: TransparencyReport, fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(as_dict(report), indent=2, sort_keys=False) + "\n"
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(["scope", "agency_id", "agency_name", "metric", "value"])
+        for row in _rows(report):
+            writer.writerow(["" if v is None else v for v in row])
+        return buffer.getvalue()
+    if fmt == "markdown":
+        return _markdown(report)
+    raise ValueError(f"format {fmt!r} is not one of {', '.join(FORMATS)}")
+
+
+def _cell(value: Any) -> str:
+    return "n/a" if value is None else str(value)
+
+
+def _markdown(report: TransparencyReport) -> str:
+    names = ["overall"] + [a.agency_name.replace("|", "/") for a in report.agencies]
+    columns = [report.overall] + [a.figures for a in report.agencies]
+    lines = [
+        f"# Transparency report, {report.start.isoformat()} to {report.end.isoformat()}",
+        "",
+        f"As of {report.as_of.isoformat()}. Counts over the period; rates are per notice.",
+        "",
+        "| figure | " + " | ".join(names) + " |",
+        "| --- | " + " | ".join("---:" for _ in names) + " |",
+    ]
+    for metric, label in METRICS.items():
+        cells = " | ".join(_cell(c.values.get(metric)) for c in columns)
+        lines.append(f"| {label} | {cells} |")
+    kinds = sorted({k for c in columns for k in c.legal_by_type})
+    for kind in kinds:
+        cells = " | ".join(str(c.legal_by_type.get(kind, 0)) for c in columns)
+        lines.append(f"| legal demands: {kind} | {cells} |")
+    return "\n".join(lines) + "\n"

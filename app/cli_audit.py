@@ -1,0 +1,284 @@
+"""The auditor's command line: `consentgate audit ...` and `consentgate report ...`.
+
+Exit codes: 0 verified / done, 1 the log failed verification (or replay found differences),
+2 the input could not be read (a malformed bundle, an unknown key, a bad option).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import httpx
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from app.audit.bundle import (
+    BundleError,
+    fetch_bundle,
+    read_pinned_key,
+    snapshot,
+    verify_bundle,
+    write_bundle,
+)
+from app.audit.keys import LogKeyError, LogKeySettings, load_signer
+from app.workflow.context import Ctx
+from app.workflow.signed_note import Signer
+
+T = TypeVar("T")
+
+audit_cli = typer.Typer(help="The auditor's toolkit: export, verify, keys.", no_args_is_help=True)
+report_cli = typer.Typer(help="Reports an auditor or the public reads.", no_args_is_help=True)
+err = Console(stderr=True, soft_wrap=True)  # long paths stay on one line
+out = Console(soft_wrap=True)
+
+DbOption = Annotated[
+    Path | None, typer.Option("--db", help="SQLite file (default var/consentgate.db)")
+]
+
+
+def _fail(where: str, reason: object, code: int = 2) -> typer.Exit:
+    err.print(f"[red]error:[/red] {escape(where)}: {escape(str(reason))}", highlight=False)
+    return typer.Exit(code)
+
+
+def _signer(db: Path | None) -> Signer:
+    from app.cli import _settings
+
+    try:
+        return load_signer(_settings(db))
+    except LogKeyError as exc:
+        raise _fail("log key", exc) from None
+
+
+def _read_db(db: Path | None, step: Callable[[Ctx], T]) -> T:
+    """Run one read step against the database, and let go of the connections afterwards."""
+    from app.cli import _settings
+    from app.runtime import Runtime
+
+    runtime = Runtime.build(_settings(db))
+    try:
+        return runtime.read(step)
+    finally:
+        runtime.db.dispose()
+
+
+def http_client(url: str) -> httpx.Client:
+    """The client `audit export --url` uses (tests replace it with the app's test client)."""
+    return httpx.Client(base_url=url, timeout=60)
+
+
+@audit_cli.command("export")
+def export(
+    directory: Annotated[Path, typer.Argument(help="bundle directory to write")],
+    db: DbOption = None,
+    url: Annotated[
+        str | None, typer.Option(help="export over the REST API from this service instead")
+    ] = None,
+    token: Annotated[
+        str | None, typer.Option(envvar="AUDITOR_TOKEN", help="an auditor token, with --url")
+    ] = None,
+) -> None:
+    """Write a bundle: entries.jsonl, the signed checkpoint, and the log key."""
+    try:
+        if url is not None:
+            if not token:
+                raise _fail("--token", "an auditor token is needed with --url")
+            with http_client(url) as client:
+                lines, checkpoint, log_key = fetch_bundle(client, token)
+        else:
+            signer = _signer(db)
+            lines, checkpoint = _read_db(db, lambda ctx: snapshot(ctx, signer))
+            log_key = signer.verifier.encode()
+        exported = write_bundle(directory, lines, checkpoint, log_key)
+    except (BundleError, OSError) as exc:
+        raise _fail(str(directory), exc) from None
+    out.print(f"exported {exported.size} entries and a signed checkpoint to {directory}")
+
+
+@audit_cli.command("checkpoint")
+def checkpoint(db: DbOption = None) -> None:
+    """Print the current signed checkpoint (save it: later logs must extend it)."""
+    from app.workflow.auditor import current_checkpoint
+    from app.workflow.signed_note import sign_checkpoint
+
+    signer = _signer(db)
+    cp = _read_db(db, lambda ctx: current_checkpoint(ctx, signer.name))
+    print(sign_checkpoint(signer, cp), end="")
+
+
+@audit_cli.command("key")
+def key(db: DbOption = None) -> None:
+    """Print the log's verifier key, the one auditors pin."""
+    from app.cli import _settings
+
+    try:
+        signer = load_signer(_settings(db))
+    except LogKeyError as exc:
+        raise _fail("log key", exc) from None
+    print(signer.verifier.encode())
+
+
+@audit_cli.command("keygen")
+def keygen(
+    origin: Annotated[str | None, typer.Option(help="the log's origin (key name)")] = None,
+) -> None:
+    """Print a new signer key for CONSENTGATE_LOG_KEY (keep it secret) and its verifier key."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from app.workflow.signed_note import NoteError
+
+    name = origin or LogKeySettings().log_origin
+    try:
+        signer = Signer(name, Ed25519PrivateKey.generate())
+        verifier = signer.verifier.encode()
+    except NoteError as exc:
+        raise _fail("origin", exc) from None
+    print(f"CONSENTGATE_LOG_KEY={signer.encode()}")
+    print(f"verifier key (publish and pin): {verifier}")
+
+
+@audit_cli.command("verify")
+def verify(
+    bundle: Annotated[Path, typer.Argument(help="a bundle directory from `audit export`")],
+    key: Annotated[
+        str,
+        typer.Option(
+            "--key",
+            envvar="CONSENTGATE_PINNED_LOG_KEY",
+            help="the verifier key you pinned (the key itself, or a file holding it)",
+        ),
+    ],
+    saved: Annotated[
+        list[Path] | None,
+        typer.Option("--checkpoint", help="a checkpoint you saved earlier (repeatable)"),
+    ] = None,
+) -> None:
+    """Recompute entries -> leaves -> root -> signature; check your saved checkpoints."""
+    try:
+        pinned = read_pinned_key(key)
+        verdict = verify_bundle(bundle, pinned, saved or [])
+    except BundleError as exc:
+        raise _fail("bundle", exc) from None
+    if verdict.ok:
+        out.print(
+            f"[green]verified[/green]: {verdict.size} entries, root {verdict.root}, signed by "
+            f"{pinned.name}; consistent with {verdict.saved_checked} saved checkpoint(s)",
+            highlight=False,
+        )
+        return
+    if verdict.first_bad_seq is not None:
+        err.print(f"[red]FAILED[/red] at entry {verdict.first_bad_seq}", highlight=False)
+    else:
+        err.print("[red]FAILED[/red]", highlight=False)
+    for problem in verdict.problems:
+        err.print(f"  - {problem}", highlight=False, markup=False)
+    raise typer.Exit(1)
+
+
+@audit_cli.command("replay")
+def replay(db: DbOption = None) -> None:
+    """Ask every logged decision again under its logged policy; list those that now differ."""
+    from app.audit.replay import resolve_logged_policy
+    from app.workflow.auditor import all_entries
+    from app.workflow.decisions import replay as replay_decisions
+
+    entries = _read_db(db, all_entries)
+    report = replay_decisions(entries, resolve_logged_policy)
+    differs = [f for f in report.findings if f.kind == "differs"]
+    skipped = [f for f in report.findings if f.kind != "differs"]
+    out.print(
+        f"replayed {report.replayed} decisions: {len(differs)} now come out differently, "
+        f"{len(skipped)} could not be replayed",
+        highlight=False,
+    )
+    for f in report.findings:
+        target = err if f.kind == "differs" else out
+        target.print(
+            f"  entry {f.seq} {f.point} decision {f.decision_id}: {f.kind}; logged {f.logged}"
+            + (f", now {f.now}: {f.detail}" if f.kind == "differs" else f" ({f.detail})"),
+            highlight=False,
+            markup=False,
+        )
+    if differs:
+        raise typer.Exit(1)
+
+
+@report_cli.command("transparency")
+def transparency(
+    start: Annotated[str | None, typer.Option("--from", help="period start, ISO 8601")] = None,
+    end: Annotated[
+        str | None, typer.Option("--to", help="period end (exclusive), ISO 8601")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="json, csv or markdown")] = "json",
+    db: DbOption = None,
+) -> None:
+    """The transparency report, per agency and overall."""
+    from datetime import datetime, timedelta
+
+    from app.audit.report_format import FORMATS, render
+    from app.clock import SystemClock
+    from app.workflow.errors import InvalidInput
+    from app.workflow.transparency import UP_TO_NOW, transparency_report
+
+    if fmt not in FORMATS:
+        raise _fail("--format", f"{fmt!r} is not one of {', '.join(FORMATS)}")
+    times: dict[str, datetime | None] = {}
+    for name, text in (("--from", start), ("--to", end)):
+        if text is None:
+            times[name] = None
+            continue
+        try:
+            value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            raise _fail(name, f"{text!r} is not an ISO 8601 time") from None
+        if value.tzinfo is None:
+            raise _fail(name, f"{text!r} has no time zone (e.g. 2026-01-01T00:00:00Z)")
+        times[name] = value
+    until = times["--to"] or SystemClock().now() + UP_TO_NOW
+    since = times["--from"] or until - timedelta(days=365)
+    try:
+        report = _read_db(db, lambda ctx: transparency_report(ctx, start=since, end=until))
+    except InvalidInput as exc:
+        raise _fail("period", exc.detail) from None
+    print(render(report, fmt), end="")
+
+
+@audit_cli.command("verify-receipt")
+def verify_receipt(
+    receipt: Annotated[Path, typer.Argument(help="a file holding the receipt (compact JWS)")],
+    key: Annotated[
+        str,
+        typer.Option("--key", envvar="CONSENTGATE_PINNED_LOG_KEY", help="the pinned verifier key"),
+    ],
+) -> None:
+    """Check a consent receipt's signature offline, under the key you pinned."""
+    import json
+
+    from app.audit.receipts import ReceiptError, verify_jws
+
+    try:
+        pinned = read_pinned_key(key)
+        token = receipt.read_text(encoding="utf-8").strip()
+    except BundleError as exc:
+        raise _fail("key", exc) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _fail(str(receipt), exc) from None
+    if token.startswith("{"):  # the JSON answer of GET /me/consents/{id}/receipt
+        try:
+            token = str(json.loads(token)["receipt"])
+        except (json.JSONDecodeError, KeyError, TypeError):
+            raise _fail(str(receipt), "neither a compact JWS nor a receipt answer") from None
+    try:
+        claims = verify_jws(token, pinned)
+    except ReceiptError as exc:
+        err.print(f"[red]INVALID[/red]: {escape(str(exc))}", highlight=False)
+        raise typer.Exit(1) from None
+    ours = claims.get("consentgate", {})
+    out.print(
+        f"[green]valid[/green] receipt {claims.get('consentReceiptID')} for consent "
+        f"{ours.get('consent_id')} (log entry {(ours.get('log_entry') or {}).get('seq')})",
+        highlight=False,
+    )

@@ -1,0 +1,46 @@
+"""Reports: the transparency report, per agency and overall, in JSON, CSV or Markdown."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+
+from app.audit.report_format import MEDIA_TYPES, render
+from app.deps import AuditorActor, RuntimeDep
+from app.workflow.errors import InvalidInput
+from app.workflow.transparency import UP_TO_NOW, transparency_report
+
+router = APIRouter(prefix="/reports", tags=["auditor"])
+
+
+@router.get(
+    "/transparency",
+    responses={
+        200: {
+            "description": "the report in the asked format",
+            "content": {media: {} for media in MEDIA_TYPES.values()},
+        }
+    },
+)
+def transparency(
+    actor: AuditorActor,
+    runtime: RuntimeDep,
+    start: datetime | None = Query(
+        None, alias="from", description="period start (default: a year ago)"
+    ),
+    end: datetime | None = Query(
+        None, alias="to", description="period end, exclusive (default: now)"
+    ),
+    format: str = Query("json", pattern="^(json|csv|markdown)$"),
+) -> Response:
+    for name, value in (("from", start), ("to", end)):
+        if value is not None and value.tzinfo is None:
+            raise InvalidInput(
+                f"{name}: give a time zone (e.g. 2026-01-01T00:00:00Z).", code="naive_datetime"
+            )
+    until = end or runtime.clock.now() + UP_TO_NOW
+    since = start or until - timedelta(days=365)
+    report = runtime.read(lambda ctx: transparency_report(ctx, start=since, end=until))
+    return Response(render(report, format), media_type=MEDIA_TYPES[format])

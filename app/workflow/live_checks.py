@@ -1,0 +1,332 @@
+"""Invariants an auditor can read off the database: I1, I2, I3, I6, I7, I8 of DESIGN.md.
+
+Each check lists every violation with the audit entries that show it, so an auditor can go
+from a finding to the log and back. Records are cross-checked against the log both ways: a
+release without its `release.created` entry, or an entry whose record is gone, is an I7
+violation (every state change appends exactly one entry).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from uuid import UUID
+
+from app.workflow import audit, merkle
+from app.workflow.area import camera_in_area, clip_in_window
+from app.workflow.audit import ChainCheck, canonical_bytes, verify_chain
+from app.workflow.auditor import all_entries
+from app.workflow.context import Ctx
+from app.workflow.records import (
+    AuditEntry,
+    Camera,
+    Clip,
+    Consent,
+    FootageRequest,
+    Notice,
+    Release,
+)
+from app.workflow.states import ReleaseBasis
+
+INVARIANTS = {
+    "I1": "every consent-based release has a valid consent by the clip's owner",
+    "I2": "a release without consent is a declared, justified, approved exception",
+    "I3": "an agency obtains content only for a clip released to it",
+    "I6": "a resident who opted out receives no new notices",
+    "I7": "every state change has exactly one audit entry and the log verifies",
+    "I8": "no consent for an expired or closed request; no release past retention",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    invariant: str
+    detail: str
+    subject_type: str
+    subject_id: str
+    entries: tuple[int, ...] = ()
+
+
+@dataclass
+class LiveReport:
+    chain: ChainCheck
+    merkle_ok: bool
+    root: bytes
+    violations: list[Violation] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.chain.ok and self.merkle_ok and not self.violations
+
+    def by_invariant(self) -> dict[str, list[Violation]]:
+        out: dict[str, list[Violation]] = {name: [] for name in INVARIANTS}
+        for v in self.violations:
+            out[v.invariant].append(v)
+        return out
+
+
+class _Log:
+    """The audit entries indexed by the record they are about."""
+
+    def __init__(self, entries: list[AuditEntry]) -> None:
+        self.entries = entries
+        self.by_subject: dict[tuple[str, str], list[AuditEntry]] = defaultdict(list)
+        # Releases a logged policy decision allowed: the policy in force declared the basis.
+        self.allowed_releases: dict[str, list[int]] = defaultdict(list)
+        for e in entries:
+            self.by_subject[(e.action, e.subject_id)].append(e)
+            about = e.data.get("about") if e.action == "decision.release" else None
+            if isinstance(about, dict) and e.data.get("result") == "allow":
+                self.allowed_releases[str(about.get("id"))].append(e.seq)
+
+    def seqs(self, action: str, subject: object) -> tuple[int, ...]:
+        return tuple(e.seq for e in self.by_subject.get((action, str(subject)), ()))
+
+
+def check_live(ctx: Ctx) -> LiveReport:
+    entries = all_entries(ctx)
+    log = _Log(entries)
+    leaves = [merkle.leaf_hash(canonical_bytes(e)) for e in entries]
+    stored_root = audit.root_at(ctx, len(entries))
+    merkle_ok = all(leaf.hex() == e.leaf_hash for leaf, e in zip(leaves, entries, strict=True))
+    merkle_ok = merkle_ok and merkle.tree_hash(leaves) == stored_root
+    report = LiveReport(verify_chain(entries), merkle_ok, stored_root)
+    releases = ctx.store.find(Release)
+    consents = {c.id: c for c in ctx.store.find(Consent)}
+    requests = {r.id: r for r in ctx.store.find(FootageRequest)}
+    report.violations.extend(_log_matches_records(ctx, log, releases, consents, requests))
+    for release in releases:
+        report.violations.extend(_release_checks(ctx, log, release, consents, requests))
+    report.violations.extend(_downloads(log, {r.id: r for r in releases}))
+    report.violations.extend(_opt_out(log))
+    for consent in consents.values():
+        report.violations.extend(_consent_time(log, consent, requests.get(consent.request_id)))
+    return report
+
+
+def _v(inv: str, detail: str, kind: str, subject: object, seqs: Iterable[int] = ()) -> Violation:
+    return Violation(inv, detail, kind, str(subject), tuple(sorted(set(seqs))))
+
+
+def _log_matches_records(
+    ctx: Ctx,
+    log: _Log,
+    releases: list[Release],
+    consents: dict[UUID, Consent],
+    requests: dict[UUID, FootageRequest],
+) -> list[Violation]:
+    out: list[Violation] = []
+    expected: list[tuple[str, str, object]] = [
+        ("release.created", "release", r.id) for r in releases
+    ]
+    expected += [("release.downloaded", "release", r.id) for r in releases if r.downloaded_at]
+    expected += [("release.revoked", "release", r.id) for r in releases if r.revoked_at]
+    expected += [("consent.given", "consent", c.id) for c in consents.values()]
+    expected += [
+        ("consent.withdrawn", "consent", c.id) for c in consents.values() if c.withdrawn_at
+    ]
+    expected += [("request.filed", "request", r.id) for r in requests.values()]
+    expected += [("notice.sent", "notice", n.id) for n in ctx.store.find(Notice)]
+    for action, kind, subject in expected:
+        seqs = log.seqs(action, subject)
+        if len(seqs) != 1:
+            what = "no" if not seqs else f"{len(seqs)}"
+            out.append(_v("I7", f"{what} {action} entries for this {kind}", kind, subject, seqs))
+    stored = {
+        "release": {str(r.id) for r in releases},
+        "consent": {str(c) for c in consents},
+        "request": {str(r) for r in requests},
+    }
+    for entry in log.entries:
+        ids = stored.get(entry.subject_type)
+        if ids is not None and entry.subject_id not in ids:
+            out.append(
+                _v(
+                    "I7",
+                    f"entry {entry.seq} ({entry.action}) names a {entry.subject_type} that is "
+                    "not in the database",
+                    entry.subject_type,
+                    entry.subject_id,
+                    [entry.seq],
+                )
+            )
+    return out
+
+
+def _release_checks(
+    ctx: Ctx,
+    log: _Log,
+    release: Release,
+    consents: dict[UUID, Consent],
+    requests: dict[UUID, FootageRequest],
+) -> list[Violation]:
+    seqs = list(log.seqs("release.created", release.id))
+    clip = ctx.store.get(Clip, release.clip_id)
+    request = requests.get(release.request_id)
+    camera = ctx.store.get(Camera, clip.camera_id) if clip else None
+    if clip is None or request is None or camera is None:
+        return [
+            _v(
+                "I1",
+                "the release's clip, camera or request is missing",
+                "release",
+                release.id,
+                seqs,
+            )
+        ]
+    out: list[Violation] = []
+    if release.released_at > clip.retained_until:
+        out.append(
+            _v("I8", "released after the clip's retention date", "release", release.id, seqs)
+        )
+    if release.basis is ReleaseBasis.CONSENT:
+        out.extend(_consent_release(log, release, clip, camera, request, consents, seqs))
+    else:
+        out.extend(_exception_release(log, release, clip, camera, seqs))
+    return out
+
+
+def _consent_release(
+    log: _Log,
+    release: Release,
+    clip: Clip,
+    camera: Camera,
+    request: FootageRequest,
+    consents: dict[UUID, Consent],
+    seqs: list[int],
+) -> list[Violation]:
+    consent = consents.get(release.consent_id) if release.consent_id else None
+    if consent is None:
+        return [_v("I1", "a consent-based release without a consent", "release", release.id, seqs)]
+    seqs = seqs + list(log.seqs("consent.given", consent.id))
+    problems = []
+    if consent.resident_id != camera.resident_id:
+        problems.append("the consent is not by the clip's owner")
+    if consent.request_id != release.request_id:
+        problems.append("the consent is for another request")
+    if release.clip_id not in consent.clip_ids:
+        problems.append("the consent's scope does not name the clip")
+    if consent.given_at > release.released_at:
+        problems.append("released before the consent was given")
+    if consent.withdrawn_at is not None and consent.withdrawn_at <= release.released_at:
+        seqs += list(log.seqs("consent.withdrawn", consent.id))
+        problems.append("released after the consent was withdrawn")
+    if not (
+        request.filed_at <= consent.given_at < request.expires_at
+        and (request.closed_at is None or consent.given_at < request.closed_at)
+    ):
+        problems.append("the request was not open when the consent was given")
+    if not clip_in_window(clip, request.window_start, request.window_end):
+        problems.append("the clip is outside the request's window")
+    if not camera_in_area(camera, request):
+        problems.append("the clip's camera is outside the request's area")
+    return [_v("I1", p, "release", release.id, seqs) for p in problems]
+
+
+def _exception_release(
+    log: _Log, release: Release, clip: Clip, camera: Camera, seqs: list[int]
+) -> list[Violation]:
+    basis = release.basis.value
+    problems = []
+    decided = log.allowed_releases.get(str(release.id), [])
+    seqs = seqs + decided
+    if not decided:
+        problems.append(f"no logged policy decision allowed this {basis} release")
+    if not release.justification.strip():
+        problems.append(f"the {basis} release carries no justification or legal reference")
+    if not release.approved_by.strip():
+        problems.append(f"the {basis} release names no approving operator")
+    if clip.encrypted or camera.end_to_end_encrypted:
+        problems.append("end-to-end encrypted footage was released")
+    return [_v("I2", p, "release", release.id, seqs) for p in problems]
+
+
+def _downloads(log: _Log, releases: dict[UUID, Release]) -> list[Violation]:
+    out = []
+    for entry in log.entries:
+        if entry.action != "release.downloaded":
+            continue
+        release_id = _uuid(entry.subject_id)
+        release = releases.get(release_id) if release_id else None
+        if release is None:
+            out.append(
+                _v(
+                    "I3",
+                    "content left for a release that does not exist",
+                    "release",
+                    entry.subject_id,
+                    [entry.seq],
+                )
+            )
+            continue
+        seqs = [entry.seq, *log.seqs("release.created", release.id)]
+        if entry.actor != f"agency:{release.agency_id}":
+            out.append(
+                _v(
+                    "I3",
+                    f"{entry.actor} obtained a clip released to another agency",
+                    "release",
+                    release.id,
+                    seqs,
+                )
+            )
+        if release.revoked_at is not None and entry.at >= release.revoked_at:
+            out.append(
+                _v(
+                    "I3",
+                    "content left after the release was revoked",
+                    "release",
+                    release.id,
+                    seqs + list(log.seqs("release.revoked", release.id)),
+                )
+            )
+    return out
+
+
+def _opt_out(log: _Log) -> list[Violation]:
+    """Replay the log in order: a notice to a resident who had opted out breaks I6."""
+    opted_out: dict[str, int] = {}
+    out = []
+    for entry in log.entries:
+        if entry.action == "resident.settings_changed":
+            if entry.data.get("opted_out"):
+                opted_out[entry.subject_id] = entry.seq
+            else:
+                opted_out.pop(entry.subject_id, None)
+        elif entry.action == "notice.sent":
+            resident = str(entry.data.get("resident_id", ""))
+            if resident in opted_out:
+                out.append(
+                    _v(
+                        "I6",
+                        "a notice went to a resident who had opted out",
+                        "notice",
+                        entry.subject_id,
+                        [opted_out[resident], entry.seq],
+                    )
+                )
+    return out
+
+
+def _consent_time(log: _Log, consent: Consent, request: FootageRequest | None) -> list[Violation]:
+    seqs = log.seqs("consent.given", consent.id)
+    if request is None:
+        return [
+            _v("I8", "a consent for a request that does not exist", "consent", consent.id, seqs)
+        ]
+    if consent.given_at >= request.expires_at:
+        return [_v("I8", "consent accepted after the request expired", "consent", consent.id, seqs)]
+    if request.closed_at is not None and consent.given_at >= request.closed_at:
+        seqs += log.seqs("request.closed", request.id)
+        return [
+            _v("I8", "consent accepted after the request was closed", "consent", consent.id, seqs)
+        ]
+    return []
+
+
+def _uuid(text: str) -> UUID | None:
+    try:
+        return UUID(text)
+    except ValueError:
+        return None

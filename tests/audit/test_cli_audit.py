@@ -1,0 +1,123 @@
+"""`consentgate audit export / verify`: the auditor's walkthrough, and bad input refused."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from app.audit.keys import LogKeyError
+from app.cli import cli
+from app.config import Settings
+from app.main import create_app
+from app.runtime import Runtime
+from app.workflow import operator
+from app.workflow.context import SYSTEM
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("CONSENTGATE_DB_PATH", str(tmp_path / "cli.db"))
+    monkeypatch.setenv("CONSENTGATE_SECRET_FILE", str(tmp_path / "secret.key"))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("CONSENTGATE_LOG_KEY", raising=False)
+    runtime = Runtime.build(Settings())
+    for i in range(6):
+        runtime.write(
+            lambda ctx, i=i: operator.create_resident(
+                ctx, SYSTEM, name=f"R{i}", contact=f"r{i}@example.org"
+            )
+        )
+    runtime.db.dispose()
+    return tmp_path
+
+
+def _run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.output
+
+
+def test_export_tamper_and_watch_the_verifier_name_the_entry(env: Path) -> None:
+    code, key = _run("audit", "key")
+    assert code == 0
+    (env / "pinned.pub").write_text(key)
+    code, saved = _run("audit", "checkpoint")
+    assert code == 0 and saved.splitlines()[1] == "6"
+    (env / "saved.note").write_text(saved)
+
+    code, output = _run("audit", "export", str(env / "bundle"))
+    assert code == 0, output
+    pinned = str(env / "pinned.pub")
+    code, output = _run(
+        "audit",
+        "verify",
+        str(env / "bundle"),
+        "--key",
+        pinned,
+        "--checkpoint",
+        str(env / "saved.note"),
+    )
+    assert code == 0 and "verified" in output and "6 entries" in output, output
+
+    shutil.copytree(env / "bundle", env / "copy")
+    entries = (env / "copy" / "entries.jsonl").read_text().splitlines()
+    edited = json.loads(entries[3])
+    edited["actor"] = "operator:someone-else"
+    entries[3] = json.dumps(edited)
+    (env / "copy" / "entries.jsonl").write_text("\n".join(entries) + "\n")
+    code, output = _run("audit", "verify", str(env / "copy"), "--key", pinned)
+    assert code == 1
+    assert "FAILED at entry 3" in output and "altered" in output
+
+    del entries[4]
+    (env / "copy" / "entries.jsonl").write_text("\n".join(entries[:3]) + "\n")
+    code, output = _run("audit", "verify", str(env / "copy"), "--key", pinned)
+    assert code == 1 and "FAILED at entry 3" in output and "truncated" in output
+
+
+def test_bad_input_is_refused_clearly(env: Path) -> None:
+    _, key = _run("audit", "key")
+    _run("audit", "export", str(env / "bundle"))
+    bundle = str(env / "bundle")
+
+    code, output = _run("audit", "verify", str(env / "nowhere"), "--key", key.strip())
+    assert code == 2 and "not a bundle directory" in output
+
+    code, output = _run("audit", "verify", bundle, "--key", "not-a-key")
+    assert code == 2 and "pinned key" in output
+
+    other_key = "other.example+00000000+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz"
+    code, output = _run("audit", "verify", bundle, "--key", other_key)
+    assert code == 2 and "does not match" in output
+
+    code, output = _run(
+        "audit", "verify", bundle, "--key", key.strip(), "--checkpoint", str(env / "none.note")
+    )
+    assert code == 2 and "no saved checkpoint there" in output
+
+    (env / "bundle" / "entries.jsonl").write_text('{"seq": 0}\nnot json\n')
+    code, output = _run("audit", "verify", bundle, "--key", key.strip())
+    assert code == 1 and "FAILED at entry 0" in output and "field" in output
+
+    (env / "bundle" / "checkpoint").write_bytes(b"\xff\xfe")
+    code, output = _run("audit", "verify", bundle, "--key", key.strip())
+    assert code == 2 and "not UTF-8" in output
+
+
+def test_production_requires_a_configured_log_key(
+    env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CONSENTGATE_ENV", "production")
+    monkeypatch.setenv("CONSENTGATE_SECRET", "s" * 40)
+    code, output = _run("audit", "key")
+    assert code == 2 and "CONSENTGATE_LOG_KEY is required in production" in output
+    with pytest.raises(LogKeyError, match="required in production"):
+        create_app(Settings())  # the service refuses to start as well
+    code, output = _run("audit", "keygen", "--origin", "consentgate.example/audit-log")
+    assert code == 0
+    monkeypatch.setenv("CONSENTGATE_LOG_KEY", output.splitlines()[0].split("=", 1)[1])
+    code, output = _run("audit", "key")
+    assert code == 0 and output.startswith("consentgate.example/audit-log+")

@@ -1,0 +1,119 @@
+"""Every decision is logged with its policy, input, result, rules and reason, refusals too
+(after the rollback, changing no state); replay asks each again under its logged policy."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from app.cli import cli
+from app.config import Settings
+from app.policies.base import Decision, ReleaseQuestion, StandardPolicy, deny
+from app.policies.params import PolicyParams
+from tests.factories import World
+
+
+def _entries(world: World) -> list[dict[str, Any]]:
+    data: list[dict[str, Any]] = world.ok("GET", "/audit/entries?limit=1000", world.auditor)["data"]
+    return data
+
+
+def _decisions(world: World, point: str) -> list[dict[str, Any]]:
+    return [e["data"] for e in _entries(world) if e["action"] == f"decision.{point}"]
+
+
+def _flow(world: World) -> None:
+    agency = world.agency()
+    dana = world.resident()
+    world.resident(north_m=40, name="Opted Out")
+    opted = world.resident(north_m=60, name="Opted Out Two")
+    world.ok("PUT", "/me/settings", opted.headers, json={"opted_out": True})
+    request = world.file(agency)
+    world.share(dana, request["id"], dana.clips[:1])
+    refused = world.client.post(
+        "/portal/requests", headers=agency.headers, json=world.request_body(radius_m=1000)
+    )
+    assert refused.json()["code"] == "area_out_of_bounds"
+
+
+def test_each_decision_explains_itself(world: World) -> None:
+    _flow(world)
+    allowed, refused = _decisions(world, "request")
+    assert allowed["result"] == "allow" and allowed["about"]["type"] == "request"
+    assert refused["result"] == "deny" and refused["code"] == "area_out_of_bounds"
+    assert refused["rules"] == ["max_area_sq_mi"] and "square miles" in refused["reason"]
+    assert refused["input"]["radius_m"] == 1000
+    policy = refused["policy"]
+    assert policy["name"] == "privacy-by-design" and policy["version"] == "1"
+    assert len(policy["parameter_hash"]) == 64
+    logged_policies = [e for e in _entries(world) if e["action"] == "decision.policy"]
+    assert len(logged_policies) == 1
+    assert logged_policies[0]["subject_id"] == policy["parameter_hash"]
+    notices = _decisions(world, "notice")
+    assert sorted(n["result"] for n in notices) == ["allow", "allow", "deny"]
+    assert [n["code"] for n in notices if n["result"] == "deny"] == ["opted_out"]
+    [release] = _decisions(world, "release")
+    assert release["result"] == "allow" and release["rules"] == ["I1", "I8"]
+    ids = [d["decision_id"] for d in (*_decisions(world, "request"), *notices, release)]
+    assert len(set(ids)) == len(ids)
+
+
+def test_replay_finds_nothing_when_the_rules_stand(world: World) -> None:
+    _flow(world)
+    report = world.ok("GET", "/audit/replay", world.auditor)
+    assert report["ok"] and report["replayed"] == 6 and report["findings"] == []
+
+
+def test_replay_names_decisions_a_changed_rule_would_flip(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _flow(world)
+
+    def stricter(self: StandardPolicy, q: ReleaseQuestion) -> Decision:
+        return deny("new_rule", "A rule added without a new version.")
+
+    monkeypatch.setattr(StandardPolicy, "decide_release", stricter)
+    report = world.ok("GET", "/audit/replay", world.auditor)
+    assert not report["ok"]
+    [finding] = report["findings"]
+    assert finding["point"] == "release" and finding["kind"] == "differs"
+    assert finding["logged"] == "allowed (rules: I1, I8)"
+    assert finding["now"] == "new_rule (rules: new_rule)"
+
+
+STRICT = StandardPolicy("privacy-by-design", PolicyParams(max_area_sq_mi=0.1))
+
+
+@pytest.mark.parametrize("policy", [STRICT])
+def test_replay_uses_the_logged_parameters_not_todays(world: World) -> None:
+    agency = world.agency()
+    refused = world.client.post(
+        "/portal/requests", headers=agency.headers, json=world.request_body(radius_m=300)
+    )
+    assert refused.json()["code"] == "area_out_of_bounds"  # 0.109 sq mi > 0.1 here, < 0.5 today
+    report = world.ok("GET", "/audit/replay", world.auditor)
+    assert report["ok"] and report["replayed"] == 1
+
+
+def test_the_replay_command(
+    world: World, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _flow(world)
+    monkeypatch.setenv("CONSENTGATE_SECRET_FILE", str(Path(settings.secret_file)))
+    if settings.database_url:
+        monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    args = ["audit", "replay", "--db", str(settings.db_path)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0 and "replayed 6 decisions: 0 now come out differently" in (
+        result.output
+    )
+    monkeypatch.setattr(
+        StandardPolicy, "may_notify", lambda self, *, opted_out: deny("closed", "No notices.")
+    )
+    result = CliRunner().invoke(cli, args)
+    # Two notices sent and one withheld (opted_out): all three answers change.
+    assert result.exit_code == 1 and "3 now come out differently" in result.output
+    assert "logged opted_out (rules: honour_opt_out), now closed (rules: closed)" in result.output

@@ -1,0 +1,156 @@
+"""GET /audit/verify: a clean world passes every invariant; each kind of breach is listed with
+the entries that show it. Breaches are made behind the service's back, as a faulty or
+malicious component would."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+from typing import Any
+from uuid import UUID, uuid4
+
+import pytest
+from sqlalchemy import text
+
+from app.policies.base import StandardPolicy
+from app.policies.params import PolicyParams
+from app.workflow import audit
+from app.workflow.context import Actor, Ctx
+from app.workflow.records import Clip, Consent, Release
+from app.workflow.states import ReleaseBasis, Role
+from tests.factories import World
+
+
+def _verify(world: World) -> dict[str, Any]:
+    result: dict[str, Any] = world.ok("GET", "/audit/verify", world.auditor)
+    return result
+
+
+def _violations(report: dict[str, Any], invariant: str) -> list[dict[str, Any]]:
+    found = [i for i in report["invariants"] if i["invariant"] == invariant]
+    assert len(found) == 1
+    violations: list[dict[str, Any]] = found[0]["violations"]
+    return violations
+
+
+def _write(world: World, step: Any) -> Any:
+    return world.app.state.runtime.write(step)
+
+
+def _shared_and_downloaded(world: World) -> tuple[Any, Any, dict[str, Any], UUID]:
+    agency = world.agency()
+    dana = world.resident()
+    request = world.file(agency)
+    world.share(dana, request["id"], dana.clips[:1])
+    footage = world.ok("GET", f"/portal/requests/{request['id']}/footage", agency.headers)
+    release_id = UUID(footage["data"][0]["release_id"])
+    world.client.get(f"/portal/footage/{release_id}", headers=agency.headers)
+    return agency, dana, request, release_id
+
+
+def test_a_clean_world_passes_every_check(world: World) -> None:
+    _shared_and_downloaded(world)
+    report = _verify(world)
+    assert report["ok"] and report["chain_ok"] and report["merkle_ok"], report
+    assert {i["invariant"] for i in report["invariants"]} == {"I1", "I2", "I3", "I6", "I7", "I8"}
+    assert all(i["ok"] for i in report["invariants"])
+
+
+def test_i1_consent_scope_broken_behind_the_gate(world: World) -> None:
+    _, dana, _, release_id = _shared_and_downloaded(world)
+
+    def narrow(ctx: Ctx) -> None:
+        consent = ctx.store.find(Consent, resident_id=dana.id)[0]
+        ctx.store.save(replace(consent, clip_ids=(dana.clips[1],)))
+
+    _write(world, narrow)
+    report = _verify(world)
+    assert not report["ok"]
+    [violation] = _violations(report, "I1")
+    assert violation["subject_id"] == str(release_id) and "scope" in violation["detail"]
+    assert len(violation["entries"]) == 2  # the release.created and consent.given entries
+
+
+def test_i2_and_i7_an_unlogged_exception_release(world: World) -> None:
+    agency, dana, request, _ = _shared_and_downloaded(world)
+    forged = uuid4()
+
+    def release_without_gate(ctx: Ctx) -> None:
+        clip = ctx.store.get(Clip, dana.clips[1])
+        assert clip is not None
+        ctx.store.save(replace(clip, encrypted=True))
+        ctx.store.add(
+            Release(
+                id=forged,
+                clip_id=clip.id,
+                request_id=UUID(request["id"]),
+                agency_id=agency.id,
+                basis=ReleaseBasis.EMERGENCY,
+                consent_id=None,
+                released_at=ctx.clock.now(),
+                neighbor_label="",
+                approved_by="",
+                justification="",
+                downloaded_at=None,
+                revoked_at=None,
+            )
+        )
+
+    _write(world, release_without_gate)
+    report = _verify(world)
+    details = {v["detail"] for v in _violations(report, "I2")}
+    assert details == {
+        "no logged policy decision allowed this emergency release",
+        "the emergency release carries no justification or legal reference",
+        "the emergency release names no approving operator",
+        "end-to-end encrypted footage was released",
+    }
+    assert any(v["subject_id"] == str(forged) for v in _violations(report, "I7"))
+
+
+def test_i3_content_to_another_agency(world: World) -> None:
+    _, _, _, release_id = _shared_and_downloaded(world)
+    thief = Actor(Role.AGENCY, uuid4(), "Other")
+    _write(world, lambda ctx: audit.record(ctx, thief, "release.downloaded", "release", release_id))
+    [violation] = _violations(_verify(world), "I3")
+    assert "another agency" in violation["detail"] and len(violation["entries"]) == 2
+
+
+NO_OPT_OUT = StandardPolicy("ignores-opt-out", PolicyParams(honour_opt_out=False))
+
+
+@pytest.mark.parametrize("policy", [NO_OPT_OUT])
+def test_i6_a_policy_that_ignores_opt_out_is_caught(world: World) -> None:
+    agency = world.agency()
+    dana = world.resident()
+    world.ok("PUT", "/me/settings", dana.headers, json={"opted_out": True})
+    world.file(agency)
+    [violation] = _violations(_verify(world), "I6")
+    assert violation["subject_type"] == "notice" and len(violation["entries"]) == 2
+
+
+def test_i7_an_edited_entry_breaks_the_log(world: World) -> None:
+    _shared_and_downloaded(world)
+
+    def edit(ctx: Ctx) -> None:
+        session = ctx.store.session  # type: ignore[attr-defined]
+        session.execute(text("UPDATE audit_entry SET actor = 'operator:x' WHERE seq = 2"))
+
+    _write(world, edit)
+    report = _verify(world)
+    assert not report["ok"] and not report["chain_ok"] and not report["merkle_ok"]
+    assert report["first_bad_seq"] == 2
+
+
+def test_i8_consent_after_expiry(world: World) -> None:
+    _, dana, _, _ = _shared_and_downloaded(world)
+
+    def late(ctx: Ctx) -> None:
+        consent = ctx.store.find(Consent, resident_id=dana.id)[0]
+        ctx.store.save(replace(consent, given_at=ctx.clock.now() + timedelta(days=30)))
+
+    _write(world, late)
+    report = _verify(world)
+    [violation] = _violations(report, "I8")
+    assert "expired" in violation["detail"]
+    assert any("before the consent was given" in v["detail"] for v in _violations(report, "I1"))
