@@ -7,13 +7,16 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlmodel import Session, SQLModel
 
 from app.store import tables as _tables  # noqa: F401  (registers the tables)
-from app.store.sql import SqlStore
+from app.store.sql import AUDIT_LOCK_KEY, SqlStore
 
-SQLITE_BUSY_MS = 30_000
+SQLITE_BUSY_MS = 10_000
+# The same key as the audit append lock: a writer already holds it when it appends.
+WRITER_LOCK_KEY = AUDIT_LOCK_KEY
+WRITER_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
 
 
 def make_engine(url: str) -> Engine:
@@ -70,6 +73,15 @@ class Database:
     def write(self) -> Iterator[SqlStore]:
         """One service call, one transaction: commit on success, roll back on any error."""
         with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            if self.engine.dialect.name == "postgresql":
+                # Writers take one transaction-scoped lock first, as BEGIN IMMEDIATE does on
+                # SQLite. Every write appends to the one hash chain, so writers serialise at
+                # the audit append anyway; taking the lock at the start makes each
+                # read-decide-write atomic (the race tests in tests/scale/ showed a withdrawal
+                # undone, a request filed after its partnership ended and a cap exceeded under
+                # READ COMMITTED without it) and gives every writer the same lock order, so
+                # writers cannot deadlock one another.
+                session.execute(WRITER_LOCK, {"key": WRITER_LOCK_KEY})
             yield SqlStore(session)
 
     @contextmanager

@@ -67,7 +67,15 @@ class SqlStore:
             setattr(row, name, value)
 
     def get(self, kind: type[R], record_id: UUID, *, for_update: bool = False) -> R | None:
-        row = self.session.get(ROWS[kind], record_id, with_for_update=for_update or None)
+        # A locked read must see the row as it is once the lock is held, not the copy this
+        # session loaded earlier (the identity map would hand that back unchanged, and a gate
+        # deciding on it could release after a withdrawal that committed in between).
+        row = self.session.get(
+            ROWS[kind],
+            record_id,
+            with_for_update=for_update or None,
+            populate_existing=for_update,
+        )
         return None if row is None else self._record(kind, row)
 
     def find(self, kind: type[R], **equals: object) -> list[R]:
