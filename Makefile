@@ -57,3 +57,14 @@ test-postgres: install
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis
+
+# --- scale (issue 8): migrations, race stress, benchmarks ---------------------------------------
+.PHONY: migration stress bench
+
+# A new Alembic revision from the difference between the models and the newest migration.
+migration: install
+	@test -n "$(MSG)" || (echo 'usage: make migration MSG="what changes"'; exit 2)
+	@rm -f var/migration-scratch.db
+	DATABASE_URL=sqlite:///var/migration-scratch.db $(BIN)/alembic upgrade head
+	DATABASE_URL=sqlite:///var/migration-scratch.db $(BIN)/alembic revision --autogenerate -m "$(MSG)"
+	@rm -f var/migration-scratch.db

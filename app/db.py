@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session
 
 from app.store import tables as _tables  # noqa: F401  (registers the tables)
+from app.store.schema import upgrade_schema
 from app.store.sql import AUDIT_LOCK_KEY, SqlStore
 
 SQLITE_BUSY_MS = 10_000
@@ -50,8 +51,9 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
 
-def create_schema(engine: Engine) -> None:
-    SQLModel.metadata.create_all(engine)
+def create_schema(engine: Engine) -> str:
+    """Create or upgrade the schema through the migrations (app/store/schema.py)."""
+    return upgrade_schema(engine)
 
 
 class Database:
@@ -66,8 +68,8 @@ class Database:
             else self.engine
         )
 
-    def create_schema(self) -> None:
-        create_schema(self.engine)
+    def create_schema(self) -> str:
+        return create_schema(self.engine)
 
     @contextmanager
     def write(self) -> Iterator[SqlStore]:
