@@ -14,24 +14,27 @@ from app.store import tables as _tables  # noqa: F401  (registers the tables)
 from app.store.schema import upgrade_schema
 from app.store.sql import AUDIT_LOCK_KEY, SqlStore
 
-SQLITE_BUSY_MS = 10_000
+# How long a writer waits for the write lock before the attempt fails (and is retried).
+LOCK_TIMEOUT_MS = 10_000
 # The same key as the audit append lock: a writer already holds it when it appends.
 WRITER_LOCK_KEY = AUDIT_LOCK_KEY
 WRITER_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, lock_timeout_ms: int = LOCK_TIMEOUT_MS) -> Engine:
     if url.startswith("sqlite"):
         path = url.removeprefix("sqlite:///")
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, lock_timeout_ms)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, pool_pre_ping=True)
+    _configure_postgres(engine, lock_timeout_ms)
+    return engine
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, busy_ms: int) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy's "begin" event issue BEGIN itself (pysqlite's own is deferred).
@@ -40,7 +43,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -51,6 +54,17 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
 
+def _configure_postgres(engine: Engine, lock_timeout_ms: int) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # A writer waits at most this long for the writers' lock (like SQLite's busy timeout),
+        # then fails with lock_not_available, which the runtime retries and then answers 503:
+        # a stuck transaction must not hang every request behind it.
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(f"SET lock_timeout = {int(lock_timeout_ms)}")
+        dbapi_connection.commit()
+
+
 def create_schema(engine: Engine) -> str:
     """Create or upgrade the schema through the migrations (app/store/schema.py)."""
     return upgrade_schema(engine)
@@ -59,9 +73,9 @@ def create_schema(engine: Engine) -> str:
 class Database:
     """The engine plus the two kinds of transaction the service uses."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, lock_timeout_ms: int = LOCK_TIMEOUT_MS) -> None:
         self.url = url
-        self.engine = make_engine(url)
+        self.engine = make_engine(url, lock_timeout_ms=lock_timeout_ms)
         self._reader = (
             self.engine.execution_options(sqlite_begin="DEFERRED")
             if self.engine.dialect.name == "sqlite"
