@@ -7,18 +7,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event
 from sqlmodel import Session
 
 from app.store import tables as _tables  # noqa: F401  (registers the tables)
 from app.store.schema import upgrade_schema
-from app.store.sql import AUDIT_LOCK_KEY, SqlStore
+from app.store.sql import AUDIT_LOCK_KEY, WRITER_LOCK, SqlStore
 
 # How long a writer waits for the write lock before the attempt fails (and is retried).
 LOCK_TIMEOUT_MS = 10_000
-# The same key as the audit append lock: a writer already holds it when it appends.
-WRITER_LOCK_KEY = AUDIT_LOCK_KEY
-WRITER_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
 
 
 def make_engine(url: str, *, lock_timeout_ms: int = LOCK_TIMEOUT_MS) -> Engine:
@@ -97,7 +94,7 @@ class Database:
                 # undone, a request filed after its partnership ended and a cap exceeded under
                 # READ COMMITTED without it) and gives every writer the same lock order, so
                 # writers cannot deadlock one another.
-                session.execute(WRITER_LOCK, {"key": WRITER_LOCK_KEY})
+                session.execute(WRITER_LOCK, {"key": AUDIT_LOCK_KEY})
             yield SqlStore(session)
 
     @contextmanager

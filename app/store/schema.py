@@ -17,10 +17,11 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, inspect, text
+from sqlalchemy import Connection, Engine, inspect
 from sqlmodel import SQLModel
 
 from app.store import tables as _tables  # noqa: F401  (registers the tables)
+from app.store.sql import WRITER_LOCK
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 # The revision whose schema is the one `create_all` made before migrations existed.
@@ -50,7 +51,7 @@ def upgrade_schema(engine: Engine) -> str:
     """Migrate to head; returns what was done ("created", "adopted", "upgraded", "current")."""
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
-            connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATION_LOCK_KEY})
+            connection.execute(WRITER_LOCK, {"key": MIGRATION_LOCK_KEY})
         config = alembic_config(connection)
         current = current_revision(connection)
         known = set(inspect(connection).get_table_names())

@@ -41,8 +41,12 @@ ROWS: dict[type[Any], type[SQLModel]] = {
     Release: t.ReleaseRow,
 }
 
-# Any constant will do: it names the lock that serialises audit appends on PostgreSQL.
+# The lock that serialises writers (and so audit appends) on PostgreSQL: a constant class and
+# the schema's name, so databases sharing a cluster, or tests each in their own schema, do not
+# wait for one another. A writer takes it first (app/db.py); audit_tail takes it again, which
+# costs nothing when it is held and keeps the store correct for a caller that did not.
 AUDIT_LOCK_KEY = 0x636F6E73
+WRITER_LOCK = text("SELECT pg_advisory_xact_lock(:key, hashtext(current_schema()))")
 
 # SQLite's default limit on bound parameters is 32,766; stay well below it.
 _CHUNK = 5_000
@@ -117,7 +121,7 @@ class SqlStore:
             # Row locks cannot serialise "read the last row, append after it"; an advisory
             # lock held to the end of the transaction can. SQLite writers already run under
             # BEGIN IMMEDIATE, one at a time.
-            self.session.exec(text("SELECT pg_advisory_xact_lock(:k)").bindparams(k=AUDIT_LOCK_KEY))  # type: ignore[call-overload]
+            self.session.execute(WRITER_LOCK, {"key": AUDIT_LOCK_KEY})
         query = select(t.AuditEntryRow).order_by(col(t.AuditEntryRow.seq).desc()).limit(1)
         row = self.session.exec(query).first()
         return None if row is None else self._record(AuditEntry, row)

@@ -105,8 +105,10 @@ def writers_lock(settings: Settings) -> Iterator[Any]:
             return outside
         import psycopg
 
-        outside = psycopg.connect(PG_URL.replace("+psycopg", ""), autocommit=True)
-        outside.execute("SELECT pg_advisory_lock(%s)", (AUDIT_LOCK_KEY,))
+        outside = psycopg.connect(url.replace("+psycopg", ""), autocommit=True)
+        outside.execute(
+            "SELECT pg_advisory_lock(%s, hashtext(current_schema()))", (AUDIT_LOCK_KEY,)
+        )
         return outside
 
     held: list[Any] = []
