@@ -155,7 +155,11 @@ def test_a_lost_connection_answers_503_and_keeps_what_was_committed(
     try:
         kept = world.ok("POST", "/operator/residents", world.operator, json=RESIDENT)
         proxy.cut()
-        for method, url in (("POST", "/operator/residents"), ("GET", "/audit/verify")):
+        for method, url in (
+            ("POST", "/operator/residents"),
+            ("GET", "/audit/verify"),
+            ("GET", "/healthz"),
+        ):
             headers = world.operator if method == "POST" else world.auditor
             response = world.client.request(method, url, headers=headers, json=RESIDENT)
             assert response.status_code == 503, response.text
