@@ -7,7 +7,8 @@ from datetime import datetime
 from typing import Any, TypeVar, cast
 from uuid import UUID
 
-from sqlalchemy import func, text
+from sqlalchemy import Table, func, text
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel, col, select
 
 from app.store import tables as t
@@ -56,8 +57,9 @@ class SqlStore:
     def __init__(self, session: Session) -> None:
         self.session = session
         self._postgres = session.get_bind().dialect.name == "postgresql"
+        self._tail: AuditEntry | None = None
 
-    def _record(self, kind: type[T], row: SQLModel) -> T:
+    def _record(self, kind: type[T], row: Any) -> T:
         return cast(T, from_values(kind, {n: getattr(row, n) for n in field_names(kind)}))
 
     def add(self, record: Record) -> None:
@@ -95,11 +97,14 @@ class SqlStore:
         return int(self.session.exec(query).one())
 
     def cameras_in_cells(self, cells: Collection[str]) -> list[Camera]:
+        # Plain rows rather than ORM entities: fan-out runs on every request filed, and loading
+        # entities cost five times the indexed lookup itself (bench/fanout.py).
+        camera: Table = t.CameraRow.__table__  # type: ignore[attr-defined]
         ordered = sorted(cells)
         out: list[Camera] = []
         for i in range(0, len(ordered), _CHUNK):
-            query = select(t.CameraRow).where(col(t.CameraRow.cell).in_(ordered[i : i + _CHUNK]))
-            out.extend(self._record(Camera, row) for row in self.session.exec(query))
+            query = sa_select(camera).where(camera.c.cell.in_(ordered[i : i + _CHUNK]))
+            out.extend(self._record(Camera, row) for row in self.session.execute(query))
         return sorted(out, key=lambda c: str(c.id))
 
     def clips_overlapping(
@@ -117,6 +122,10 @@ class SqlStore:
         return sorted(out, key=lambda c: str(c.id))
 
     def audit_tail(self) -> AuditEntry | None:
+        if self._tail is not None:
+            # This transaction already holds the lock and appended last: no one else can have
+            # appended since, so skip the query (and the flush it would force) per entry.
+            return self._tail
         if self._postgres:
             # Row locks cannot serialise "read the last row, append after it"; an advisory
             # lock held to the end of the transaction can. SQLite writers already run under
@@ -128,6 +137,7 @@ class SqlStore:
 
     def append_audit(self, entry: AuditEntry) -> None:
         self.session.add(t.AuditEntryRow(**to_values(entry)))
+        self._tail = entry
 
     def audit_entries(self, start: int, limit: int) -> list[AuditEntry]:
         query = (

@@ -37,7 +37,7 @@ class ServerProcess:
             sys.executable,
             "-m",
             "uvicorn",
-            "app.main:create_app",
+            self.env.get("CONSENTGATE_SERVER_APP", "app.main:create_app"),
             "--factory",
             "--host",
             "127.0.0.1",
