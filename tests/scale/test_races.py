@@ -32,6 +32,7 @@ from tests.scale.races import (
     OPERATOR,
     active_agency,
     assert_chain_verifies,
+    both_orders_expected,
     resident_with_clip,
     run_together,
     trials_per_kind,
@@ -139,7 +140,8 @@ def test_withdrawal_racing_a_due_release(runtime_for, clock: SimulatedClock) -> 
     releases = runtime.read(lambda ctx: ctx.store.find(Release))
     assert all(r.revoked_at is not None for r in releases), "a release outlived its withdrawal"
     assert len({(r.request_id, r.clip_id) for r in releases}) == len(releases)
-    assert orders["release first"] > 0 and orders["withdrawal first"] > 0, orders
+    if both_orders_expected():
+        assert orders["release first"] > 0 and orders["withdrawal first"] > 0, orders
 
 
 def test_two_shares_of_the_same_request(runtime_for, clock: SimulatedClock) -> None:
@@ -193,7 +195,8 @@ def test_two_shares_of_the_same_request(runtime_for, clock: SimulatedClock) -> N
     assert len(releases) == n
     assert len({(r.request_id, r.clip_id) for r in releases}) == n, "a clip was released twice"
     assert_chain_verifies(runtime)
-    assert orders[0] > 0 and orders[1] > 0, orders
+    if both_orders_expected():
+        assert orders[0] > 0 and orders[1] > 0, orders
 
 
 def test_request_filed_while_the_partnership_ends(runtime_for, clock: SimulatedClock) -> None:
@@ -238,7 +241,8 @@ def test_request_filed_while_the_partnership_ends(runtime_for, clock: SimulatedC
             ended.add(entry.data["agency_id"])
         if entry.action == "request.filed":
             assert entry.data["agency_id"] not in ended, "a request was filed after its end"
-    assert orders["filed first"] > 0 and orders["ended first"] > 0, orders
+    if both_orders_expected():
+        assert orders["filed first"] > 0 and orders["ended first"] > 0, orders
 
 
 # Per-agency limits race the same way; add a (policy, same-scope drafts) case here when a
@@ -285,4 +289,5 @@ def test_concurrent_requests_at_the_cap(runtime_for, clock: SimulatedClock, limi
         assert filed == cap, (case, filed)
 
     assert_chain_verifies(runtime)
-    assert len(refused_slots) >= 2, refused_slots  # not always the same contender loses
+    if both_orders_expected():
+        assert len(refused_slots) >= 2, refused_slots  # not always the same one loses
