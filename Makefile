@@ -95,3 +95,31 @@ bench-policies: install
 .PHONY: bench-audit
 bench-audit: install
 	$(BIN)/python scripts/bench_audit.py
+# --- scale (issue 8): migrations, race stress, benchmarks ---------------------------------------
+.PHONY: migration stress bench
+
+# A new Alembic revision from the difference between the models and the newest migration.
+migration: install
+	@test -n "$(MSG)" || (echo 'usage: make migration MSG="what changes"'; exit 2)
+	@rm -f var/migration-scratch.db
+	DATABASE_URL=sqlite:///var/migration-scratch.db $(BIN)/alembic upgrade head
+	DATABASE_URL=sqlite:///var/migration-scratch.db $(BIN)/alembic revision --autogenerate -m "$(MSG)"
+	@rm -f var/migration-scratch.db
+
+# One table of figures (docs/performance.md); PostgreSQL rows when it answers at TEST_PG_URL.
+bench: install
+	TEST_PG_URL=$(TEST_PG_URL) $(BIN)/python -m bench.run
+
+# The race tests at 10,000 trials and the crash test repeated, on SQLite then PostgreSQL.
+STRESS_TRIALS ?= 10000
+STRESS_CRASHES ?= 10
+stress: install
+	CONSENTGATE_RACE_TRIALS=$(STRESS_TRIALS) CONSENTGATE_CRASH_ROUNDS=$(STRESS_CRASHES) \
+	  $(BIN)/python -m pytest -p no:cacheprovider -q tests/scale
+	@if $(BIN)/python -c "import psycopg; psycopg.connect('$(subst +psycopg,,$(TEST_PG_URL))', connect_timeout=3).close()" 2>/dev/null; then \
+	  CONSENTGATE_TEST_PG_URL=$(TEST_PG_URL) CONSENTGATE_RACE_TRIALS=$(STRESS_TRIALS) \
+	  CONSENTGATE_CRASH_ROUNDS=$(STRESS_CRASHES) $(BIN)/python -m pytest -p no:cacheprovider -q tests/scale; \
+	else \
+	  echo "SKIPPED the PostgreSQL stress pass: no server at $(TEST_PG_URL)."; \
+	  echo "Start one (pg_ctlcluster --skip-systemctl-redirect \$$(ls /etc/postgresql) main start) or set TEST_PG_URL."; \
+	fi

@@ -8,26 +8,30 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session
 
 from app.store import tables as _tables  # noqa: F401  (registers the tables)
-from app.store.sql import SqlStore
+from app.store.schema import upgrade_schema
+from app.store.sql import AUDIT_LOCK_KEY, WRITER_LOCK, SqlStore
 
-SQLITE_BUSY_MS = 30_000
+# How long a writer waits for the write lock before the attempt fails (and is retried).
+LOCK_TIMEOUT_MS = 10_000
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, lock_timeout_ms: int = LOCK_TIMEOUT_MS) -> Engine:
     if url.startswith("sqlite"):
         path = url.removeprefix("sqlite:///")
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, lock_timeout_ms)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, pool_pre_ping=True)
+    _configure_postgres(engine, lock_timeout_ms)
+    return engine
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, busy_ms: int) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy's "begin" event issue BEGIN itself (pysqlite's own is deferred).
@@ -36,7 +40,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -47,29 +51,50 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
 
-def create_schema(engine: Engine) -> None:
-    SQLModel.metadata.create_all(engine)
+def _configure_postgres(engine: Engine, lock_timeout_ms: int) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # A writer waits at most this long for the writers' lock (like SQLite's busy timeout),
+        # then fails with lock_not_available, which the runtime retries and then answers 503:
+        # a stuck transaction must not hang every request behind it.
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(f"SET lock_timeout = {int(lock_timeout_ms)}")
+        dbapi_connection.commit()
+
+
+def create_schema(engine: Engine) -> str:
+    """Create or upgrade the schema through the migrations (app/store/schema.py)."""
+    return upgrade_schema(engine)
 
 
 class Database:
     """The engine plus the two kinds of transaction the service uses."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, lock_timeout_ms: int = LOCK_TIMEOUT_MS) -> None:
         self.url = url
-        self.engine = make_engine(url)
+        self.engine = make_engine(url, lock_timeout_ms=lock_timeout_ms)
         self._reader = (
             self.engine.execution_options(sqlite_begin="DEFERRED")
             if self.engine.dialect.name == "sqlite"
             else self.engine
         )
 
-    def create_schema(self) -> None:
-        create_schema(self.engine)
+    def create_schema(self) -> str:
+        return create_schema(self.engine)
 
     @contextmanager
     def write(self) -> Iterator[SqlStore]:
         """One service call, one transaction: commit on success, roll back on any error."""
         with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            if self.engine.dialect.name == "postgresql":
+                # Writers take one transaction-scoped lock first, as BEGIN IMMEDIATE does on
+                # SQLite. Every write appends to the one hash chain, so writers serialise at
+                # the audit append anyway; taking the lock at the start makes each
+                # read-decide-write atomic (the race tests in tests/scale/ showed a withdrawal
+                # undone, a request filed after its partnership ended and a cap exceeded under
+                # READ COMMITTED without it) and gives every writer the same lock order, so
+                # writers cannot deadlock one another.
+                session.execute(WRITER_LOCK, {"key": AUDIT_LOCK_KEY})
             yield SqlStore(session)
 
     @contextmanager

@@ -10,7 +10,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.workflow.errors import Category, DomainError, RateLimited, RuleViolation
+from app.workflow.errors import (
+    Category,
+    DatabaseUnavailable,
+    DomainError,
+    RateLimited,
+    RuleViolation,
+)
 
 STATUS: dict[Category, int] = {
     Category.NOT_FOUND: 404,
@@ -19,6 +25,7 @@ STATUS: dict[Category, int] = {
     Category.CONFLICT: 409,
     Category.INVALID: 422,
     Category.LIMITED: 429,
+    Category.UNAVAILABLE: 503,
 }
 
 
@@ -46,7 +53,7 @@ def install(app: FastAPI) -> None:
         headers = {}
         if isinstance(exc, RuleViolation) and exc.rules:
             extra["rules"] = list(exc.rules)
-        if isinstance(exc, RateLimited):
+        if isinstance(exc, RateLimited | DatabaseUnavailable):
             headers["Retry-After"] = str(exc.retry_after_seconds)
         return JSONResponse(_body(exc.detail, exc.code, **extra), STATUS[exc.category], headers)
 

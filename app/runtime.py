@@ -1,10 +1,16 @@
 """What a running service holds: settings, database, clock, policy, token configuration.
 
 Routers reach the workflow only through `write` and `read`: one service call, one transaction.
+A transaction that the database rolled back for a conflict (deadlock, serialization failure,
+lock timeout) is run again from the start, a bounded number of times; a lost or unreachable
+database, or a conflict that outlasts the retries, becomes a 503 with a stable code, never a
+500 with a stack trace.
 """
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
@@ -14,10 +20,17 @@ from app.config import Settings
 from app.db import Database
 from app.policies import Policy, load_policy
 from app.security import TokenConfig
+from app.store.faults import Fault, classify
 from app.workflow.context import Ctx
-from app.workflow.errors import DomainError
+from app.workflow.errors import DatabaseBusy, DatabaseUnavailable, DomainError
 
 T = TypeVar("T")
+
+# Attempts per call, and the first pause between them (doubled each time, with jitter so that
+# two transactions that collided do not collide again in lockstep). Real time, not the clock:
+# the pause is about the database, not about the workflow's time.
+MAX_ATTEMPTS = 4
+FIRST_PAUSE_S = 0.005
 
 
 @dataclass
@@ -45,15 +58,29 @@ class Runtime:
     def write(self, step: Callable[[Ctx], T]) -> T:
         """Run one workflow step in a write transaction; an error leaves nothing written."""
         try:
-            with self.db.write() as store:
-                return step(Ctx(store=store, clock=self.clock, policy=self.policy))
+            return self._run(step, write=True)
         except DomainError as exc:
             # Refused decisions are logged after the rollback, in their own transaction.
             if exc.after_rollback is not None:
-                with self.db.write() as store:
-                    exc.after_rollback(Ctx(store=store, clock=self.clock, policy=self.policy))
+                self._run(exc.after_rollback, write=True)
             raise
 
     def read(self, step: Callable[[Ctx], T]) -> T:
-        with self.db.read() as store:
-            return step(Ctx(store=store, clock=self.clock, policy=self.policy))
+        return self._run(step, write=False)
+
+    def _run(self, step: Callable[[Ctx], T], *, write: bool) -> T:
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            try:
+                with self.db.write() if write else self.db.read() as store:
+                    return step(Ctx(store=store, clock=self.clock, policy=self.policy))
+            except Exception as exc:
+                fault = classify(exc)
+                if fault is Fault.OTHER:
+                    raise
+                if fault is Fault.UNAVAILABLE:
+                    raise DatabaseUnavailable() from exc
+                if attempt == MAX_ATTEMPTS:
+                    raise DatabaseBusy(attempt) from exc
+                pause = FIRST_PAUSE_S * 2 ** (attempt - 1)
+                time.sleep(pause * random.uniform(0.5, 1.5))  # noqa: S311  (jitter, not secrecy)
+        raise AssertionError("unreachable")  # pragma: no cover

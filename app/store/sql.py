@@ -7,7 +7,8 @@ from datetime import datetime
 from typing import Any, TypeVar, cast
 from uuid import UUID
 
-from sqlalchemy import func, text, tuple_
+from sqlalchemy import Table, func, text, tuple_
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel, col, select
 
 from app.store import tables as t
@@ -45,8 +46,22 @@ ROWS: dict[type[Any], type[SQLModel]] = {
     NonContentDisclosure: t.NonContentDisclosureRow,
 }
 
-# Any constant will do: it names the lock that serialises audit appends on PostgreSQL.
+# The lock that serialises writers (and so audit appends) on PostgreSQL: a constant class and
+# the schema's name, so databases sharing a cluster, or tests each in their own schema, do not
+# wait for one another. A writer takes it first (app/db.py); audit_tail takes it again, which
+# costs nothing when it is held and keeps the store correct for a caller that did not.
 AUDIT_LOCK_KEY = 0x636F6E73
+WRITER_LOCK = text("SELECT pg_advisory_xact_lock(:key, hashtext(current_schema()))")
+
+_FIELD_NAMES: dict[type[Any], list[str]] = {}
+
+
+def _field_names(kind: type[Any]) -> list[str]:
+    """Computed once per record type: `dataclasses.fields` per row was a third of a fan-out."""
+    if kind not in _FIELD_NAMES:
+        _FIELD_NAMES[kind] = field_names(kind)
+    return _FIELD_NAMES[kind]
+
 
 # SQLite's default limit on bound parameters is 32,766; stay well below it.
 _CHUNK = 5_000
@@ -56,9 +71,10 @@ class SqlStore:
     def __init__(self, session: Session) -> None:
         self.session = session
         self._postgres = session.get_bind().dialect.name == "postgresql"
+        self._tail: AuditEntry | None = None
 
-    def _record(self, kind: type[T], row: SQLModel) -> T:
-        return cast(T, from_values(kind, {n: getattr(row, n) for n in field_names(kind)}))
+    def _record(self, kind: type[T], row: Any) -> T:
+        return cast(T, from_values(kind, {n: getattr(row, n) for n in _field_names(kind)}))
 
     def add(self, record: Record) -> None:
         self.session.add(ROWS[type(record)](**to_values(record)))
@@ -71,7 +87,15 @@ class SqlStore:
             setattr(row, name, value)
 
     def get(self, kind: type[R], record_id: UUID, *, for_update: bool = False) -> R | None:
-        row = self.session.get(ROWS[kind], record_id, with_for_update=for_update or None)
+        # A locked read must see the row as it is once the lock is held, not the copy this
+        # session loaded earlier (the identity map would hand that back unchanged, and a gate
+        # deciding on it could release after a withdrawal that committed in between).
+        row = self.session.get(
+            ROWS[kind],
+            record_id,
+            with_for_update=for_update or None,
+            populate_existing=for_update,
+        )
         return None if row is None else self._record(kind, row)
 
     def find(self, kind: type[R], **equals: object) -> list[R]:
@@ -87,11 +111,15 @@ class SqlStore:
         return int(self.session.exec(query).one())
 
     def cameras_in_cells(self, cells: Collection[str]) -> list[Camera]:
+        # Plain rows rather than ORM entities: fan-out runs on every request filed, and loading
+        # entities cost five times the indexed lookup itself (bench/fanout.py).
+        camera: Table = t.CameraRow.__table__  # type: ignore[attr-defined]
         ordered = sorted(cells)
         out: list[Camera] = []
         for i in range(0, len(ordered), _CHUNK):
-            query = select(t.CameraRow).where(col(t.CameraRow.cell).in_(ordered[i : i + _CHUNK]))
-            out.extend(self._record(Camera, row) for row in self.session.exec(query))
+            query = sa_select(camera).where(camera.c.cell.in_(ordered[i : i + _CHUNK]))
+            # A camera has no enum or tuple field: its row maps onto the record as it is.
+            out.extend(Camera(**row._mapping) for row in self.session.execute(query))
         return sorted(out, key=lambda c: str(c.id))
 
     def clips_overlapping(
@@ -109,17 +137,22 @@ class SqlStore:
         return sorted(out, key=lambda c: str(c.id))
 
     def audit_tail(self) -> AuditEntry | None:
+        if self._tail is not None:
+            # This transaction already holds the lock and appended last: no one else can have
+            # appended since, so skip the query (and the flush it would force) per entry.
+            return self._tail
         if self._postgres:
             # Row locks cannot serialise "read the last row, append after it"; an advisory
             # lock held to the end of the transaction can. SQLite writers already run under
             # BEGIN IMMEDIATE, one at a time.
-            self.session.exec(text("SELECT pg_advisory_xact_lock(:k)").bindparams(k=AUDIT_LOCK_KEY))  # type: ignore[call-overload]
+            self.session.execute(WRITER_LOCK, {"key": AUDIT_LOCK_KEY})
         query = select(t.AuditEntryRow).order_by(col(t.AuditEntryRow.seq).desc()).limit(1)
         row = self.session.exec(query).first()
         return None if row is None else self._record(AuditEntry, row)
 
     def append_audit(self, entry: AuditEntry) -> None:
         self.session.add(t.AuditEntryRow(**to_values(entry)))
+        self._tail = entry
 
     def audit_entries(self, start: int, limit: int) -> list[AuditEntry]:
         query = (

@@ -18,6 +18,7 @@ class Category(StrEnum):
     CONFLICT = "conflict"  # the object's state does not allow the action
     INVALID = "invalid"  # well-formed but meaningless input
     LIMITED = "limited"  # a rate limit
+    UNAVAILABLE = "unavailable"  # the database is unreachable or busy: try again
 
 
 class DomainError(Exception):
@@ -99,3 +100,30 @@ class RateLimited(DomainError):
     def __init__(self, detail: str, *, retry_after_seconds: int) -> None:
         super().__init__(detail)
         self.retry_after_seconds = retry_after_seconds
+
+
+class DatabaseUnavailable(DomainError):
+    """The database could not be reached, or the connection broke mid-call: nothing from this
+    call was committed, and the client may try again."""
+
+    category = Category.UNAVAILABLE
+    code = "database_unavailable"
+
+    def __init__(self, detail: str = "", *, retry_after_seconds: int = 1) -> None:
+        super().__init__(
+            detail
+            or "The database is unreachable; this call could not be completed. Try again shortly."
+        )
+        self.retry_after_seconds = retry_after_seconds
+
+
+class DatabaseBusy(DatabaseUnavailable):
+    """A deadlock, serialization failure or lock timeout outlasted the bounded retries."""
+
+    code = "database_busy"
+
+    def __init__(self, attempts: int) -> None:
+        super().__init__(
+            f"The database stayed busy through {attempts} attempts; nothing was changed. "
+            "Try again shortly."
+        )

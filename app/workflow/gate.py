@@ -158,6 +158,12 @@ def _neighbor_label(ctx: Ctx, *, request_id: UUID, owner_id: UUID) -> str:
 
 def release_consented(ctx: Ctx, consent: Consent) -> list[Release]:
     """Run the gate for every clip in a consent whose cooling-off has passed."""
+    # Decide on the consent as it is under the lock, not on the copy the caller read: a
+    # withdrawal may have committed since, and saving the old copy would undo it.
+    current = ctx.store.get(Consent, consent.id, for_update=True)
+    if current is None:
+        raise NotFound("consent")
+    consent = current
     if consent.status is not ConsentStatus.GIVEN or ctx.clock.now() < consent.release_after:
         return []
     released = []

@@ -1,0 +1,1 @@
+"""Alembic migrations: the schema's history. See docs/migrations.md for the procedure."""

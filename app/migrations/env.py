@@ -1,0 +1,51 @@
+"""Alembic's entry point: the target is the SQLModel tables, so `--autogenerate` diffs them.
+
+The service hands in its own connection (`config.attributes["connection"]`, already inside a
+locked transaction: see app/db.py); the command line connects to DATABASE_URL, or to the
+SQLite file the settings name.
+"""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import Connection
+from sqlmodel import SQLModel
+
+from app.store import tables as _tables  # noqa: F401  (registers the tables)
+
+config = context.config
+target_metadata = SQLModel.metadata
+
+
+def run_on(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        # SQLite cannot ALTER most things in place: batch mode copies the table instead.
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+        compare_server_default=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_online() -> None:
+    given = config.attributes.get("connection")
+    if given is not None:
+        run_on(given)
+        return
+    from app.config import Settings
+    from app.db import make_engine
+
+    engine = make_engine(config.get_main_option("sqlalchemy.url") or Settings().url())
+    try:
+        with engine.begin() as connection:
+            run_on(connection)
+    finally:
+        engine.dispose()
+
+
+if context.is_offline_mode():
+    raise SystemExit("consentgate migrates online only: point DATABASE_URL at the database")
+run_online()

@@ -1,0 +1,58 @@
+"""What a database error means for the caller: retry the whole transaction, or answer 503.
+
+Only the shell (app/runtime.py) uses this; the workflow never sees a database error.
+Sources: PostgreSQL error codes (Appendix A of its manual): class 40 "transaction rollback"
+(40001 serialization_failure, 40P01 deadlock_detected), 55P03 lock_not_available, class 08
+"connection exception", 57P01-57P03 (the server shutting down or starting). SQLite reports a
+lock that outlasted its busy timeout as "database is locked" (SQLITE_BUSY).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+
+class Fault(StrEnum):
+    RETRY = "retry"  # the transaction was rolled back by a conflict: running it again is safe
+    UNAVAILABLE = "unavailable"  # no usable connection: answer 503
+    OTHER = "other"  # a bug or a constraint: let it surface
+
+
+RETRY_SQLSTATES = frozenset({"40001", "40P01", "55P03"})
+UNAVAILABLE_SQLSTATES = frozenset({"57P01", "57P02", "57P03", "53300"})
+SQLITE_RETRY = ("database is locked", "database table is locked", "database is busy")
+SQLITE_UNAVAILABLE = ("unable to open database file", "disk i/o error")
+
+
+def classify(exc: BaseException) -> Fault:
+    if isinstance(exc, PoolTimeout):
+        return Fault.UNAVAILABLE
+    if not isinstance(exc, DBAPIError):
+        return Fault.OTHER
+    if exc.connection_invalidated:
+        return Fault.UNAVAILABLE
+    orig = exc.orig
+    sqlstate = getattr(orig, "sqlstate", None)
+    if isinstance(sqlstate, str):
+        if sqlstate in RETRY_SQLSTATES:
+            return Fault.RETRY
+        if sqlstate.startswith("08") or sqlstate in UNAVAILABLE_SQLSTATES:
+            return Fault.UNAVAILABLE
+        return Fault.OTHER
+    message = str(orig).lower()
+    if any(m in message for m in SQLITE_RETRY):
+        return Fault.RETRY
+    if any(m in message for m in SQLITE_UNAVAILABLE):
+        return Fault.UNAVAILABLE
+    # psycopg raises OperationalError with no SQLSTATE when it cannot connect at all or the
+    # server closed the connection; InterfaceError when the connection is already closed.
+    module = type(orig).__module__ if orig is not None else ""
+    if module.startswith("psycopg") and type(orig).__name__ in (
+        "OperationalError",
+        "InterfaceError",
+    ):
+        return Fault.UNAVAILABLE
+    return Fault.OTHER

@@ -1,0 +1,1 @@
+"""Benchmarks: `make bench` (bench/run.py). Figures and method in docs/performance.md."""
