@@ -120,6 +120,11 @@ def token(
     )
 
 
+from app.cli_sim import register as _register_simulation  # noqa: E402
+
+_register_simulation(cli)
+
+
 def main() -> None:
     # scripts/ lives beside app/; make `consentgate seed` work from a checkout.
     root = str(Path(__file__).resolve().parent.parent)
