@@ -6,6 +6,7 @@ fails loudly instead of silently running a different policy.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import asdict, dataclass, fields
@@ -88,8 +89,7 @@ class PolicyParams:
 
     def digest(self) -> str:
         """A stable hash of the parameters, logged with every decision."""
-        text = json.dumps(self.as_dict(), sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(text.encode()).hexdigest()
+        return _digest(self)
 
     @classmethod
     def from_mapping(cls, base: PolicyParams, overrides: dict[str, Any]) -> PolicyParams:
@@ -101,6 +101,13 @@ class PolicyParams:
                 raise PolicyParameterError(key, f"unknown parameter; known: {', '.join(known)}")
             values[key] = value
         return cls(**_coerce(values, base))
+
+
+@functools.lru_cache(maxsize=256)
+def _digest(params: PolicyParams) -> str:
+    # Cached: the parameters are frozen, and every request and release logs this hash.
+    text = json.dumps(params.as_dict(), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _in_range(key: str, value: float, low: float, high: float) -> None:

@@ -26,7 +26,7 @@ def simulate(
     clock = SimulatedClock(scenario.run.start)
     new_id = id_source(seed)
     if db_path is not None:
-        sql = SqlRunner(db_path, clock, policy, new_id)
+        sql = SqlRunner.new_sqlite(db_path, clock, policy, new_id)
         try:
             return Engine(scenario, policy, seed, sql, clock).run_all()
         finally:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import tomllib
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any, Self
 
@@ -250,9 +250,22 @@ def parse_scenario(data: dict[str, Any]) -> Scenario:
     )
 
 
+def plain(data: dict[str, Any]) -> dict[str, Any]:
+    """A JSON-able deep copy: TOML datetimes become ISO strings (pydantic parses them back)."""
+
+    def default(value: Any) -> str:
+        if isinstance(value, datetime | date | time):
+            return value.isoformat()
+        raise TypeError(f"{type(value).__name__} is not a scenario value")
+
+    copied: dict[str, Any] = json.loads(json.dumps(data, default=default))
+    return copied
+
+
 def read_scenario_data(path: Path) -> dict[str, Any]:
+    """The file's mapping, JSON-able, so it can be hashed, sent to workers and overridden."""
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        return plain(tomllib.loads(path.read_text(encoding="utf-8")))
     except FileNotFoundError:
         raise ScenarioError([("file", f"{path} does not exist")]) from None
     except tomllib.TOMLDecodeError as exc:
@@ -265,7 +278,7 @@ def load_scenario(path: Path) -> Scenario:
 
 def with_overrides(data: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
     """A deep copy of `data` with dotted keys (`resident_behaviour.subscription_rate`) set."""
-    out: dict[str, Any] = json.loads(json.dumps(data, default=str))
+    out = plain(data)
     for dotted, value in overrides.items():
         node = out
         parts = dotted.split(".")

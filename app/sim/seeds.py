@@ -15,7 +15,8 @@ from collections.abc import Callable
 
 def derive_seed(seed: int, *path: object) -> int:
     text = "/".join([str(seed), *(str(p) for p in path)])
-    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big")
+    # 63 bits: a seed fits a signed 64-bit column (Parquet int64) as well as any generator.
+    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big") >> 1
 
 
 def stream(seed: int, *path: object) -> random.Random:

@@ -18,7 +18,7 @@ from app.db import Database
 from app.policies.base import Policy
 from app.store.memory import MemoryStore
 from app.workflow.context import Ctx
-from app.workflow.records import AuditEntry, FootageRequest
+from app.workflow.records import AuditEntry
 from app.workflow.store import Store
 
 T = TypeVar("T")
@@ -85,13 +85,20 @@ class SqlRunner:
     """One SQL transaction per step, exactly as the REST service runs one per request."""
 
     def __init__(
-        self, path: Path, clock: SimulatedClock, policy: Policy, new_id: Callable[[], UUID]
+        self, url: str, clock: SimulatedClock, policy: Policy, new_id: Callable[[], UUID]
     ) -> None:
-        if path.exists() and path.stat().st_size > 0:
-            raise DatabaseExists(path)
-        self.db = Database(f"sqlite:///{path}")
+        self.db = Database(url)
         self.db.create_schema()
         self.clock, self.policy, self.new_id = clock, policy, new_id
+
+    @classmethod
+    def new_sqlite(
+        cls, path: Path, clock: SimulatedClock, policy: Policy, new_id: Callable[[], UUID]
+    ) -> SqlRunner:
+        """A runner writing a new SQLite file; an existing file is never touched."""
+        if path.exists() and path.stat().st_size > 0:
+            raise DatabaseExists(path)
+        return cls(f"sqlite:///{path}", clock, policy, new_id)
 
     def __call__(self, step: Callable[[Ctx], T]) -> T:
         with self.db.write() as store:
@@ -108,7 +115,3 @@ class SqlRunner:
 
     def close(self) -> None:
         self.db.dispose()
-
-
-def has_requests(store: Store) -> bool:
-    return store.count(FootageRequest) > 0
