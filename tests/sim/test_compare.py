@@ -28,11 +28,13 @@ def test_interval_is_the_student_t_interval() -> None:
 
 def test_compare_prints_the_table_and_writes_the_report(tmp_path: Path) -> None:
     out = tmp_path / "cmp"
+    town = tmp_path / "town.toml"
+    town.write_text(Path(SMALLTOWN).read_text().replace("days = 42", "days = 21"))
     result = CliRunner().invoke(
         cli,
         [
             "compare",
-            SMALLTOWN,
+            str(town),
             "--policies",
             "privacy-by-design,tests.sim.worlds:LEAKY",
             "--replications",

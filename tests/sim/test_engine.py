@@ -7,6 +7,8 @@ from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
 
+import pytest
+
 from app.clock import SimulatedClock
 from app.policies.base import Decision, ReleaseQuestion, RequestQuestion, StandardPolicy, allow
 from app.policies.params import PolicyParams
@@ -30,8 +32,16 @@ def run_in_memory(data: dict[str, Any], policy: Any = None) -> tuple[RunResult, 
     return Engine(scenario, policy, scenario.run.seed, runner, clock).run_all(), runner
 
 
-def test_metrics_agree_with_the_records_the_services_wrote() -> None:
-    result, runner = run_in_memory(tiny_data())
+@pytest.fixture(scope="module")
+def default_run() -> tuple[RunResult, MemoryRunner]:
+    """The tiny scenario under privacy-by-design, run once for the tests that only read it."""
+    return run_in_memory(tiny_data())
+
+
+def test_metrics_agree_with_the_records_the_services_wrote(
+    default_run: tuple[RunResult, MemoryRunner],
+) -> None:
+    result, runner = default_run
     store, s = runner.store, result.summary
     notices = store.find(Notice)
     responses = Counter(n.response for n in notices)
@@ -50,8 +60,10 @@ def test_metrics_agree_with_the_records_the_services_wrote() -> None:
     assert verify_chain(entries).ok and entries[-1].entry_hash == result.audit_head
 
 
-def test_every_release_the_engine_caused_rests_on_a_consent_for_that_clip() -> None:
-    _, runner = run_in_memory(tiny_data())
+def test_every_release_the_engine_caused_rests_on_a_consent_for_that_clip(
+    default_run: tuple[RunResult, MemoryRunner],
+) -> None:
+    _, runner = default_run
     for release in runner.store.find(Release):
         consent = runner.store.get(Consent, release.consent_id) if release.consent_id else None
         assert release.basis is ReleaseBasis.CONSENT and consent is not None
@@ -59,24 +71,28 @@ def test_every_release_the_engine_caused_rests_on_a_consent_for_that_clip() -> N
         assert consent.given_at <= release.released_at
 
 
-def test_the_policy_refuses_requests_not_the_engine() -> None:
+def test_the_policy_refuses_requests_not_the_engine(
+    default_run: tuple[RunResult, MemoryRunner],
+) -> None:
     """Areas above 0.05 sq mi (radius about 203 m) are refused by the policy, with its code."""
-    free = simulate(parse_scenario(tiny_data()), policy=load_policy("privacy-by-design"))
+    free = default_run[0]
     small = simulate(parse_scenario(tiny_data()), policy=SMALL_AREAS)
     assert free.summary.get("refused_area_out_of_bounds", 0) == 0
     assert small.summary["refused_area_out_of_bounds"] > 0
     assert small.summary["requests_filed"] < free.summary["requests_filed"]
 
 
-def test_identity_disclosures_follow_the_policy() -> None:
-    anonymous = simulate(parse_scenario(tiny_data()))
+def test_identity_disclosures_follow_the_policy(
+    default_run: tuple[RunResult, MemoryRunner],
+) -> None:
+    anonymous = default_run[0]
     leaky = simulate(parse_scenario(tiny_data()), policy=LEAKY)
     assert anonymous.summary["identity_disclosures"] == 0
     assert leaky.summary["identity_disclosures"] == leaky.summary["clips_released_consent"] > 0
 
 
 def test_a_late_partnership_refuses_early_requests() -> None:
-    data = tiny_data()
+    data = tiny_data(days=28)
     data["agencies"][0]["partnership_start_day"] = 21
     result = simulate(parse_scenario(data))
     assert result.summary["refused_partnership_inactive"] > 0
@@ -98,9 +114,9 @@ class EmergencyAllowed(StandardPolicy):
 
 
 def test_exception_demands_go_through_the_policy_and_the_one_gate() -> None:
-    data = tiny_data()
-    data["agency_behaviour"]["emergency_per_year"] = 150.0
-    data["agency_behaviour"]["legal_per_year"] = 100.0
+    data = tiny_data(days=21)
+    data["agency_behaviour"]["emergency_per_year"] = 300.0
+    data["agency_behaviour"]["legal_per_year"] = 200.0
     refused = simulate(parse_scenario(data))
     assert refused.summary["refused_exception_not_allowed"] > 0
     assert refused.summary["releases_without_consent"] == 0
@@ -113,8 +129,8 @@ def test_exception_demands_go_through_the_policy_and_the_one_gate() -> None:
     assert result.summary["refused_exception_not_allowed"] > 0  # legal is still refused
 
 
-def test_weekly_rows_add_up_to_the_summary() -> None:
-    result = simulate(parse_scenario(tiny_data()))
+def test_weekly_rows_add_up_to_the_summary(default_run: tuple[RunResult, MemoryRunner]) -> None:
+    result = default_run[0]
     assert len(result.weekly) == 6  # 42 days
     for key in ("requests_filed", "notices", "shares", "declines", "silences"):
         assert sum(row[key] for row in result.weekly) == result.summary[key]
@@ -122,8 +138,8 @@ def test_weekly_rows_add_up_to_the_summary() -> None:
     assert reach == sorted(reach) and reach[-1] == result.summary["area_within_reach"] > 0
 
 
-def test_fairness_counts_per_group() -> None:
-    result = simulate(parse_scenario(tiny_data()))
+def test_fairness_counts_per_group(default_run: tuple[RunResult, MemoryRunner]) -> None:
+    result = default_run[0]
     s = result.summary
     a, b = s["notices_per_1000_a"], s["notices_per_1000_b"]
     assert a > 0 and b > 0
