@@ -57,3 +57,13 @@ test-postgres: install
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis
+
+# --- simulation (issue 6) ---------------------------------------------------------------------
+.PHONY: bench-sim bench-sim-million
+# Workflow events per second of an in-memory simulation (docs/performance.md, "Simulation").
+bench-sim: install
+	$(BIN)/python -m app.sim.bench
+
+# The 1,000,000-camera, one-year run: minutes of wall time and about 2 GiB of memory.
+bench-sim-million: install
+	$(BIN)/python -m app.sim.bench --million

@@ -128,7 +128,7 @@ def compare(
             on_done=lambda _t, _reused: bar.advance(task),
         )
     table = Table(title=f"{spec.name}: {replications} replication(s), mean ± 95% half-width")
-    table.add_column("metric")
+    table.add_column("metric", no_wrap=True, min_width=32)
     for name in result.policies:
         table.add_column(name, justify="right")
     for metric in result.metrics:

@@ -115,7 +115,7 @@ class Engine:
             self.s.name,
             self.policy.name,
             self.seed,
-            self.metrics.summary(),
+            {"cameras": self.city.cameras, **self.metrics.summary()},
             self.metrics.weekly_rows(),
             size,
             head,
