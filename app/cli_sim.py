@@ -133,7 +133,8 @@ def compare(
         table.add_column(name, justify="right")
     for metric in result.metrics:
         table.add_row(metric, *(result.display(metric, p) for p in result.policies))
-    out.print(table)
+    # Piped into a file, the table gets room for every column instead of 80 characters.
+    (out if out.is_terminal else Console(width=60 + 24 * len(result.policies))).print(table)
     out.print(f"report: {target / 'report.html'}  tables: {target / 'compare.csv'}")
 
 
