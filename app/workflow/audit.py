@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -102,4 +103,33 @@ def _fields(entry: AuditEntry) -> dict[str, Any]:
 
 def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
     """Round-trip through JSON so what is hashed is exactly what a store gives back."""
-    return dict(json.loads(json.dumps(data, sort_keys=True, default=str)))
+    try:
+        # Plain data (str keys; str, int, float, bool, None, lists, dicts) comes back from the
+        # round trip unchanged but for key order and tuples, so copy it that way, faster.
+        plain: dict[str, Any] = _plain_copy(data)
+        return plain
+    except TypeError:
+        return dict(json.loads(json.dumps(data, sort_keys=True, default=str)))
+
+
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _plain_copy(value: Any) -> Any:
+    """A sorted-key deep copy of plain JSON data; TypeError for anything else (a UUID, an
+    enum, a non-finite float), which then takes the JSON round trip."""
+    kind = type(value)
+    if kind in _SCALARS:
+        if kind is float and not math.isfinite(value):
+            raise TypeError("non-finite float")
+        return value
+    if kind is dict:
+        out = {}
+        for key in sorted(value):
+            if type(key) is not str:
+                raise TypeError("non-string key")
+            out[key] = _plain_copy(value[key])
+        return out
+    if kind is list or kind is tuple:
+        return [_plain_copy(item) for item in value]
+    raise TypeError(kind.__name__)
