@@ -16,6 +16,7 @@ import argparse
 import resource
 import statistics
 import time
+import timeit
 from pathlib import Path
 from typing import Any
 
@@ -75,12 +76,22 @@ def audit_appends_per_second(count: int = 20_000) -> float:
     return count / (time.perf_counter() - started)
 
 
+def yardstick_microseconds() -> float:
+    """`sum(range(1000))` in microseconds: about 10 on an idle core of this machine's kind; a
+    larger figure means the run shared its core, and every other figure shrinks alike."""
+    return statistics.median(
+        timeit.timeit("sum(range(1000))", number=2000) / 2000 * 1e6 for _ in range(5)
+    )
+
+
 def side_by_side(repeats: int = 5) -> dict[str, Any]:
     """Events/s of whole runs next to audit appends/s alone, measured in one process."""
-    figures = events_per_second(repeats)
+    figures: dict[str, Any] = {"yardstick_us": round(yardstick_microseconds(), 1)}
+    figures.update(events_per_second(repeats))
     ceiling = statistics.median(audit_appends_per_second() for _ in range(repeats))
     figures["audit_appends_per_second_alone"] = round(ceiling)
     figures["ratio_events_to_audit_alone"] = round(figures["events_per_second"] / ceiling, 3)
+    figures["yardstick_us_after"] = round(yardstick_microseconds(), 1)
     return figures
 
 

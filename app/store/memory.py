@@ -3,10 +3,10 @@
 It keeps no transactions: a simulation runs one service call at a time and a failed call is a
 bug in the scenario, not something to roll back. Records are immutable, so sharing them is safe.
 
-`find` answers from a per-field index built on first use and kept up to date by `add` and
+`find` answers from per-field indexes built on first use and kept up to date by `add` and
 `save`, so a year-long simulation does not scan every notice for every request. The answer is
-the same as a full scan's: the index narrows the candidates by the first field, and every field
-is still compared with `==` before a record is returned.
+the same as a full scan's: the smallest index bucket among the fields asked for narrows the
+candidates, and every field is still compared with `==` before a record is returned.
 """
 
 from __future__ import annotations
@@ -97,11 +97,16 @@ class MemoryStore:
     def find(self, kind: type[R], **equals: object) -> list[R]:
         table = self._tables[kind]
         candidates: Collection[Any] = table.values()
-        if equals:
-            name, value = next(iter(equals.items()))
+        # Narrow by the most selective indexed field (a request's case number, not its agency).
+        best: dict[UUID, None] | None = None
+        for name, value in equals.items():
             key = _key(value)
             if key is not None:
-                candidates = [table[i] for i in self._index(kind, name).get(key, ())]
+                bucket = self._index(kind, name).get(key, {})
+                if best is None or len(bucket) < len(best):
+                    best = bucket
+        if best is not None:
+            candidates = [table[i] for i in best]
         rows = [r for r in candidates if all(getattr(r, k) == v for k, v in equals.items())]
         return sorted(rows, key=_by_id)
 
