@@ -84,3 +84,38 @@ def comparison_figure(
 
 def _finite(value: float) -> float:
     return value if math.isfinite(value) else 0.0
+
+
+def sweep_figure(
+    parameters: Sequence[str], metrics: Sequence[str], rows: Sequence[Mapping[str, object]]
+) -> Figure:
+    """One panel per (parameter, metric): every run as a point, coloured by policy."""
+    policies = sorted({str(r["policy"]) for r in rows})
+    fig, axes = plt.subplots(
+        len(parameters),
+        len(metrics),
+        figsize=(4.2 * len(metrics), 3.0 * len(parameters)),
+        squeeze=False,
+    )
+    for i, parameter in enumerate(parameters):
+        for j, metric in enumerate(metrics):
+            ax = axes[i][j]
+            for k, policy in enumerate(policies):
+                mine = [r for r in rows if r["policy"] == policy]
+                ax.scatter(
+                    [_as_float(r[parameter]) for r in mine],
+                    [_as_float(r[metric]) for r in mine],
+                    s=14,
+                    color=f"C{k % 10}",
+                    label=policy,
+                )
+            ax.set_xlabel(parameter, fontsize=8)
+            ax.set_title(metric.replace("_", " "), fontsize=9)
+            ax.grid(alpha=0.3)
+    axes[0][0].legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def _as_float(value: object) -> float:
+    return float(value) if isinstance(value, int | float) else math.nan

@@ -167,7 +167,8 @@ def canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def _loc(parts: tuple[int | str, ...]) -> str:
+def key_path(parts: tuple[int | str, ...]) -> str:
+    """A pydantic error location as the dotted key a researcher wrote: `agencies[0].id`."""
     out = ""
     for part in parts:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
@@ -231,7 +232,7 @@ def parse_scenario(data: dict[str, Any]) -> Scenario:
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError([(_loc(e["loc"]), e["msg"]) for e in exc.errors()]) from None
+        raise ScenarioError([(key_path(e["loc"]), e["msg"]) for e in exc.errors()]) from None
     problems = _semantic_problems(scenario)
     try:
         load_scenario_policy(scenario.policy)

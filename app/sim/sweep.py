@@ -21,11 +21,12 @@ from app.policies.registry import PolicyNotFound, load_policy
 from app.sim.batch import Progress, RunOutcome, RunTask, run_tasks
 from app.sim.compare import replication_seeds, safe_name
 from app.sim.outputs import file_digests, manifest, write_atomic, write_json, write_table
+from app.sim.plots import png_bytes, sweep_figure
 from app.sim.report import Section, render
 from app.sim.scenario import (
     Scenario,
     ScenarioError,
-    _loc,
+    key_path,
     parse_scenario,
     read_scenario_data,
     with_overrides,
@@ -107,7 +108,7 @@ def load_sweep(path: Path) -> Sweep:
     try:
         spec = SweepSpec.model_validate(raw)
     except ValidationError as exc:
-        raise ScenarioError([(_loc(e["loc"]), e["msg"]) for e in exc.errors()]) from None
+        raise ScenarioError([(key_path(e["loc"]), e["msg"]) for e in exc.errors()]) from None
     if not spec.parameters:
         raise ScenarioError([("parameters", "name at least one parameter to vary")])
     for name in spec.policies:
@@ -178,14 +179,20 @@ def run_sweep(
         rows.append(row)
     columns = ["point", "policy", "replication", "seed", *keys, *SUMMARY_COLUMNS]
     write_table(out, "sweep", rows, columns)
+    plotted = ("share_rate", "clips_released_consent", "residents_disclosed")
+    figure = png_bytes(sweep_figure(keys, plotted, rows))
+    write_atomic(out / "sweep.png", figure)
     report = render(
         f"consentgate sweep over {sweep.base.name}",
         f"{len(sweep.points)} point(s) by {sweep.spec.method}, {sweep.spec.replications} "
         f"replication(s) each. Scenario hash {sweep.base.digest()}.",
-        [Section("Runs", columns=columns, rows=[[r[c] for c in columns] for r in rows])],
+        [
+            Section("Each run against each parameter", images=[("sweep", figure)]),
+            Section("Runs", columns=columns, rows=[[r[c] for c in columns] for r in rows]),
+        ],
     )
     write_atomic(out / "report.html", report)
-    policies = [load_policy(p) for p in sweep.spec.policies] or []
+    policies = [load_policy(p) for p in sweep.spec.policies]
     write_json(
         out / "manifest.json",
         manifest(
@@ -193,7 +200,7 @@ def run_sweep(
             policies,
             replication_seeds(sweep.base, sweep.spec.replications),
             sweep=sweep.spec.model_dump(mode="json"),
-            outputs=file_digests(out, ["sweep.csv", "sweep.parquet", "report.html"]),
+            outputs=file_digests(out, ["sweep.csv", "sweep.parquet", "sweep.png", "report.html"]),
         ),
     )
     return outcomes

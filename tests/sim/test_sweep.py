@@ -61,7 +61,7 @@ def test_an_interrupted_sweep_resumes_to_the_same_result(tmp_path: Path) -> None
     outcomes = run_sweep(sweep, resumed, on_done=lambda _task, reused: again.append(reused))
     assert sorted(again) == [False, False, True, True]
     assert [o.reused for o in outcomes].count(True) == 2
-    for name in ("sweep.csv", "sweep.parquet", "report.html", "manifest.json"):
+    for name in ("sweep.csv", "sweep.parquet", "sweep.png", "report.html", "manifest.json"):
         assert (resumed / name).read_bytes() == (fresh / name).read_bytes(), name
 
 
