@@ -263,14 +263,31 @@ def plain(data: dict[str, Any]) -> dict[str, Any]:
     return copied
 
 
-def read_scenario_data(path: Path) -> dict[str, Any]:
-    """The file's mapping, JSON-able, so it can be hashed, sent to workers and overridden."""
+def _read_toml(path: Path, key: str) -> dict[str, Any]:
     try:
         return plain(tomllib.loads(path.read_text(encoding="utf-8")))
     except FileNotFoundError:
-        raise ScenarioError([("file", f"{path} does not exist")]) from None
+        raise ScenarioError([(key, f"{path} does not exist")]) from None
     except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError([("file", f"{path} is not valid TOML: {exc}")]) from None
+        raise ScenarioError([(key, f"{path} is not valid TOML: {exc}")]) from None
+
+
+def read_scenario_data(path: Path) -> dict[str, Any]:
+    """The file's mapping, JSON-able, so it can be hashed, sent to workers and overridden.
+
+    `policy.file` names a policy file (relative to the scenario) holding `name` and `[params]`;
+    its content is inlined here, so the scenario hash covers the policy actually run.
+    """
+    data = _read_toml(path, "file")
+    policy = data.get("policy")
+    if isinstance(policy, dict) and "file" in policy:
+        included = _read_toml(path.parent / str(policy.pop("file")), "policy.file")
+        unknown = sorted(set(included) - {"name", "params"})
+        if unknown:
+            raise ScenarioError([("policy.file", f"unknown keys {', '.join(unknown)}")])
+        policy.setdefault("name", included.get("name", "privacy-by-design"))
+        policy["params"] = {**included.get("params", {}), **policy.get("params", {})}
+    return data
 
 
 def load_scenario(path: Path) -> Scenario:

@@ -112,3 +112,24 @@ def test_a_missing_file_and_bad_toml_are_named(tmp_path: Path) -> None:
     bad.write_text("name = \n")
     with pytest.raises(ScenarioError, match="not valid TOML"):
         load_scenario(bad)
+
+
+def test_a_policy_file_is_inlined_and_hashed(tmp_path: Path) -> None:
+    town = (Path(__file__).resolve().parents[2] / "scenarios" / "smalltown.toml").read_text()
+    (tmp_path / "narrow.toml").write_text('name = "privacy-by-design"\n[params]\nmap_k = 9\n')
+    with_file = town.replace(
+        '[policy]\nname = "privacy-by-design"', '[policy]\nfile = "narrow.toml"'
+    )
+    assert with_file != town
+    (tmp_path / "town.toml").write_text(with_file)
+    (tmp_path / "plain.toml").write_text(town)
+    scenario = load_scenario(tmp_path / "town.toml")
+    assert scenario.policy.params == {"map_k": 9}
+    assert scenario.digest() != load_scenario(tmp_path / "plain.toml").digest()
+    (tmp_path / "narrow.toml").write_text("[params]\nmap_k = 0\n")
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(tmp_path / "town.toml")
+    assert "policy.params.map_k" in dict(caught.value.problems)
+    (tmp_path / "narrow.toml").unlink()
+    with pytest.raises(ScenarioError, match="does not exist"):
+        load_scenario(tmp_path / "town.toml")
