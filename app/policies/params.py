@@ -89,7 +89,10 @@ class PolicyParams:
 
     def digest(self) -> str:
         """A stable hash of the parameters, logged with every decision."""
-        return _digest(self)
+        try:
+            return _cached_digest(self)
+        except TypeError:  # a field that cannot be hashed: compute without the cache
+            return _digest(self)
 
     @classmethod
     def from_mapping(cls, base: PolicyParams, overrides: dict[str, Any]) -> PolicyParams:
@@ -103,11 +106,13 @@ class PolicyParams:
         return cls(**_coerce(values, base))
 
 
-@functools.lru_cache(maxsize=256)
 def _digest(params: PolicyParams) -> str:
-    # Cached: the parameters are frozen, and every request and release logs this hash.
     text = json.dumps(params.as_dict(), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+# Cached: the parameters are frozen, and every request and release logs this hash.
+_cached_digest = functools.lru_cache(maxsize=256)(_digest)
 
 
 def _in_range(key: str, value: float, low: float, high: float) -> None:
