@@ -81,6 +81,15 @@ def resolve(spec: str | Policy) -> Policy:
     return load_policy(spec) if isinstance(spec, str) else spec
 
 
+def readable(value: float) -> str:
+    """Three significant digits, no exponent for counts: 9,388 rather than 9.4e+03."""
+    if not math.isfinite(value):
+        return str(value)
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:.3g}"
+
+
 @dataclass
 class Comparison:
     policies: list[str]
@@ -104,8 +113,8 @@ class Comparison:
 
     def display(self, metric: str, policy: str) -> str:
         cell = self.cells[(metric, policy)]
-        mean = f"{cell.mean:.4g}"
-        return mean if math.isnan(cell.half_width) else f"{mean} ± {cell.half_width:.2g}"
+        mean = readable(cell.mean)
+        return mean if math.isnan(cell.half_width) else f"{mean} ± {readable(cell.half_width)}"
 
 
 def aggregate(policies: list[str], outcomes: list[RunOutcome]) -> Comparison:
