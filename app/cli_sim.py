@@ -52,8 +52,9 @@ def simulate(
 ) -> None:
     """Run one scenario and write its weekly and summary tables, plot and manifest."""
     from app.policies.registry import PolicyNotFound, load_policy
-    from app.sim.outputs import write_run
-    from app.sim.plots import save, weekly_figure
+    from app.sim.outputs import write_atomic, write_run
+    from app.sim.plots import png_bytes, weekly_figure
+    from app.sim.report import Section, render
     from app.sim.run import simulate as run_one
     from app.sim.scenario import ScenarioError, load_scenario, load_scenario_policy
     from app.sim.store import DatabaseExists
@@ -70,13 +71,24 @@ def simulate(
         result = run_one(spec, policy=chosen, seed=seed, db_path=db)
     except DatabaseExists as exc:
         raise _fail([("--db", str(exc))]) from None
-    write_run(target, result, spec, chosen)
     weeks = [row["week"] for row in result.weekly]
     series = {k: [row[k] for row in result.weekly] for k in ("notices", "shares", "declines")}
-    save(
-        weekly_figure(f"{spec.name}: notices and answers", weeks, series, "per week"),
-        target / "weekly.png",
+    figure = png_bytes(
+        weekly_figure(f"{spec.name}: notices and answers", weeks, series, "per week")
     )
+    write_atomic(target / "weekly.png", figure)
+    rows = [[key, value] for key, value in result.summary.items()]
+    report = render(
+        f"consentgate: {spec.name} under {chosen.name}",
+        f"Seed {result.seed}; scenario hash {spec.digest()}; audit log of "
+        f"{result.audit_entries} entries, head {result.audit_head}.",
+        [
+            Section("Summary", columns=["metric", "value"], rows=rows),
+            Section("Week by week", images=[("notices and answers per week", figure)]),
+        ],
+    )
+    write_atomic(target / "report.html", report)
+    write_run(target, result, spec, chosen, extra=["weekly.png", "report.html"])
     table = Table(title=f"{spec.name} under {chosen.name}, seed {result.seed}")
     table.add_column("metric")
     table.add_column("value", justify="right")

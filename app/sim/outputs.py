@@ -162,8 +162,15 @@ def file_digests(directory: Path, names: Iterable[str]) -> dict[str, str]:
     return {n: hashlib.sha256((directory / n).read_bytes()).hexdigest() for n in sorted(names)}
 
 
-def write_run(directory: Path, result: RunResult, scenario: Scenario, policy: Policy) -> None:
-    """weekly.csv/.parquet, summary.csv/.parquet, then manifest.json (last: it marks done)."""
+def write_run(
+    directory: Path,
+    result: RunResult,
+    scenario: Scenario,
+    policy: Policy,
+    extra: Sequence[str] = (),
+) -> None:
+    """weekly.csv/.parquet, summary.csv/.parquet, then manifest.json (last), which lists a
+    digest of each, and of the `extra` files already written (plots, a report)."""
     columns = list(result.weekly[0]) if result.weekly else ["week"]
     write_table(directory, "weekly", result.weekly, columns, weekly_types(columns))
     write_table(
@@ -173,7 +180,7 @@ def write_run(directory: Path, result: RunResult, scenario: Scenario, policy: Po
         ["metric", "value"],
         {"metric": pa.string(), "value": pa.float64()},
     )
-    names = ["weekly.csv", "weekly.parquet", "summary.csv", "summary.parquet"]
+    names = ["weekly.csv", "weekly.parquet", "summary.csv", "summary.parquet", *extra]
     write_json(
         directory / "manifest.json",
         manifest(

@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 
 import matplotlib
 
@@ -18,8 +17,6 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
-
-from app.sim.outputs import write_atomic
 
 FIXED_METADATA = {"Software": "consentgate", "Title": None, "Author": None}
 
@@ -29,11 +26,6 @@ def png_bytes(fig: Figure) -> bytes:
     fig.savefig(buffer, format="png", dpi=100, metadata=FIXED_METADATA)
     plt.close(fig)
     return buffer.getvalue()
-
-
-def save(fig: Figure, path: Path) -> Path:
-    write_atomic(path, png_bytes(fig))
-    return path
 
 
 def weekly_figure(

@@ -36,7 +36,13 @@ def test_simulate_twice_gives_the_same_bytes(tmp_path: Path) -> None:
         result = runner.invoke(cli, ["simulate", town, "--out", str(tmp_path / name)])
         assert result.exit_code == 0, result.output
     first, second = tree(tmp_path / "a"), tree(tmp_path / "b")
-    assert set(first) >= {"weekly.csv", "weekly.parquet", "summary.csv", "weekly.png"}
+    assert set(first) >= {
+        "weekly.csv",
+        "weekly.parquet",
+        "summary.csv",
+        "weekly.png",
+        "report.html",
+    }
     assert first == second
     other = runner.invoke(cli, ["simulate", town, "--seed", "12", "--out", str(tmp_path / "c")])
     assert other.exit_code == 0, other.output
