@@ -123,3 +123,12 @@ stress: install
 	  echo "SKIPPED the PostgreSQL stress pass: no server at $(TEST_PG_URL)."; \
 	  echo "Start one (pg_ctlcluster --skip-systemctl-redirect \$$(ls /etc/postgresql) main start) or set TEST_PG_URL."; \
 	fi
+# --- simulation (issue 6) ---------------------------------------------------------------------
+.PHONY: bench-sim bench-sim-million
+# Workflow events per second of an in-memory simulation (docs/performance.md, "Simulation").
+bench-sim: install
+	$(BIN)/python -m app.sim.bench
+
+# The 1,000,000-camera, one-year run: minutes of wall time and about 2 GiB of memory.
+bench-sim-million: install
+	$(BIN)/python -m app.sim.bench --million

@@ -134,6 +134,9 @@ from app.cli_audit import audit_cli, report_cli  # noqa: E402
 
 cli.add_typer(audit_cli, name="audit")
 cli.add_typer(report_cli, name="report")
+from app.cli_sim import register as _register_simulation  # noqa: E402
+
+_register_simulation(cli)
 
 
 def main() -> None:

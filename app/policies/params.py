@@ -6,6 +6,7 @@ fails loudly instead of silently running a different policy.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import asdict, dataclass, fields
@@ -118,8 +119,10 @@ class PolicyParams:
 
     def digest(self) -> str:
         """A stable hash of the parameters, logged with every decision."""
-        text = json.dumps(self.as_dict(), sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(text.encode()).hexdigest()
+        try:
+            return _cached_digest(self)
+        except TypeError:  # a field that cannot be hashed: compute without the cache
+            return _digest(self)
 
     @classmethod
     def from_mapping(cls, base: PolicyParams, overrides: dict[str, Any]) -> PolicyParams:
@@ -131,6 +134,15 @@ class PolicyParams:
                 raise PolicyParameterError(key, f"unknown parameter; known: {', '.join(known)}")
             values[key] = value
         return cls(**_coerce(values, base))
+
+
+def _digest(params: PolicyParams) -> str:
+    text = json.dumps(params.as_dict(), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+# Cached: the parameters are frozen, and every request and release logs this hash.
+_cached_digest = functools.lru_cache(maxsize=256)(_digest)
 
 
 def _in_range(key: str, value: float, low: float, high: float) -> None:

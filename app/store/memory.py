@@ -2,23 +2,54 @@
 
 It keeps no transactions: a simulation runs one service call at a time and a failed call is a
 bug in the scenario, not something to roll back. Records are immutable, so sharing them is safe.
+
+`find` answers from per-field indexes built on first use and kept up to date by `add` and
+`save`, so a year-long simulation does not scan every notice for every request. The answer is
+the same as a full scan's: the smallest index bucket among the fields asked for narrows the
+candidates, and every field is still compared with `==` before a record is returned.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Hashable, Mapping
 from datetime import datetime
+from enum import Enum
 from typing import Any, cast
 from uuid import UUID
 
 from app.workflow.records import AuditEntry, Camera, Clip, Record
 from app.workflow.store import R
 
+# value -> ids of the records holding it (a dict keeps insertion order: a set would not)
+_Index = dict[Hashable, dict[UUID, None]]
+
+
+def _key(value: object) -> Hashable | None:
+    """The index key of a field value; None when it cannot be hashed (then `find` scans).
+
+    An enum member and its value compare equal but hash differently, so both index as the value.
+    """
+    if isinstance(value, Enum):
+        enum_value: Hashable = value.value
+        return enum_value
+    if not isinstance(value, Hashable):
+        return None
+    try:
+        hash(value)  # a tuple holding a list is Hashable by type but fails here
+    except TypeError:
+        return None
+    return value
+
+
+def _by_id(record: Any) -> str:
+    return str(record.id)
+
 
 class MemoryStore:
     def __init__(self) -> None:
         self._tables: dict[type[Any], dict[UUID, Any]] = defaultdict(dict)
+        self._indexes: dict[type[Any], dict[str, _Index]] = defaultdict(dict)
         self._by_cell: dict[str, set[UUID]] = defaultdict(set)
         self._clips_by_camera: dict[UUID, set[UUID]] = defaultdict(set)
         self._audit: list[AuditEntry] = []
@@ -30,6 +61,8 @@ class MemoryStore:
         if record.id in table:
             raise ValueError(f"duplicate {type(record).__name__} {record.id}")
         table[record.id] = record
+        for name, index in self._indexes[type(record)].items():
+            index.setdefault(_key(getattr(record, name)), {})[record.id] = None
         if isinstance(record, Camera):
             self._by_cell[record.cell].add(record.id)
         elif isinstance(record, Clip):
@@ -37,20 +70,47 @@ class MemoryStore:
 
     def save(self, record: Record) -> None:
         table = self._tables[type(record)]
-        if record.id not in table:
+        old = table.get(record.id)
+        if old is None:
             raise LookupError(f"no stored {type(record).__name__} {record.id}")
         table[record.id] = record
+        for name, index in self._indexes[type(record)].items():
+            before, after = _key(getattr(old, name)), _key(getattr(record, name))
+            if before != after:
+                bucket = index[before]
+                del bucket[record.id]
+                if not bucket:
+                    del index[before]
+                index.setdefault(after, {})[record.id] = None
 
     def get(self, kind: type[R], record_id: UUID, *, for_update: bool = False) -> R | None:
         return cast(R | None, self._tables[kind].get(record_id))
 
+    def _index(self, kind: type[Any], name: str) -> _Index:
+        indexes = self._indexes[kind]
+        index = indexes.get(name)
+        if index is None:
+            index = {}
+            for record_id, record in self._tables[kind].items():
+                index.setdefault(_key(getattr(record, name)), {})[record_id] = None
+            indexes[name] = index
+        return index
+
     def find(self, kind: type[R], **equals: object) -> list[R]:
-        rows = [
-            r
-            for r in self._tables[kind].values()
-            if all(getattr(r, k) == v for k, v in equals.items())
-        ]
-        return sorted(rows, key=lambda r: str(r.id))
+        table = self._tables[kind]
+        candidates: Collection[Any] = table.values()
+        # Narrow by the most selective indexed field (a request's case number, not its agency).
+        best: dict[UUID, None] | None = None
+        for name, value in equals.items():
+            key = _key(value)
+            if key is not None:
+                bucket = self._index(kind, name).get(key, {})
+                if best is None or len(bucket) < len(best):
+                    best = bucket
+        if best is not None:
+            candidates = [table[i] for i in best]
+        rows = [r for r in candidates if all(getattr(r, k) == v for k, v in equals.items())]
+        return sorted(rows, key=_by_id)
 
     def count(self, kind: type[R], **equals: object) -> int:
         return len(self.find(kind, **equals))
@@ -58,7 +118,7 @@ class MemoryStore:
     def cameras_in_cells(self, cells: Collection[str]) -> list[Camera]:
         table = self._tables[Camera]
         found = [table[i] for cell in cells for i in self._by_cell.get(cell, ())]
-        return sorted(found, key=lambda c: str(c.id))
+        return sorted(found, key=_by_id)
 
     def clips_overlapping(
         self, camera_ids: Collection[UUID], start: datetime, end: datetime
@@ -70,7 +130,7 @@ class MemoryStore:
             for i in self._clips_by_camera.get(cam, ())
             if (clip := table[i]).starts_at < end and clip.ends_at > start
         ]
-        return sorted(found, key=lambda c: str(c.id))
+        return sorted(found, key=_by_id)
 
     def audit_tail(self) -> AuditEntry | None:
         return self._audit[-1] if self._audit else None

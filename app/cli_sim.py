@@ -1,0 +1,190 @@
+"""The simulation's commands: simulate, compare, sweep (registered on the main CLI)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+err = Console(stderr=True)
+out = Console()
+
+ScenarioArg = Annotated[Path, typer.Argument(help="scenario TOML file (see scenarios/)")]
+OutOption = Annotated[
+    Path | None, typer.Option("--out", help="output directory (default runs/<scenario>)")
+]
+JobsOption = Annotated[
+    int, typer.Option("--jobs", min=1, max=64, help="parallel processes (default: 1)")
+]
+
+
+def _fail(problems: list[tuple[str, str]]) -> typer.Exit:
+    for key, reason in problems:
+        err.print(f"[red]error:[/red] {key}: {reason}", soft_wrap=True)
+    return typer.Exit(2)
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=False,
+    )
+
+
+def simulate(
+    scenario: ScenarioArg,
+    out_dir: OutOption = None,
+    db: Annotated[
+        Path | None,
+        typer.Option("--db", help="also write a SQLite database that `consentgate serve` serves"),
+    ] = None,
+    policy: Annotated[str | None, typer.Option(help="override the scenario's policy")] = None,
+    seed: Annotated[int | None, typer.Option(min=0, help="override the scenario's seed")] = None,
+) -> None:
+    """Run one scenario and write its weekly and summary tables, plot and manifest."""
+    from app.policies.registry import PolicyNotFound, load_policy
+    from app.sim.outputs import write_atomic, write_run
+    from app.sim.plots import png_bytes, weekly_figure
+    from app.sim.report import Section, render
+    from app.sim.run import simulate as run_one
+    from app.sim.scenario import ScenarioError, load_scenario, load_scenario_policy
+    from app.sim.store import DatabaseExists
+
+    try:
+        spec = load_scenario(scenario)
+        chosen = load_policy(policy) if policy else load_scenario_policy(spec.policy)
+    except ScenarioError as exc:
+        raise _fail(exc.problems) from None
+    except PolicyNotFound as exc:
+        raise _fail([("--policy", str(exc))]) from None
+    target = out_dir or Path("runs") / spec.name
+    try:
+        result = run_one(spec, policy=chosen, seed=seed, db_path=db)
+    except DatabaseExists as exc:
+        raise _fail([("--db", str(exc))]) from None
+    weeks = [row["week"] for row in result.weekly]
+    series = {k: [row[k] for row in result.weekly] for k in ("notices", "shares", "declines")}
+    figure = png_bytes(
+        weekly_figure(f"{spec.name}: notices and answers", weeks, series, "per week")
+    )
+    write_atomic(target / "weekly.png", figure)
+    rows = [[key, value] for key, value in result.summary.items()]
+    report = render(
+        f"consentgate: {spec.name} under {chosen.name}",
+        f"Seed {result.seed}; scenario hash {spec.digest()}; audit log of "
+        f"{result.audit_entries} entries, head {result.audit_head}.",
+        [
+            Section("Summary", columns=["metric", "value"], rows=rows),
+            Section("Week by week", images=[("notices and answers per week", figure)]),
+        ],
+    )
+    write_atomic(target / "report.html", report)
+    write_run(target, result, spec, chosen, extra=["weekly.png", "report.html"])
+    table = Table(title=f"{spec.name} under {chosen.name}, seed {result.seed}")
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    for key, value in result.summary.items():
+        table.add_row(key, f"{value:g}" if isinstance(value, float) else str(value))
+    out.print(table)
+    out.print(f"audit log: {result.audit_entries} entries, head {result.audit_head}")
+    out.print(f"outputs in {target}")
+    if db is not None:
+        out.print(f"database: {db}  (serve it: consentgate serve --db {db} --policy {chosen.name})")
+
+
+def compare(
+    scenario: ScenarioArg,
+    policies: Annotated[str, typer.Option(help="comma-separated: preset names or module:ATTR")],
+    replications: Annotated[int, typer.Option(min=1, max=1000)] = 5,
+    out_dir: OutOption = None,
+    jobs: JobsOption = 1,
+) -> None:
+    """Run every policy on the same city and seeds; print means with 95% intervals."""
+    from app.policies.registry import PolicyNotFound, load_policy
+    from app.sim.compare import compare as run_compare
+    from app.sim.scenario import ScenarioError, load_scenario, read_scenario_data
+
+    names = [p.strip() for p in policies.split(",") if p.strip()]
+    if not names:
+        raise _fail([("--policies", "name at least one policy")])
+    if len(set(names)) != len(names):
+        raise _fail([("--policies", "a policy is listed twice")])
+    try:
+        spec = load_scenario(scenario)
+        data = read_scenario_data(scenario)
+        for name in names:
+            load_policy(name)
+    except ScenarioError as exc:
+        raise _fail(exc.problems) from None
+    except PolicyNotFound as exc:
+        raise _fail([("--policies", str(exc))]) from None
+    target = out_dir or Path("runs") / f"{spec.name}-compare"
+    with _progress() as bar:
+        task = bar.add_task("runs", total=len(names) * replications)
+        result = run_compare(
+            spec,
+            data,
+            names,
+            replications=replications,
+            out=target,
+            jobs=jobs,
+            on_done=lambda _t, _reused: bar.advance(task),
+        )
+    table = Table(title=f"{spec.name}: {replications} replication(s), mean ± 95% half-width")
+    table.add_column("metric", no_wrap=True, min_width=32)
+    for name in result.policies:
+        table.add_column(name, justify="right")
+    for metric in result.metrics:
+        table.add_row(metric, *(result.display(metric, p) for p in result.policies))
+    # Piped into a file, the table gets room for every column instead of 80 characters.
+    (out if out.is_terminal else Console(width=60 + 24 * len(result.policies))).print(table)
+    out.print(f"report: {target / 'report.html'}  tables: {target / 'compare.csv'}")
+
+
+def sweep(
+    sweep_file: Annotated[Path, typer.Argument(help="sweep TOML file (see scenarios/)")],
+    out_dir: OutOption = None,
+    jobs: Annotated[
+        int | None, typer.Option("--jobs", min=1, max=64, help="processes (default: cores)")
+    ] = None,
+) -> None:
+    """Run a grid or Latin hypercube of parameters; rerun the same command to resume."""
+    from app.sim.scenario import ScenarioError
+    from app.sim.sweep import load_sweep, run_sweep, sweep_tasks
+
+    try:
+        spec = load_sweep(sweep_file)
+    except ScenarioError as exc:
+        raise _fail(exc.problems) from None
+    target = out_dir or Path("runs") / sweep_file.stem
+    total = len(sweep_tasks(spec, target))
+    reused = 0
+    with _progress() as bar:
+        task = bar.add_task("sweep", total=total)
+
+        def done(_task: object, was_reused: bool) -> None:
+            nonlocal reused
+            reused += was_reused
+            bar.advance(task)
+
+        try:
+            run_sweep(spec, target, jobs=jobs or os.cpu_count() or 1, on_done=done)
+        except KeyboardInterrupt:
+            err.print("interrupted: finished runs are kept; run the same command to resume")
+            raise typer.Exit(130) from None
+    out.print(f"{total} runs ({reused} reused from an earlier, interrupted sweep)")
+    out.print(f"report: {target / 'report.html'}  table: {target / 'sweep.csv'}")
+
+
+def register(cli: typer.Typer) -> None:
+    for command in (simulate, compare, sweep):
+        cli.command()(command)

@@ -1,0 +1,156 @@
+"""Many runs, serial or in parallel processes, that resume after an interruption.
+
+A run is a `RunTask`: plain data (the scenario as a mapping, a policy, a seed, the directory).
+A worker process parses and simulates it, writes the run's files, and writes `result.json`
+last, atomically: a run with a `result.json` whose key matches is finished and is never run
+again; anything else is run from scratch. Results come back in task order, whatever order the
+processes finished in, so serial and parallel runs write identical aggregates.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from app.policies.base import Policy
+from app.policies.registry import load_policy
+from app.sim.outputs import write_json, write_run
+from app.sim.run import simulate
+from app.sim.scenario import canonical_json, load_scenario_policy, parse_scenario
+
+RESULT_FILE = "result.json"
+
+
+@dataclass(frozen=True)
+class RunTask:
+    directory: Path
+    scenario: dict[str, Any]
+    seed: int
+    # A registry name or module:ATTRIBUTE, or a Policy object (must pickle for processes);
+    # None means the scenario's own policy.
+    policy: str | Policy | None = None
+    labels: dict[str, Any] = field(default_factory=dict)
+
+    def policy_label(self) -> str:
+        if self.policy is None:
+            return str(self.scenario.get("policy", {}).get("name", "privacy-by-design"))
+        return self.policy if isinstance(self.policy, str) else self.policy.name
+
+    def key(self) -> str:
+        """What the run depends on; a stored result with another key is stale."""
+        policy = self.policy
+        params = None if policy is None or isinstance(policy, str) else policy.params.digest()
+        text = canonical_json(
+            {
+                "scenario": self.scenario,
+                "seed": self.seed,
+                "policy": self.policy_label(),
+                "params": params,
+            }
+        )
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    task: RunTask
+    summary: dict[str, Any]
+    weekly: list[dict[str, Any]]
+    reused: bool
+
+
+def _resolve(task: RunTask) -> Policy:
+    scenario = parse_scenario(task.scenario)
+    if task.policy is None:
+        return load_scenario_policy(scenario.policy)
+    return load_policy(task.policy) if isinstance(task.policy, str) else task.policy
+
+
+def execute(task: RunTask) -> dict[str, Any]:
+    """Run one task in this process and write its files; `result.json` goes last."""
+    scenario = parse_scenario(task.scenario)
+    policy = _resolve(task)
+    result = simulate(scenario, policy=policy, seed=task.seed)
+    write_run(task.directory, result, scenario, policy)
+    stored = {
+        "key": task.key(),
+        "policy": policy.name,
+        "seed": task.seed,
+        "labels": task.labels,
+        "summary": result.summary,
+        "weekly": result.weekly,
+        "audit_entries": result.audit_entries,
+        "audit_head": result.audit_head,
+    }
+    write_json(task.directory / RESULT_FILE, stored)
+    return stored
+
+
+def finished(task: RunTask) -> dict[str, Any] | None:
+    path = task.directory / RESULT_FILE
+    try:
+        stored: dict[str, Any] = json.loads(path.read_text())
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None
+    return stored if stored.get("key") == task.key() else None
+
+
+def _normalised(stored: dict[str, Any]) -> dict[str, Any]:
+    """A fresh result as it reads back from disk, so fresh and resumed runs aggregate alike."""
+    value: dict[str, Any] = json.loads(json.dumps(stored, sort_keys=True))
+    return value
+
+
+Progress = Callable[[RunTask, bool], None]
+
+
+def run_tasks(
+    tasks: Sequence[RunTask],
+    *,
+    jobs: int = 1,
+    on_done: Progress | None = None,
+    worker: Callable[[RunTask], dict[str, Any]] = execute,
+) -> list[RunOutcome]:
+    """Run what is not finished yet; `on_done(task, reused)` after each one."""
+    stored: dict[int, dict[str, Any]] = {}
+    todo: list[int] = []
+    for i, task in enumerate(tasks):
+        done = finished(task)
+        if done is None:
+            todo.append(i)
+        else:
+            stored[i] = done
+            if on_done:
+                on_done(task, True)
+    if jobs <= 1 or len(todo) <= 1:
+        for i in todo:
+            stored[i] = _normalised(worker(tasks[i]))
+            if on_done:
+                on_done(tasks[i], False)
+    else:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            pending: dict[Future[dict[str, Any]], int] = {
+                pool.submit(worker, tasks[i]): i for i in todo
+            }
+            try:
+                while pending:
+                    done_now, _ = wait(pending, return_when=FIRST_COMPLETED)
+                    for future in done_now:
+                        i = pending.pop(future)
+                        stored[i] = _normalised(future.result())
+                        if on_done:
+                            on_done(tasks[i], False)
+            except BaseException:
+                # Finished runs are already on disk; drop the queued ones and stop quickly.
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
+    reused = {i for i in range(len(tasks)) if i not in todo}
+    return [
+        RunOutcome(tasks[i], stored[i]["summary"], stored[i]["weekly"], i in reused)
+        for i in range(len(tasks))
+    ]

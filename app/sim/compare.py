@@ -1,0 +1,216 @@
+"""Compare policies on the same city and seeds: means and 95% intervals, tables, plots, report.
+
+Every policy runs on the same replications, whose seeds are spawned from the scenario seed, so
+the city, the incidents and the residents' draws are common to all policies (common random
+numbers): differences in the table come from the policies, not from luck.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import statistics
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from scipy import stats
+
+from app.policies.base import Policy
+from app.policies.registry import load_policy
+from app.sim.batch import Progress, RunOutcome, RunTask, run_tasks
+from app.sim.outputs import file_digests, manifest, write_atomic, write_json, write_table
+from app.sim.plots import comparison_figure, png_bytes, weekly_figure
+from app.sim.report import Section, render
+from app.sim.scenario import Scenario
+from app.sim.seeds import derive_seed
+
+# The metrics drawn in the comparison figure (the table and the CSV hold every metric).
+PLOTTED = (
+    "notices_per_request",
+    "share_rate",
+    "clips_released_consent",
+    "releases_without_consent",
+    "residents_disclosed",
+    "notices_per_1000_max_min_ratio",
+)
+
+
+def replication_seeds(scenario: Scenario, replications: int) -> list[int]:
+    """Seeds spawned from the scenario seed; replication r is the same for every policy."""
+    return [derive_seed(scenario.run.seed, "replication", r) for r in range(replications)]
+
+
+@dataclass(frozen=True)
+class Interval:
+    n: int
+    mean: float
+    low: float
+    high: float
+
+    @property
+    def half_width(self) -> float:
+        return (self.high - self.low) / 2 if math.isfinite(self.high - self.low) else math.nan
+
+
+def interval(values: Sequence[float]) -> Interval:
+    """Mean and Student-t 95% interval; with one replication the interval is unknown (nan)."""
+    n = len(values)
+    mean = statistics.fmean(values)
+    if n < 2 or not all(math.isfinite(v) for v in values):
+        return Interval(n, mean, math.nan, math.nan)
+    half = float(stats.t.ppf(0.975, n - 1)) * statistics.stdev(values) / math.sqrt(n)
+    return Interval(n, mean, mean - half, mean + half)
+
+
+def _round(value: float) -> float:
+    return round(value, 6) if math.isfinite(value) else value
+
+
+def safe_name(label: str) -> str:
+    """A directory name for a policy label (`module:ATTRIBUTE` has a colon)."""
+    return re.sub(r"[^A-Za-z0-9._-]", "_", label)
+
+
+def policy_label(spec: str | Policy) -> str:
+    return spec if isinstance(spec, str) else spec.name
+
+
+def resolve(spec: str | Policy) -> Policy:
+    return load_policy(spec) if isinstance(spec, str) else spec
+
+
+def readable(value: float) -> str:
+    """Three significant digits, no exponent for counts: 9,388 rather than 9.4e+03."""
+    if not math.isfinite(value):
+        return str(value)
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:.3g}"
+
+
+@dataclass
+class Comparison:
+    policies: list[str]
+    metrics: list[str]
+    cells: dict[tuple[str, str], Interval]
+    outcomes: list[RunOutcome]
+
+    def rows(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "metric": m,
+                "policy": p,
+                "n": self.cells[(m, p)].n,
+                "mean": _round(self.cells[(m, p)].mean),
+                "ci_low": _round(self.cells[(m, p)].low),
+                "ci_high": _round(self.cells[(m, p)].high),
+            }
+            for m in self.metrics
+            for p in self.policies
+        ]
+
+    def display(self, metric: str, policy: str) -> str:
+        cell = self.cells[(metric, policy)]
+        mean = readable(cell.mean)
+        return mean if math.isnan(cell.half_width) else f"{mean} ± {readable(cell.half_width)}"
+
+
+def aggregate(policies: list[str], outcomes: list[RunOutcome]) -> Comparison:
+    metrics: list[str] = []
+    for outcome in outcomes:
+        metrics.extend(k for k in outcome.summary if k not in metrics)
+    cells = {}
+    for p in policies:
+        runs = [o.summary for o in outcomes if o.task.policy_label() == p]
+        for m in metrics:
+            cells[(m, p)] = interval([float(s.get(m, 0.0)) for s in runs])
+    return Comparison(policies, metrics, cells, outcomes)
+
+
+def compare(
+    scenario: Scenario,
+    scenario_data: dict[str, Any],
+    policies: Sequence[str | Policy],
+    *,
+    replications: int,
+    out: Path,
+    jobs: int = 1,
+    on_done: Progress | None = None,
+) -> Comparison:
+    labels = [policy_label(p) for p in policies]
+    if len(set(labels)) != len(labels):
+        raise ValueError("policies: a policy is listed twice")
+    seeds = replication_seeds(scenario, replications)
+    tasks = [
+        RunTask(out / "runs" / safe_name(label) / f"rep-{r:03d}", scenario_data, seed, spec)
+        for spec, label in zip(policies, labels, strict=True)
+        for r, seed in enumerate(seeds)
+    ]
+    comparison = aggregate(labels, run_tasks(tasks, jobs=jobs, on_done=on_done))
+    write_comparison(out, scenario, [resolve(p) for p in policies], seeds, comparison)
+    return comparison
+
+
+def mean_weekly(outcomes: list[RunOutcome], policy: str, column: str) -> list[float]:
+    runs = [o.weekly for o in outcomes if o.task.policy_label() == policy]
+    weeks = min(len(w) for w in runs)
+    return [round(statistics.fmean(w[i][column] for w in runs), 6) for i in range(weeks)]
+
+
+def cumulative(values: list[float]) -> list[float]:
+    total, out = 0.0, []
+    for v in values:
+        total += v
+        out.append(round(total, 6))
+    return out
+
+
+def write_comparison(
+    out: Path,
+    scenario: Scenario,
+    policies: list[Policy],
+    seeds: list[int],
+    comparison: Comparison,
+) -> None:
+    columns = ["metric", "policy", "n", "mean", "ci_low", "ci_high"]
+    write_table(out, "compare", comparison.rows(), columns)
+    plotted = [m for m in PLOTTED if m in comparison.metrics]
+    means = {key: cell.mean for key, cell in comparison.cells.items()}
+    halves = {key: cell.half_width for key, cell in comparison.cells.items()}
+    figure = png_bytes(comparison_figure(plotted, comparison.policies, means, halves))
+    write_atomic(out / "compare.png", figure)
+    series: Callable[[str], dict[str, list[float]]] = lambda column: {  # noqa: E731
+        p: cumulative(mean_weekly(comparison.outcomes, p, column)) for p in comparison.policies
+    }
+    released = series("clips_released_consent")
+    weeks = list(range(len(next(iter(released.values()), []))))
+    weekly_png = png_bytes(
+        weekly_figure(
+            "Clips released with consent, cumulative (mean of replications)",
+            weeks,
+            released,
+            "clips",
+        )
+    )
+    write_atomic(out / "weekly_releases.png", weekly_png)
+    table_rows = [
+        [m, *(comparison.display(m, p) for p in comparison.policies)] for m in comparison.metrics
+    ]
+    report = render(
+        f"consentgate: {scenario.name}, policies compared",
+        f"{len(seeds)} replication(s) per policy on the same city and seeds; "
+        f"mean ± half-width of the Student-t 95% interval. Scenario hash {scenario.digest()}.",
+        [
+            Section("Summary", columns=["metric", *comparison.policies], rows=table_rows),
+            Section("Key metrics", images=[("comparison of key metrics", figure)]),
+            Section("Over the year", images=[("cumulative releases", weekly_png)]),
+        ],
+    )
+    write_atomic(out / "report.html", report)
+    names = ["compare.csv", "compare.parquet", "compare.png", "weekly_releases.png", "report.html"]
+    write_json(
+        out / "manifest.json",
+        manifest(scenario, policies, seeds, outputs=file_digests(out, names)),
+    )

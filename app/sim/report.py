@@ -1,0 +1,62 @@
+"""A self-contained HTML report: tables and PNG plots embedded, no external file or script."""
+
+from __future__ import annotations
+
+import base64
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.sim.outputs import fmt
+
+STYLE = """
+body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 72rem; color: #222; }
+table { border-collapse: collapse; margin: 1rem 0; font-size: 0.85rem; }
+th, td { border: 1px solid #ccc; padding: 0.25rem 0.5rem; text-align: right; }
+th:first-child, td:first-child { text-align: left; }
+thead th { background: #f0f0f0; }
+img { max-width: 100%; border: 1px solid #ddd; margin: 0.5rem 0; }
+code { background: #f5f5f5; padding: 0 0.2rem; }
+"""
+
+
+@dataclass
+class Section:
+    title: str
+    text: str = ""
+    columns: Sequence[str] = ()
+    rows: Sequence[Sequence[Any]] = ()
+    images: list[tuple[str, bytes]] = field(default_factory=list)
+
+
+def _table(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in columns)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(_cell(v))}</td>" for v in row) + "</tr>" for row in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _cell(value: Any) -> str:
+    return value if isinstance(value, str) else fmt(value)
+
+
+def render(title: str, intro: str, sections: Sequence[Section]) -> bytes:
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>{html.escape(title)}</title><style>{STYLE}</style></head><body>",
+        f"<h1>{html.escape(title)}</h1><p>{html.escape(intro)}</p>",
+    ]
+    for section in sections:
+        parts.append(f"<h2>{html.escape(section.title)}</h2>")
+        if section.text:
+            parts.append(f"<p>{html.escape(section.text)}</p>")
+        if section.columns:
+            parts.append(_table(section.columns, section.rows))
+        for alt, png in section.images:
+            data = base64.b64encode(png).decode()
+            parts.append(f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">')
+    parts.append("</body></html>\n")
+    return "\n".join(parts).encode()

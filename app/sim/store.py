@@ -1,0 +1,117 @@
+"""Ways to run a workflow step: in memory, or in an SQL transaction per step.
+
+Both hand the step a `Ctx` over the same services; only persistence differs. For large runs the
+in-memory store can keep just the audit chain's head instead of every entry: the head hash
+commits to the whole log, so two runs with the same head wrote the same log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Protocol, TypeVar
+from uuid import UUID
+
+from app.clock import SimulatedClock
+from app.db import Database
+from app.policies.base import Policy
+from app.store.memory import MemoryStore
+from app.workflow.context import Ctx
+from app.workflow.records import AuditEntry
+from app.workflow.store import Store
+
+T = TypeVar("T")
+
+
+class StepRunner(Protocol):
+    def __call__(self, step: Callable[[Ctx], T]) -> T: ...
+
+    def audit_head(self) -> tuple[int, str]:
+        """The number of audit entries and the last entry's hash."""
+        ...
+
+
+class HeadOnlyAuditStore(MemoryStore):
+    """A memory store that keeps only the last audit entry, so memory stays bounded."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._tail: AuditEntry | None = None
+
+    def audit_tail(self) -> AuditEntry | None:
+        return self._tail
+
+    def append_audit(self, entry: AuditEntry) -> None:
+        expected = 0 if self._tail is None else self._tail.seq + 1
+        if entry.seq != expected:
+            raise ValueError("audit entries must be appended in order")
+        self._tail = entry
+
+    def audit_entries(self, start: int, limit: int) -> list[AuditEntry]:
+        raise NotImplementedError("this store keeps only the audit head (run with keep_audit)")
+
+
+def _head(store: Store) -> tuple[int, str]:
+    tail = store.audit_tail()
+    return (0, "0" * 64) if tail is None else (tail.seq + 1, tail.entry_hash)
+
+
+class MemoryRunner:
+    def __init__(
+        self,
+        clock: SimulatedClock,
+        policy: Policy,
+        new_id: Callable[[], UUID],
+        *,
+        keep_audit: bool = True,
+    ) -> None:
+        self.store: MemoryStore = MemoryStore() if keep_audit else HeadOnlyAuditStore()
+        self.ctx = Ctx(self.store, clock, policy, new_id)
+
+    def __call__(self, step: Callable[[Ctx], T]) -> T:
+        return step(self.ctx)
+
+    def audit_head(self) -> tuple[int, str]:
+        return _head(self.store)
+
+
+class DatabaseExists(ValueError):
+    def __init__(self, path: Path) -> None:
+        super().__init__(f"{path} already holds a database; choose a new file")
+
+
+class SqlRunner:
+    """One SQL transaction per step, exactly as the REST service runs one per request."""
+
+    def __init__(
+        self, url: str, clock: SimulatedClock, policy: Policy, new_id: Callable[[], UUID]
+    ) -> None:
+        self.db = Database(url)
+        self.db.create_schema()
+        self.clock, self.policy, self.new_id = clock, policy, new_id
+
+    @classmethod
+    def new_sqlite(
+        cls, path: Path, clock: SimulatedClock, policy: Policy, new_id: Callable[[], UUID]
+    ) -> SqlRunner:
+        """A runner writing a new SQLite file; an existing file is never touched."""
+        if path.exists() and path.stat().st_size > 0:
+            raise DatabaseExists(path)
+        return cls(f"sqlite:///{path}", clock, policy, new_id)
+
+    def __call__(self, step: Callable[[Ctx], T]) -> T:
+        with self.db.write() as store:
+            return step(Ctx(store, self.clock, self.policy, self.new_id))
+
+    def audit_head(self) -> tuple[int, str]:
+        with self.db.read() as store:
+            return _head(store)
+
+    @contextmanager
+    def reading(self) -> Iterator[Store]:
+        with self.db.read() as store:
+            yield store
+
+    def close(self) -> None:
+        self.db.dispose()

@@ -1,0 +1,206 @@
+"""Parameter sweeps: a grid or a Latin hypercube over scenario keys, run in parallel processes.
+
+A sweep file names a base scenario, the parameters to vary (dotted keys into the scenario, as
+`resident_behaviour.subscription_rate`), the policies and the replications. Each point is
+applied to the base scenario and validated like any scenario file before anything runs.
+"""
+
+from __future__ import annotations
+
+import itertools
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from scipy.stats import qmc
+
+from app.policies.registry import PolicyNotFound, load_policy
+from app.sim.batch import Progress, RunOutcome, RunTask, run_tasks
+from app.sim.compare import replication_seeds, safe_name
+from app.sim.outputs import file_digests, manifest, write_atomic, write_json, write_table
+from app.sim.plots import png_bytes, sweep_figure
+from app.sim.report import Section, render
+from app.sim.scenario import (
+    Scenario,
+    ScenarioError,
+    key_path,
+    parse_scenario,
+    read_scenario_data,
+    with_overrides,
+)
+
+
+class Bounds(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    low: float
+    high: float
+    integer: bool = False
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.high < self.low:
+            raise ValueError("high must be at least low")
+        return self
+
+
+class SweepSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    scenario: str
+    method: Literal["grid", "latin-hypercube"] = "grid"
+    samples: int = Field(default=10, ge=1, le=100_000)
+    seed: int = Field(default=0, ge=0)
+    replications: int = Field(default=1, ge=1, le=1000)
+    policies: list[str] = []
+    # grid: key -> list of values; latin-hypercube: key -> {low, high, integer}
+    parameters: dict[str, list[Any] | Bounds]
+
+
+@dataclass(frozen=True)
+class Sweep:
+    spec: SweepSpec
+    base: Scenario
+    base_data: dict[str, Any]
+    points: list[dict[str, Any]]
+
+
+def grid(parameters: dict[str, list[Any] | Bounds]) -> list[dict[str, Any]]:
+    keys = sorted(parameters)
+    values = []
+    for key in keys:
+        v = parameters[key]
+        if not isinstance(v, list) or not v:
+            raise ScenarioError([(f"parameters.{key}", "a grid needs a non-empty list of values")])
+        values.append(v)
+    return [dict(zip(keys, combo, strict=True)) for combo in itertools.product(*values)]
+
+
+def latin_hypercube(
+    parameters: dict[str, list[Any] | Bounds], samples: int, seed: int
+) -> list[dict[str, Any]]:
+    keys = sorted(parameters)
+    bounds = []
+    for key in keys:
+        b = parameters[key]
+        if not isinstance(b, Bounds):
+            raise ScenarioError([(f"parameters.{key}", "a Latin hypercube needs {low, high}")])
+        bounds.append(b)
+    unit = qmc.LatinHypercube(d=len(keys), seed=seed).random(samples)
+    points = []
+    for row in unit:
+        point: dict[str, Any] = {}
+        for key, b, u in zip(keys, bounds, row, strict=True):
+            value = b.low + float(u) * (b.high - b.low)
+            point[key] = round(value) if b.integer else round(value, 6)
+        points.append(point)
+    return points
+
+
+def load_sweep(path: Path) -> Sweep:
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ScenarioError([("file", f"{path} does not exist")]) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError([("file", f"{path} is not valid TOML: {exc}")]) from None
+    try:
+        spec = SweepSpec.model_validate(raw)
+    except ValidationError as exc:
+        raise ScenarioError([(key_path(e["loc"]), e["msg"]) for e in exc.errors()]) from None
+    if not spec.parameters:
+        raise ScenarioError([("parameters", "name at least one parameter to vary")])
+    for name in spec.policies:
+        try:
+            load_policy(name)
+        except PolicyNotFound as exc:
+            raise ScenarioError([("policies", str(exc))]) from None
+    base_data = read_scenario_data((path.parent / spec.scenario).resolve())
+    base = parse_scenario(base_data)
+    points = (
+        grid(spec.parameters)
+        if spec.method == "grid"
+        else latin_hypercube(spec.parameters, spec.samples, spec.seed)
+    )
+    for i, point in enumerate(points):
+        try:
+            parse_scenario(with_overrides(base_data, point))
+        except ScenarioError as exc:
+            problems = [(f"point {i} {key}", reason) for key, reason in exc.problems]
+            raise ScenarioError(problems) from None
+    return Sweep(spec, base, with_overrides(base_data, {}), points)
+
+
+def sweep_tasks(sweep: Sweep, out: Path) -> list[RunTask]:
+    policies: Sequence[str | None] = sweep.spec.policies or [None]
+    seeds = replication_seeds(sweep.base, sweep.spec.replications)
+    tasks = []
+    for i, point in enumerate(sweep.points):
+        data = with_overrides(sweep.base_data, point)
+        for policy in policies:
+            label = safe_name(policy or "scenario-policy")
+            for r, seed in enumerate(seeds):
+                labels = {"point": i, "replication": r, **point}
+                directory = out / "runs" / f"point-{i:04d}" / label / f"rep-{r:03d}"
+                tasks.append(RunTask(directory, data, seed, policy, labels))
+    return tasks
+
+
+SUMMARY_COLUMNS = (
+    "requests_filed",
+    "notices",
+    "shares",
+    "share_rate",
+    "clips_released_consent",
+    "releases_without_consent",
+    "residents_disclosed",
+    "area_within_reach",
+    "notices_per_1000_max_min_ratio",
+)
+
+
+def run_sweep(
+    sweep: Sweep, out: Path, *, jobs: int = 1, on_done: Progress | None = None
+) -> list[RunOutcome]:
+    tasks = sweep_tasks(sweep, out)
+    outcomes = run_tasks(tasks, jobs=jobs, on_done=on_done)
+    keys = sorted(sweep.spec.parameters)
+    rows = []
+    for o in outcomes:
+        row: dict[str, Any] = {
+            "point": o.task.labels["point"],
+            "policy": o.task.policy_label(),
+            "replication": o.task.labels["replication"],
+            "seed": o.task.seed,
+        }
+        row.update({k: o.task.labels[k] for k in keys})
+        row.update({c: o.summary.get(c, 0) for c in SUMMARY_COLUMNS})
+        rows.append(row)
+    columns = ["point", "policy", "replication", "seed", *keys, *SUMMARY_COLUMNS]
+    write_table(out, "sweep", rows, columns)
+    plotted = ("share_rate", "clips_released_consent", "residents_disclosed")
+    figure = png_bytes(sweep_figure(keys, plotted, rows))
+    write_atomic(out / "sweep.png", figure)
+    report = render(
+        f"consentgate sweep over {sweep.base.name}",
+        f"{len(sweep.points)} point(s) by {sweep.spec.method}, {sweep.spec.replications} "
+        f"replication(s) each. Scenario hash {sweep.base.digest()}.",
+        [
+            Section("Each run against each parameter", images=[("sweep", figure)]),
+            Section("Runs", columns=columns, rows=[[r[c] for c in columns] for r in rows]),
+        ],
+    )
+    write_atomic(out / "report.html", report)
+    policies = [load_policy(p) for p in sweep.spec.policies]
+    write_json(
+        out / "manifest.json",
+        manifest(
+            sweep.base,
+            policies,
+            replication_seeds(sweep.base, sweep.spec.replications),
+            sweep=sweep.spec.model_dump(mode="json"),
+            outputs=file_digests(out, ["sweep.csv", "sweep.parquet", "sweep.png", "report.html"]),
+        ),
+    )
+    return outcomes

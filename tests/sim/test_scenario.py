@@ -1,0 +1,135 @@
+"""Scenario files are refused before anything runs, with the key and the reason."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.sim.scenario import ScenarioError, load_scenario, parse_scenario, with_overrides
+from tests.sim.worlds import tiny_data
+
+SCENARIOS = [
+    path
+    for path in sorted(Path(__file__).resolve().parents[2].joinpath("scenarios").glob("*.toml"))
+    if not path.name.startswith("sweep")
+]
+
+
+def problems_of(data: dict[str, Any]) -> dict[str, str]:
+    with pytest.raises(ScenarioError) as caught:
+        parse_scenario(data)
+    return dict(caught.value.problems)
+
+
+def test_the_tiny_scenario_is_valid_and_hashes_stably() -> None:
+    first, second = parse_scenario(tiny_data()), parse_scenario(tiny_data())
+    assert first.digest() == second.digest()
+    assert parse_scenario(tiny_data(seed=12)).digest() != first.digest()
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.name)
+def test_shipped_scenarios_validate(path: Path) -> None:
+    assert load_scenario(path).city.neighborhoods
+
+
+def test_a_negative_rate_names_its_key() -> None:
+    data = tiny_data()
+    data["incidents"]["rates_per_1000_households_per_year"]["burglary"] = -3
+    problems = problems_of(data)
+    assert "incidents" in problems and "burglary" in problems["incidents"]
+
+
+def test_an_unknown_policy_is_refused() -> None:
+    problems = problems_of({**tiny_data(), "policy": {"name": "ring-1999"}})
+    assert "unknown policy 'ring-1999'" in problems["policy.name"]
+
+
+def test_a_bad_policy_override_names_the_parameter() -> None:
+    data = {**tiny_data(), "policy": {"name": "privacy-by-design", "params": {"map_k": 0}}}
+    assert "outside the allowed range" in problems_of(data)["policy.params.map_k"]
+
+
+def test_overlapping_ids_are_refused() -> None:
+    data = tiny_data()
+    data["agencies"][0]["id"] = "north"  # the id of a neighborhood
+    data["city"]["neighborhoods"][1]["id"] = "north"
+    problems = problems_of(data)
+    assert problems["city.neighborhoods[1].id"] == "'north' is used twice"
+    assert "already a neighborhood id" in problems["agencies[0].id"]
+
+
+def test_an_empty_city_is_refused() -> None:
+    data = tiny_data()
+    data["city"]["neighborhoods"] = []
+    problems = problems_of(data)
+    assert "the city is empty" in problems["city.neighborhoods"]
+    assert problems["agencies[0].serves"] == "no neighborhood 'south'"
+    no_cameras = tiny_data()
+    for hood in no_cameras["city"]["neighborhoods"]:
+        hood["camera_adoption"] = 0.0
+    assert "no household has a camera" in problems_of(no_cameras)["city.neighborhoods"]
+
+
+@pytest.mark.parametrize(
+    ("dotted", "value", "key", "words"),
+    [
+        (
+            "resident_behaviour.subscription_rate",
+            1.5,
+            "resident_behaviour.subscription_rate",
+            "less than or equal to 1",
+        ),
+        ("city.neighborhoods", [{"id": "x"}], "city.neighborhoods[0].group", "Field required"),
+        (
+            "agency_behaviour.radius_m",
+            {"low": 300, "high": 100},
+            "agency_behaviour.radius_m",
+            "high must be at least low",
+        ),
+        ("run.days", 0, "run.days", "greater than 0"),
+        ("run.colour", "blue", "run.colour", "Extra inputs are not permitted"),
+        (
+            "agency_behaviour.request_probability",
+            {"burglary": 0.5},
+            "agency_behaviour.request_probability",
+            "needs a 'default' entry",
+        ),
+        ("run.start", "2019-01-01T00:00:00", "run.start", "needs a time zone"),
+    ],
+)
+def test_each_bad_value_names_its_key(dotted: str, value: Any, key: str, words: str) -> None:
+    problems = problems_of(with_overrides(tiny_data(), {dotted: value}))
+    assert key in problems, problems
+    assert words in problems[key]
+
+
+def test_a_missing_file_and_bad_toml_are_named(tmp_path: Path) -> None:
+    with pytest.raises(ScenarioError, match="does not exist"):
+        load_scenario(tmp_path / "nope.toml")
+    bad = tmp_path / "bad.toml"
+    bad.write_text("name = \n")
+    with pytest.raises(ScenarioError, match="not valid TOML"):
+        load_scenario(bad)
+
+
+def test_a_policy_file_is_inlined_and_hashed(tmp_path: Path) -> None:
+    town = (Path(__file__).resolve().parents[2] / "scenarios" / "smalltown.toml").read_text()
+    (tmp_path / "narrow.toml").write_text('name = "privacy-by-design"\n[params]\nmap_k = 9\n')
+    with_file = town.replace(
+        '[policy]\nname = "privacy-by-design"', '[policy]\nfile = "narrow.toml"'
+    )
+    assert with_file != town
+    (tmp_path / "town.toml").write_text(with_file)
+    (tmp_path / "plain.toml").write_text(town)
+    scenario = load_scenario(tmp_path / "town.toml")
+    assert scenario.policy.params == {"map_k": 9}
+    assert scenario.digest() != load_scenario(tmp_path / "plain.toml").digest()
+    (tmp_path / "narrow.toml").write_text("[params]\nmap_k = 0\n")
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(tmp_path / "town.toml")
+    assert "policy.params.map_k" in dict(caught.value.problems)
+    (tmp_path / "narrow.toml").unlink()
+    with pytest.raises(ScenarioError, match="does not exist"):
+        load_scenario(tmp_path / "town.toml")
