@@ -1,4 +1,4 @@
-"""The command line: serve, seed, token."""
+"""The command line: serve, seed, token, verify."""
 
 from __future__ import annotations
 
@@ -118,6 +118,12 @@ def token(
             runtime.tokens, actor, now=SystemClock().now(), lifetime=timedelta(minutes=minutes)
         )
     )
+
+
+# Issue 4: `consentgate verify`, registered from its own module.
+from app.cli_verify import register as _register_verify  # noqa: E402
+
+_register_verify(cli)
 
 
 def main() -> None:

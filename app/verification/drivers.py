@@ -10,13 +10,18 @@ stored records as they are, for the checks to compare with the reference model.
 from __future__ import annotations
 
 import random
+import shutil
+import tempfile
 import uuid
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Protocol, TypeVar
 from uuid import UUID
+
+from sqlalchemy import create_engine
 
 from app.clock import SimulatedClock
 from app.db import Database
@@ -137,6 +142,35 @@ def seeded_ids(seed: int) -> Callable[[], UUID]:
     return lambda: uuid.UUID(int=rng.getrandbits(128), version=4)
 
 
+class FreshDatabase:
+    """A fresh database for each explored history: a new SQLite file in a new directory, or a
+    new PostgreSQL schema, dropped at the end. No state leaks between examples (no Flaky)."""
+
+    def __init__(self, base_url: str) -> None:
+        self._base = base_url
+        self._dir = Path(tempfile.mkdtemp(prefix="consentgate-verify-"))
+        self.schema = ""
+        if base_url.startswith("postgresql"):
+            self.schema = f"v_{uuid.uuid4().hex[:16]}"
+            admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
+            with admin.connect() as conn:
+                conn.exec_driver_sql(f"CREATE SCHEMA {self.schema}")
+            admin.dispose()
+            sep = "&" if "?" in base_url else "?"
+            self.url = f"{base_url}{sep}options=-csearch_path%3D{self.schema}"
+        else:
+            self.url = f"sqlite:///{self._dir / 'verify.db'}"
+        self.sqlite_path = self._dir / "verify.db"
+
+    def drop(self) -> None:
+        if self.schema:
+            admin = create_engine(self._base, isolation_level="AUTOCOMMIT")
+            with admin.connect() as conn:
+                conn.exec_driver_sql(f"DROP SCHEMA {self.schema} CASCADE")
+            admin.dispose()
+        shutil.rmtree(self._dir, ignore_errors=True)
+
+
 class ServiceDriver:
     """Calls the workflow services directly, one store transaction per call."""
 
@@ -146,8 +180,10 @@ class ServiceDriver:
         self.policy = policy
         self.clock = clock
         self.new_id = seeded_ids(0)
-        self._memory = MemoryStore() if not database_url else None
-        self._db = Database(database_url) if database_url else None
+        # `database_url` names the kind of SQL database; each driver gets a fresh one.
+        self._fresh = FreshDatabase(database_url) if database_url else None
+        self._memory = MemoryStore() if self._fresh is None else None
+        self._db = Database(self._fresh.url) if self._fresh is not None else None
         if self._db is not None:
             self._db.create_schema()
 
@@ -390,6 +426,8 @@ class ServiceDriver:
     def close_driver(self) -> None:
         if self._db is not None:
             self._db.dispose()
+        if self._fresh is not None:
+            self._fresh.drop()
 
 
 class _Refused(Exception):

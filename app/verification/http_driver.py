@@ -7,18 +7,13 @@ returned whole (`AgencyRead.text`) for the I4 scan.
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any, TypeVar
 from uuid import UUID
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine
 
 from app.clock import SimulatedClock
 from app.config import Settings
@@ -28,6 +23,7 @@ from app.runtime import Runtime
 from app.security import mint_token
 from app.verification.drivers import (
     AgencyRead,
+    FreshDatabase,
     Outcome,
     ServiceDriver,
     Snapshot,
@@ -61,24 +57,14 @@ class HttpDriver:
     ) -> None:
         self.policy = policy
         self.clock = clock
-        self._dir = Path(tempfile.mkdtemp(prefix="consentgate-verify-"))
-        self._pg_admin_url = postgres_url
-        self._schema = ""
-        database_url = None
-        if postgres_url:
-            self._schema = f"v_{uuid.uuid4().hex[:16]}"
-            admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
-            with admin.connect() as conn:
-                conn.exec_driver_sql(f"CREATE SCHEMA {self._schema}")
-            admin.dispose()
-            sep = "&" if "?" in postgres_url else "?"
-            database_url = f"{postgres_url}{sep}options=-csearch_path%3D{self._schema}"
+        self._fresh = FreshDatabase(postgres_url)
+        database_url = self._fresh.url if postgres_url else None
         settings = Settings(
             env="test",
-            db_path=self._dir / "verify.db",
+            db_path=self._fresh.sqlite_path,
             database_url=database_url,
             secret=SECRET,
-            secret_file=self._dir / "secret.key",
+            secret_file=self._fresh.sqlite_path.with_name("secret.key"),
         )
         self.app = create_app(settings, clock=clock, policy=policy)
         if app_hook is not None:
@@ -250,12 +236,7 @@ class HttpDriver:
     def close_driver(self) -> None:
         self.client.close()
         self.runtime.db.dispose()
-        if self._schema:
-            admin = create_engine(self._pg_admin_url, isolation_level="AUTOCOMMIT")
-            with admin.connect() as conn:
-                conn.exec_driver_sql(f"DROP SCHEMA {self._schema} CASCADE")
-            admin.dispose()
-        shutil.rmtree(self._dir, ignore_errors=True)
+        self._fresh.drop()
 
 
 class _RuntimeDriver(ServiceDriver):

@@ -14,13 +14,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from hypothesis import HealthCheck, Phase, settings
+from hypothesis import Phase, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis.reporting import with_reporter
 from hypothesis.stateful import run_state_machine_as_test
 
 from app.clock import SimulatedClock
 from app.policies.base import Policy
+from app.verification import profiles as _profiles  # noqa: F401  (registers the profiles)
 from app.verification.drivers import Driver, ServiceDriver
 from app.verification.exceptions import declared_exceptions
 from app.verification.findings import Finding, GuaranteeBroken, Verdict, violation_like
@@ -85,20 +86,25 @@ def driver_factory(
 
 
 def _run(
-    config: MachineConfig, *, examples: int, steps_per_example: int, seed: int, shrink: bool
+    config: MachineConfig,
+    *,
+    examples: int,
+    steps_per_example: int,
+    seed: int,
+    shrink: bool,
+    profile: str,
 ) -> Counterexample | None:
     machine = type("ConsentMachine", (ConsentMachine,), {"config": config})
     machine = hypothesis_seed(seed)(machine)
+    # The profile gives deadlines, health checks and the example database; the budget and the
+    # seed are the caller's, so a run is reproducible whatever the profile.
     run_settings = settings(
+        settings.get_profile(f"consentgate-{profile}"),
         max_examples=examples,
         stateful_step_count=steps_per_example,
-        deadline=None,
         database=None,
-        derandomize=False,
         report_multiple_bugs=False,
         phases=[Phase.generate, Phase.shrink] if shrink else [Phase.generate],
-        suppress_health_check=list(HealthCheck),
-        print_blob=False,
     )
     try:
         with with_reporter(lambda _message: None):
@@ -122,6 +128,7 @@ def verify(
     app_hook: AppHook | None = None,
     steps_per_example: int = 40,
     shrink: bool = True,
+    profile: str = "ci",
 ) -> VerifyReport:
     """Explore about `steps` actions; look for a violation, then (if the policy declares
     exceptions) for strict consent broken by a declared exception."""
@@ -135,7 +142,12 @@ def verify(
     for strict in passes:
         config = MachineConfig(policy, make, strict=strict, exception_requests=level == "service")
         found = _run(
-            config, examples=examples, steps_per_example=per_example, seed=seed, shrink=shrink
+            config,
+            examples=examples,
+            steps_per_example=per_example,
+            seed=seed,
+            shrink=shrink,
+            profile=profile,
         )
         report.steps += config.steps
         report.examples += config.examples

@@ -156,3 +156,13 @@ def footage_schema_with_location(app: FastAPI) -> None:
     app.include_router(router)
     # Routes match in order: put the leaky one ahead of the real one.
     app.router.routes.insert(0, app.router.routes.pop())
+
+
+class UndeclaredEmergencies(EmergencyDisclosures):
+    """Releases in emergencies like EmergencyDisclosures, but declares no exception (I2)."""
+
+    declared_exceptions = frozenset()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.name = "undeclared-emergencies"
