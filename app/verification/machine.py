@@ -110,7 +110,7 @@ class ConsentMachine(ResidentRules, AgencyReads):
 
     def add_agency(self, partnered: bool) -> None:
         self.begin("create agency")
-        label = self.model.next_label("A", self.model.agencies)  # type: ignore[arg-type]
+        label = self.model.next_label("A", self.model.agencies)
         done = self.driver.create_agency(
             name=f"Agency {label}",
             lat=world.CITY[0],
@@ -143,7 +143,7 @@ class ConsentMachine(ResidentRules, AgencyReads):
 
     def add_resident(self, gx: int, gy: int, encrypted: bool) -> None:
         self.begin("create resident")
-        label = self.model.next_label("X", self.model.residents)  # type: ignore[arg-type]
+        label = self.model.next_label("X", self.model.residents)
         name, contact = f"Resident {label} Lane", f"{label.lower()}.home@example.org"
         done = self.driver.create_resident(name=name, contact=contact)
         assert done.value is not None, done
@@ -160,7 +160,7 @@ class ConsentMachine(ResidentRules, AgencyReads):
         lat, lng = world.camera_site(gx, gy)
         done = self.driver.create_camera(resident.id, lat=lat, lng=lng, encrypted=encrypted)
         assert done.value is not None, done
-        label = self.model.next_label("K", self.model.cameras)  # type: ignore[arg-type]
+        label = self.model.next_label("K", self.model.cameras)
         self.model.cameras[done.value] = ModelCamera(
             label, done.value, resident.id, lat, lng, encrypted
         )
@@ -176,7 +176,7 @@ class ConsentMachine(ResidentRules, AgencyReads):
         starts = self.clock.now() - timedelta(minutes=30 * ago)
         ends = starts + timedelta(minutes=minutes)
         done = self.driver.create_clip(camera.id, starts_at=starts, ends_at=ends)
-        label = self.model.next_label("C", self.model.clips)  # type: ignore[arg-type]
+        label = self.model.next_label("C", self.model.clips)
         self.outcome(
             done, f"camera {camera.label} records clip {label}, {minutes} min, {ago / 2:g} h ago"
         )
@@ -308,7 +308,7 @@ class ConsentMachine(ResidentRules, AgencyReads):
             window_end=start + timedelta(minutes=minutes),
             kind=kind,
         )
-        label = self.model.next_label("R", self.model.requests)  # type: ignore[arg-type]
+        label = self.model.next_label("R", self.model.requests)
         recipients = self.model.expected_recipients(lat, lng, radius)
         done = self.driver.file_request(agency.id, draft)
         text = (

@@ -99,7 +99,7 @@ class MachineBase(RuleBasedStateMachine):
         judged, new = checks.check_new_releases(self.model, snapshot, self.clock.now())
         self.flag(judged)
         for release in new:
-            label = self.model.next_label("L", self.model.releases)  # type: ignore[arg-type]
+            label = self.model.next_label("L", self.model.releases)
             self.model.releases[release.id] = SeenRelease(label, release.id, self.model.step)
             clip = self.model.clips.get(release.clip_id)
             owner = self.model.owner_of_clip(clip.id) if clip else None

@@ -8,6 +8,7 @@ a bug in the service's geometry shows up as a disagreement rather than being agr
 
 from __future__ import annotations
 
+from collections.abc import Sized
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from uuid import UUID
@@ -144,7 +145,7 @@ class ReferenceModel:
                 return str(found.label)
         return f"unknown id {str(some_id)[:8]}"
 
-    def next_label(self, prefix: str, table: dict[UUID, object]) -> str:
+    def next_label(self, prefix: str, table: Sized) -> str:
         return f"{prefix}{len(table) + 1}"
 
     # --- derived truth --------------------------------------------------------------------
