@@ -1,12 +1,2 @@
-"""The property suite's budgets come from CONSENTGATE_VERIFY_PROFILE (dev, ci, long)."""
-
-from __future__ import annotations
-
-import pytest
-
-from tests.conftest import PG_URL
-
-# Broken variants and example policies live beside the tests; nothing broken ships in app/.
-pytest.register_assert_rewrite("tests.property.broken")
-
-ON_POSTGRES = bool(PG_URL)
+"""The property suite: budgets come from CONSENTGATE_VERIFY_PROFILE (dev, ci, long; see
+app/verification/profiles.py). Broken variants live in broken.py, beside the tests."""
