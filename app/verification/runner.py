@@ -76,7 +76,7 @@ def driver_factory(
     if level == "http":
         with warnings.catch_warnings():
             # Starlette's TestClient warns that it runs on httpx, which the project pins.
-            warnings.simplefilter("ignore", DeprecationWarning)
+            warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
             from app.verification.http_driver import HttpDriver
 
         return lambda policy, clock: HttpDriver(
