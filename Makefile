@@ -132,3 +132,13 @@ bench-sim: install
 # The 1,000,000-camera, one-year run: minutes of wall time and about 2 GiB of memory.
 bench-sim-million: install
 	$(BIN)/python -m app.sim.bench --million
+# Issue 4: a long exploration of the consent guarantee (docs/guarantee.md). VERIFY_POLICY
+# names a preset or module:CLASS; the property suite runs with the long budgets too.
+VERIFY_POLICY ?= privacy-by-design
+VERIFY_STEPS ?= 50000
+VERIFY_SEED ?= 0
+.PHONY: verify
+verify: install
+	$(BIN)/consentgate verify --policy $(VERIFY_POLICY) --steps $(VERIFY_STEPS) --seed $(VERIFY_SEED)
+	$(BIN)/consentgate verify --policy $(VERIFY_POLICY) --steps $$(( $(VERIFY_STEPS) / 25 )) --seed $(VERIFY_SEED) --level http --history 20
+	CONSENTGATE_VERIFY_PROFILE=long $(BIN)/python -m pytest -p no:cacheprovider -q tests/property

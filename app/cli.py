@@ -1,4 +1,4 @@
-"""The command line: serve, seed, token."""
+"""The command line: serve, seed, token, verify."""
 
 from __future__ import annotations
 
@@ -137,6 +137,10 @@ cli.add_typer(report_cli, name="report")
 from app.cli_sim import register as _register_simulation  # noqa: E402
 
 _register_simulation(cli)
+# Issue 4: `consentgate verify`, registered from its own module.
+from app.cli_verify import register as _register_verify  # noqa: E402
+
+_register_verify(cli)
 
 
 def main() -> None:

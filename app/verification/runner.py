@@ -1,0 +1,160 @@
+"""Run the machine against a policy and report: held, broken, or broken by a declared exception.
+
+`verify` is what `consentgate verify` and the test suite call. It explores `steps` actions in
+histories of up to `steps_per_example` actions each, from a fixed seed, with no example database,
+so the same policy, steps and seed explore the same histories and print the same trace.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from hypothesis import Phase, settings
+from hypothesis import seed as hypothesis_seed
+from hypothesis.reporting import with_reporter
+from hypothesis.stateful import run_state_machine_as_test
+
+from app.clock import SimulatedClock
+from app.policies.base import Policy
+from app.verification import profiles as _profiles  # noqa: F401  (registers the profiles)
+from app.verification.drivers import Driver, ServiceDriver
+from app.verification.exceptions import declared_exceptions
+from app.verification.findings import Finding, GuaranteeBroken, Verdict, violation_like
+from app.verification.machine import ConsentMachine
+from app.verification.machine_base import MachineConfig
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+AppHook = Callable[["FastAPI"], None]
+
+LEVELS = ("service", "http")
+
+
+@dataclass
+class Counterexample:
+    findings: list[Finding]
+    trace: list[str]
+
+    def lines(self) -> list[str]:
+        return [*self.trace, *(f.line() for f in self.findings)]
+
+
+@dataclass
+class VerifyReport:
+    policy_name: str
+    level: str
+    steps: int = 0
+    examples: int = 0
+    seconds: float = 0.0
+    violation: Counterexample | None = None
+    exception: Counterexample | None = None
+    declared: list[str] = field(default_factory=list)
+
+    @property
+    def steps_per_second(self) -> float:
+        return self.steps / self.seconds if self.seconds > 0 else 0.0
+
+    @property
+    def exit_code(self) -> int:
+        """0 held, 1 a genuine violation, 3 strict consent broken only by declared exceptions."""
+        if self.violation is not None:
+            return 1
+        return 3 if self.exception is not None else 0
+
+
+def driver_factory(
+    level: str, *, database_url: str = "", app_hook: AppHook | None = None
+) -> Callable[[Policy, SimulatedClock], Driver]:
+    if level == "service":
+        return lambda policy, clock: ServiceDriver(policy, clock, database_url=database_url)
+    if level == "http":
+        with warnings.catch_warnings():
+            # Starlette's TestClient warns that it runs on httpx, which the project pins.
+            warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
+            from app.verification.http_driver import HttpDriver
+
+        return lambda policy, clock: HttpDriver(
+            policy, clock, postgres_url=database_url, app_hook=app_hook
+        )
+    raise ValueError(f"level must be one of {', '.join(LEVELS)}, not {level!r}")
+
+
+def _run(
+    config: MachineConfig,
+    *,
+    examples: int,
+    steps_per_example: int,
+    seed: int,
+    shrink: bool,
+    profile: str,
+) -> Counterexample | None:
+    machine = type("ConsentMachine", (ConsentMachine,), {"config": config})
+    machine = hypothesis_seed(seed)(machine)
+    # The profile gives deadlines, health checks and the example database; the budget and the
+    # seed are the caller's, so a run is reproducible whatever the profile.
+    run_settings = settings(
+        settings.get_profile(f"consentgate-{profile}"),
+        max_examples=examples,
+        stateful_step_count=steps_per_example,
+        database=None,
+        report_multiple_bugs=False,
+        phases=[Phase.generate, Phase.shrink] if shrink else [Phase.generate],
+    )
+    try:
+        with with_reporter(lambda _message: None):
+            run_state_machine_as_test(machine, settings=run_settings)
+    except GuaranteeBroken as broken:
+        return Counterexample(broken.findings, broken.trace)
+    except Exception as crash:
+        return Counterexample(
+            [violation_like("crash", f"{type(crash).__name__}: {crash}")], config.last_trace
+        )
+    return None
+
+
+def verify(
+    policy: Policy,
+    *,
+    steps: int = 2000,
+    seed: int = 0,
+    level: str = "service",
+    database_url: str = "",
+    app_hook: AppHook | None = None,
+    steps_per_example: int = 40,
+    shrink: bool = True,
+    profile: str = "ci",
+) -> VerifyReport:
+    """Explore about `steps` actions; look for a violation, then (if the policy declares
+    exceptions) for strict consent broken by a declared exception."""
+    per_example = max(1, min(steps, steps_per_example))
+    examples = max(1, math.ceil(steps / per_example))
+    make = driver_factory(level, database_url=database_url, app_hook=app_hook)
+    declared = sorted(b.value for b in declared_exceptions(policy))
+    report = VerifyReport(policy.name, level, declared=declared)
+    started = time.perf_counter()
+    passes = [False, True] if declared else [False]
+    for strict in passes:
+        config = MachineConfig(policy, make, strict=strict, exception_requests=level == "service")
+        found = _run(
+            config,
+            examples=examples,
+            steps_per_example=per_example,
+            seed=seed,
+            shrink=shrink,
+            profile=profile,
+        )
+        report.steps += config.steps
+        report.examples += config.examples
+        if found is not None and any(f.verdict is Verdict.VIOLATION for f in found.findings):
+            report.violation = found
+            break
+        if found is not None:
+            report.exception = found
+    report.seconds = time.perf_counter() - started
+    return report
