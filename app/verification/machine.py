@@ -59,6 +59,9 @@ class ConsentMachine(ResidentRules, AgencyReads):
         for i, (gx, gy) in enumerate(sites):
             self.add_resident(gx=gx, gy=gy, encrypted=False)
             self.record_clip(k=i, ago=clip_ago[i], minutes=20)
+        # The invariants run once after this whole set-up: judge the request filed last against
+        # the city as it stood just before, as a step of its own (a policy may refuse it).
+        self.guarantee_holds()
         self.file_request(
             a=0,
             cx=0,
