@@ -65,22 +65,31 @@ def _cell(value: Any) -> str:
     return "n/a" if value is None else str(value)
 
 
-def _markdown(report: TransparencyReport) -> str:
-    names = ["overall"] + [a.agency_name.replace("|", "/") for a in report.agencies]
+def table(report: TransparencyReport) -> tuple[str, list[str], list[list[str]]]:
+    """The report as one table: a title, the columns (figure, overall, each agency), the rows."""
+    names = ["overall"] + [a.agency_name for a in report.agencies]
     columns = [report.overall] + [a.figures for a in report.agencies]
+    rows = [
+        [label, *(_cell(c.values.get(metric)) for c in columns)]
+        for metric, label in METRICS.items()
+    ]
+    for kind in sorted({k for c in columns for k in c.legal_by_type}):
+        rows.append(
+            [f"legal demands: {kind}", *(str(c.legal_by_type.get(kind, 0)) for c in columns)]
+        )
+    title = f"Transparency report, {report.start.isoformat()} to {report.end.isoformat()}"
+    return title, ["figure", *names], rows
+
+
+def _markdown(report: TransparencyReport) -> str:
+    title, header, rows = table(report)
     lines = [
-        f"# Transparency report, {report.start.isoformat()} to {report.end.isoformat()}",
+        f"# {title}",
         "",
         f"As of {report.as_of.isoformat()}. Counts over the period; rates are per notice.",
         "",
-        "| figure | " + " | ".join(names) + " |",
-        "| --- | " + " | ".join("---:" for _ in names) + " |",
+        "| " + " | ".join(h.replace("|", "/") for h in header) + " |",
+        "| --- | " + " | ".join("---:" for _ in header[1:]) + " |",
     ]
-    for metric, label in METRICS.items():
-        cells = " | ".join(_cell(c.values.get(metric)) for c in columns)
-        lines.append(f"| {label} | {cells} |")
-    kinds = sorted({k for c in columns for k in c.legal_by_type})
-    for kind in kinds:
-        cells = " | ".join(str(c.legal_by_type.get(kind, 0)) for c in columns)
-        lines.append(f"| legal demands: {kind} | {cells} |")
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
     return "\n".join(lines) + "\n"

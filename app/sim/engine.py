@@ -27,15 +27,18 @@ from app.sim.metrics import Metrics, cells_in_circle
 from app.sim.scenario import Scenario
 from app.sim.seeds import stream
 from app.sim.store import StepRunner
-from app.workflow import exceptions, gate, operator, requests, responses
+from app.workflow import exceptions, gate, moderation, operator, requests, responses
 from app.workflow.area import cameras_in_circle
 from app.workflow.context import SYSTEM, Actor, Ctx
 from app.workflow.errors import DomainError
 from app.workflow.records import Camera, Clip, FootageRequest, Notice, Release
-from app.workflow.states import ReleaseBasis, RequestKind, Role
+from app.workflow.states import ReleaseBasis, RequestKind, RequestStatus, Role
 
 DAY = timedelta(days=1)
 HOUR = timedelta(hours=1)
+
+
+MODERATOR = Actor(Role.OPERATOR, SYSTEM.subject, "moderator")
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +187,14 @@ class Engine:
         request = self._file(agency_key, draft)
         if request is None:
             return
+        if request.status is RequestStatus.PENDING_REVIEW:
+            # A moderated policy: the platform's moderator publishes the request, through the
+            # same step as POST /operator/requests/{id}/approve. No public figure gives a
+            # rejection rate or a review delay, so every request is approved at once.
+            pending = request
+            request = self.run(
+                lambda c: moderation.approve_request(c, MODERATOR, request_id=pending.id)
+            )
         now = request.filed_at
         notices = self.run(lambda c: c.store.find(Notice, request_id=request.id))
         self._materialise_footage(request)

@@ -1,21 +1,26 @@
 """The auditor's pages: the log and its verification, releases with basis and consent.
 
-Signed checkpoints and the transparency report belong to the auditor toolkit (issue 5); the
-template has their sections ready and says plainly when this build does not provide them.
+The current signed checkpoint (with the key to pin) and the last year's transparency report
+come from the same functions as GET /audit/checkpoint and GET /reports/transparency.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from app.audit.report_format import table
 from app.routers import audit
+from app.runtime import Runtime
 from app.web.errors import WebError, attempt
 from app.web.render import WHOLE_LIST, page
 from app.web.session import require, runtime_of
+from app.workflow.context import Actor
 from app.workflow.states import Role
+from app.workflow.transparency import UP_TO_NOW, transparency_report
 
 router = APIRouter(prefix="/web/auditor", include_in_schema=False)
 HOME = "/web/auditor"
@@ -31,11 +36,30 @@ def overview(request: Request) -> HTMLResponse:
     context: dict[str, Any] = {
         "check": check,
         "releases": releases.data,
-        # Plug-in points for the auditor toolkit: a checkpoint and a report, or None.
-        "checkpoint": None,
-        "report": None,
+        "checkpoint": _checkpoint(request, actor, runtime),
+        "report": _report(actor, runtime),
     }
     return page(request, "auditor.html", context)
+
+
+def _checkpoint(request: Request, actor: Actor, runtime: Runtime) -> dict[str, str]:
+    """The signed checkpoint the API serves, and the key to pin to check it."""
+    signer = audit.get_signer(request)
+    key = audit.log_key(signer)
+    return {
+        "signed_note": audit.checkpoint(actor, runtime, signer),
+        "log_key": key.verifier_key,
+    }
+
+
+def _report(actor: Actor, runtime: Runtime) -> dict[str, Any]:
+    """The last year's transparency report, as GET /reports/transparency computes it."""
+    until = runtime.clock.now() + UP_TO_NOW
+    found = runtime.read(
+        lambda ctx: transparency_report(ctx, start=until - timedelta(days=365), end=until)
+    )
+    title, columns, rows = table(found)
+    return {"title": title, "columns": columns, "rows": rows}
 
 
 @router.get("/log", response_class=HTMLResponse)

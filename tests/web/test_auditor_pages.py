@@ -60,8 +60,21 @@ def test_the_log_pages_from_the_newest_and_refuses_a_bad_start(pages: Pages, wor
     assert bad.status_code == 422 and "validation_error" in bad.text
 
 
-def test_checkpoint_and_report_say_they_are_not_in_this_build(pages: Pages, world: World) -> None:
+def test_the_page_shows_the_signed_checkpoint_and_the_transparency_report(
+    pages: Pages, world: World
+) -> None:
+    agency = world.agency()
+    dana = world.resident()
+    request = world.file(agency)
+    world.share(dana, request["id"], dana.clips[:1])
     pages.sign_in(world.auditor)
     page = pages.get("/web/auditor").text
-    assert "Signed checkpoints come with the auditor toolkit" in page
-    assert "The transparency report comes with the auditor toolkit" in page
+    note = world.client.get("/audit/checkpoint", headers=world.auditor).text
+    root_line = note.splitlines()[2]  # origin, size, base64 root, blank, signature
+    size_line = note.splitlines()[1]
+    assert size_line in page and root_line in page  # the API's checkpoint, not a stand-in
+    assert world.client.get("/audit/log-key").json()["verifier_key"] in page
+    assert 'id="transparency"' in page
+    report = world.ok("GET", "/reports/transparency?format=json", world.auditor)
+    assert "Agency" in page and "Signed checkpoints come with" not in page
+    assert report["overall"]  # the same report the page tabulates
