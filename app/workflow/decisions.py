@@ -29,6 +29,8 @@ POINTS: dict[str, Callable[[Policy, dict[str, Any]], Decision]] = {
     "request": lambda p, q: p.validate_request(from_json(RequestQuestion, q)),
     "notice": lambda p, q: p.may_notify(opted_out=bool(q["opted_out"])),
     "release": lambda p, q: p.decide_release(from_json(ReleaseQuestion, q)),
+    # An operator's approval of an emergency or legal request: does the policy declare it?
+    "exception": lambda p, q: p.validate_request(from_json(RequestQuestion, q)),
 }
 
 

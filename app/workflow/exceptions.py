@@ -16,11 +16,11 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from uuid import UUID
 
-from app.policies.base import resident_is_told
-from app.workflow import audit, footage
+from app.policies.base import RequestQuestion, resident_is_told
+from app.workflow import audit, decisions, footage
 from app.workflow.area import cameras_in_circle, matching_clips
 from app.workflow.context import Actor, Ctx
-from app.workflow.errors import InvalidInput, NotFound
+from app.workflow.errors import InvalidInput, NotFound, RuleViolation
 from app.workflow.gate import release_clip
 from app.workflow.moderation import pending_request
 from app.workflow.records import (
@@ -58,6 +58,31 @@ def approve_exception(
             "A consent request is approved with POST /operator/requests/{id}/approve.",
             code="not_an_exception",
         )
+    # The policy in force now must still declare this exception (it may have changed since the
+    # filing); the answer is a logged decision either way (issue 5: exception approved).
+    question = RequestQuestion(
+        kind=request.kind,
+        case_number=request.case_number,
+        incident_type=request.incident_type,
+        description=request.description,
+        # float(): an SQL store hands back 160.0 where memory may hold 160; the logged bytes
+        # (and so the audit hashes) must not depend on the store.
+        radius_m=float(request.radius_m),
+        window_start=request.window_start,
+        window_end=request.window_end,
+        now=ctx.clock.now(),
+        requests_in_investigation=0,
+        legal_process=request.legal_process,
+        justification=request.justification,
+    )
+    decision = ctx.policy.validate_request(question)
+    if not decision.allowed:
+        refusal = RuleViolation(decision.reason, code=decision.code, rules=decision.rules)
+        refusal.after_rollback = decisions.refusal_logger(actor, "exception", question, decision)
+        raise refusal
+    decisions.log_decision(
+        ctx, actor, "exception", question, decision, about=("request", request.id)
+    )
     approved = replace(request, approved_by=actor.label())
     ctx.store.save(approved)
     audit.record(

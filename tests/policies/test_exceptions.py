@@ -109,6 +109,12 @@ def test_emergency_release_goes_through_the_gate(
     assert all((d["resident_told_at"] is not None) is told for d in disclosures)
     assert world.ok("GET", "/me/disclosures", erin.headers)["count"] == 0
     assert world.ok("GET", "/audit/verify", world.auditor)["ok"] is True
+    # The approval is a logged decision: policy, input, result (issue 5).
+    entries = world.ok("GET", "/audit/entries?limit=1000", world.auditor)["data"]
+    approvals = [e for e in entries if e["action"] == "decision.exception"]
+    assert len(approvals) == 1 and approvals[0]["data"]["result"] == "allow"
+    assert approvals[0]["data"]["about"] == {"type": "request", "id": request["id"]}
+    assert approvals[0]["data"]["input"]["kind"] == "emergency"
 
 
 @pytest.mark.parametrize("policy", [policy_with(**EXCEPTIONS_ON)], ids=["exceptions-on"])
