@@ -53,46 +53,6 @@ class Policy(Protocol):
 
     def validate_request(self, q: RequestQuestion) -> Decision: ...
 
-    def _validate_exception_request(self, q: RequestQuestion) -> Decision:
-        """Emergency and legal requests: declared by the policy, justified, about the past."""
-        p = self.params
-        if q.kind is RequestKind.EMERGENCY and not p.emergency_disclosure:
-            return deny(
-                "exception_not_allowed",
-                "This policy declares no emergency exception.",
-                "emergency_disclosure",
-            )
-        if q.kind is RequestKind.LEGAL:
-            if q.legal_process not in ("warrant", "subpoena"):
-                return deny(
-                    "legal_process_unknown",
-                    "A legal demand is a warrant or a subpoena.",
-                    "legal_process",
-                )
-            allowed = p.warrants if q.legal_process == "warrant" else p.subpoenas
-            if not allowed:
-                key = "warrants" if q.legal_process == "warrant" else "subpoenas"
-                return deny(
-                    "exception_not_allowed",
-                    f"This policy does not answer a {q.legal_process}.",
-                    key,
-                )
-        if not q.justification.strip():
-            return deny(
-                "justification_required",
-                "An exception request needs its justification or legal reference.",
-                "justification",
-            )
-        if q.window_end > q.now:
-            return deny("window_in_future", "The time window must have ended already.", "window")
-        if q.window_start < q.now - timedelta(days=p.retention_days):
-            return deny(
-                "window_too_old",
-                f"No footage older than the {p.retention_days} days of retention exists.",
-                "retention_days",
-            )
-        return allow("The policy declares this exception.", f"exceptions.{q.kind.value}")
-
     def may_notify(self, *, opted_out: bool) -> Decision: ...
 
     def decide_release(self, q: ReleaseQuestion) -> Decision: ...
