@@ -239,6 +239,12 @@ def _exception_release(
         problems.append(f"the {basis} release names no approving operator")
     if clip.encrypted or camera.end_to_end_encrypted:
         problems.append("end-to-end encrypted footage was released")
+    # The policy in force at the release said whether the resident is told (its audit entry
+    # records it); where it did, the release must record when they were.
+    created = log.by_subject.get(("release.created", str(release.id)), [])
+    if any(e.data.get("resident_told") for e in created) and release.resident_told_at is None:
+        seqs = seqs + [e.seq for e in created]
+        problems.append(f"the policy tells the resident of a {basis} release; nobody was told")
     return [_v("I2", p, "release", release.id, seqs) for p in problems]
 
 

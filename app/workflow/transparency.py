@@ -48,7 +48,7 @@ METRICS: dict[str, str] = {
     "releases.legal": "clips released under legal process",
     "releases.revoked": "releases revoked (consent withdrawn before download)",
     "emergency.disclosures": "emergency requests answered with footage",
-    "emergency.residents_told": "emergency releases whose resident was told (null: not tracked)",
+    "emergency.residents_told": "emergency releases whose resident was told afterwards",
     "legal.answered_with_content": "legal demands answered with footage",
     "residents_affected": "distinct residents whose footage was released",
     "footage_hours_disclosed": "hours of footage released",
@@ -140,11 +140,7 @@ def _figures(
         if camera is not None:
             owners.add(camera.resident_id)
     emergency = [r for r in releases if r.basis is ReleaseBasis.EMERGENCY]
-    told: int | None = None
-    if emergency and all(hasattr(r, "resident_notified_at") for r in emergency):
-        told = sum(1 for r in emergency if getattr(r, "resident_notified_at", None) is not None)
-    elif not emergency:
-        told = 0
+    told = sum(1 for r in emergency if r.resident_told_at is not None)
     answered = {r.request_id for r in releases}
     legal = [r for r in requests if r.kind is RequestKind.LEGAL]
     sent = len(notices)

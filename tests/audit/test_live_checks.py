@@ -154,3 +154,38 @@ def test_i8_consent_after_expiry(world: World) -> None:
     [violation] = _violations(report, "I8")
     assert "expired" in violation["detail"]
     assert any("before the consent was given" in v["detail"] for v in _violations(report, "I1"))
+
+
+@pytest.mark.parametrize(
+    "policy",
+    [
+        StandardPolicy(
+            "emergencies-told",
+            PolicyParams(
+                emergency_disclosure=True,
+                tell_resident_after_emergency=True,
+                encrypt_new_residents=False,
+            ),
+        )
+    ],
+)
+def test_i2_a_resident_the_policy_tells_was_not_told(world: World, policy: StandardPolicy) -> None:
+    agency = world.agency()
+    world.resident()
+    body = world.request_body()
+    body.update(kind="emergency", justification="Imminent danger")
+    request = world.ok("POST", "/portal/exception-requests", agency.headers, json=body)
+    world.ok(
+        "POST",
+        f"/operator/requests/{request['id']}/exception",
+        world.operator,
+        json={"justification": "Checked"},
+    )
+    assert _verify(world)["ok"], "an emergency release whose resident was told passes I2"
+    released = world.ok("GET", "/audit/releases", world.auditor)["data"]
+    assert released and all(r["basis"] == "emergency" for r in released)
+    # Behind the service's back: the record of telling the resident disappears.
+    with world.app.state.runtime.db.engine.begin() as connection:
+        connection.execute(text("UPDATE release SET resident_told_at = NULL"))
+    found = _violations(_verify(world), "I2")
+    assert len(found) == len(released) and all("nobody was told" in v["detail"] for v in found)
