@@ -1,8 +1,7 @@
 """The policy lab: two policies side by side.
 
-The parameter comparison is real (the registry's presets and the policy in force). Running a
-scenario under each and plotting the outcome belongs to the simulation (issue 6); until it is
-merged the page says so instead of showing invented figures.
+The parameter comparison comes from the registry's presets and the policy in force; "Run" runs a
+small scenario under both through the simulation's own `compare` (app/web/lab_run.py).
 """
 
 from __future__ import annotations
@@ -15,6 +14,7 @@ from fastapi.responses import HTMLResponse
 from app.policies.base import Policy
 from app.policies.registry import PolicyNotFound, load_policy, preset_names
 from app.web.errors import WebError
+from app.web.lab_run import LAB_SCENARIO, run_lab
 from app.web.render import page
 from app.web.session import runtime_of
 
@@ -52,8 +52,17 @@ def _show(value: object) -> str:
     return str(value)
 
 
+def _run(left: Policy, right: Policy) -> dict[str, object] | None:
+    if left.name == right.name:
+        return None
+    if not LAB_SCENARIO.exists():
+        detail = f"The lab's scenario {LAB_SCENARIO.name} is not installed with this copy."
+        raise WebError(404, "scenario_missing", detail, back="/web/lab")
+    return run_lab(left, right)
+
+
 @router.get("", response_class=HTMLResponse)
-def lab(request: Request, a: str = "", b: str = "") -> HTMLResponse:
+def lab(request: Request, a: str = "", b: str = "", run: str = "") -> HTMLResponse:
     left, right = _named(request, a), _named(request, b)
     lp, rp = left.params.as_dict(), right.params.as_dict()
     rows = [ParamRow(key, _show(lp[key]), _show(rp.get(key, "—"))) for key in lp]
@@ -63,7 +72,7 @@ def lab(request: Request, a: str = "", b: str = "") -> HTMLResponse:
         "right": right,
         "rows": rows,
         "choices": choices,
-        # Plug-in point for the simulation: a comparison table and a plot, or None.
-        "comparison": None,
+        "comparison": _run(left, right) if run == "1" else None,
+        "same": left.name == right.name,
     }
     return page(request, "lab.html", context)

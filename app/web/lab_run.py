@@ -1,0 +1,47 @@
+"""The policy lab's run: a small scenario under two policies, through the simulation's own
+`compare` (the same engine, city and seeds as `consentgate compare`)."""
+
+from __future__ import annotations
+
+import base64
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from app.policies.base import Policy
+from app.sim.compare import compare
+from app.sim.plots import comparison_figure, png_bytes
+from app.sim.scenario import parse_scenario, read_scenario_data
+
+# A toy city that runs in a few seconds: a page may wait that long, not for a calibrated year.
+LAB_SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "smalltown.toml"
+LAB_REPLICATIONS = 2
+LAB_METRICS = (
+    "requests_filed",
+    "notices_per_request",
+    "share_rate",
+    "clips_released_consent",
+    "releases_without_consent",
+    "identity_disclosures",
+)
+
+
+def run_lab(left: Policy, right: Policy) -> dict[str, Any]:
+    """The comparison table and plot the lab template shows."""
+    data = read_scenario_data(LAB_SCENARIO)
+    scenario = parse_scenario(data)
+    with tempfile.TemporaryDirectory() as out:
+        result = compare(
+            scenario, data, [left, right], replications=LAB_REPLICATIONS, out=Path(out)
+        )
+    metrics = [m for m in LAB_METRICS if m in result.metrics]
+    means = {key: cell.mean for key, cell in result.cells.items()}
+    halves = {key: cell.half_width for key, cell in result.cells.items()}
+    figure = comparison_figure(metrics, result.policies, means, halves)
+    plot = base64.b64encode(png_bytes(figure)).decode()
+    return {
+        "columns": [f"metric (mean ± 95%, {LAB_REPLICATIONS} runs)", *result.policies],
+        "rows": [[m, *(result.display(m, p) for p in result.policies)] for m in metrics],
+        "plot": f"data:image/png;base64,{plot}",
+        "plot_alt": "Bars per policy with 95% intervals for: " + ", ".join(metrics),
+    }
