@@ -9,6 +9,7 @@ processes finished in, so serial and parallel runs write identical aggregates.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Callable, Sequence
@@ -19,7 +20,7 @@ from typing import Any
 
 from app.policies.base import Policy
 from app.policies.registry import load_policy
-from app.sim.outputs import write_json, write_run
+from app.sim.outputs import code_hash, write_json, write_run
 from app.sim.run import simulate
 from app.sim.scenario import canonical_json, load_scenario_policy, parse_scenario
 
@@ -42,7 +43,8 @@ class RunTask:
         return self.policy if isinstance(self.policy, str) else self.policy.name
 
     def key(self) -> str:
-        """What the run depends on; a stored result with another key is stale."""
+        """What the run depends on; a stored result with another key is stale. The code's own
+        hash is part of it: a run made by other code is redone, never reused."""
         policy = self.policy
         params = None if policy is None or isinstance(policy, str) else policy.params.digest()
         text = canonical_json(
@@ -51,9 +53,15 @@ class RunTask:
                 "seed": self.seed,
                 "policy": self.policy_label(),
                 "params": params,
+                "code": _code_hash(),
             }
         )
         return hashlib.sha256(text.encode()).hexdigest()
+
+
+@functools.cache
+def _code_hash() -> str:
+    return code_hash()  # once per process: it reads every source file of app/
 
 
 @dataclass(frozen=True)

@@ -125,3 +125,19 @@ def test_bad_sweeps_are_refused_before_anything_runs(
     problems = dict(caught.value.problems)
     assert key in problems, problems
     assert words in problems[key]
+
+
+def test_runs_made_by_other_code_are_run_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sweep = load_sweep(write_sweep(tmp_path, GRID))
+    out = tmp_path / "out"
+    run_sweep(sweep, out)
+    reused: list[bool] = []
+    run_sweep(sweep, out, on_done=lambda _task, was: reused.append(was))
+    assert reused and all(reused)  # same code: every finished run is reused
+    # A change to app/ (here: its hash) makes every stored result stale.
+    monkeypatch.setattr(batch, "_code_hash", lambda: "0" * 64)
+    redone: list[bool] = []
+    run_sweep(sweep, out, on_done=lambda _task, was: redone.append(was))
+    assert redone and not any(redone)
