@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Response
 
 from app.deps import AgencyActor, RuntimeDep
 from app.limits import MapPage, Page
+from app.runtime import Runtime
 from app.schemas import portal as s
 from app.workflow import exceptions, footage, requests
-from app.workflow.context import Ctx
+from app.workflow.context import Actor, Ctx
 from app.workflow.portal_map import map_writes, portal_map
 from app.workflow.states import RequestKind
 
@@ -38,22 +40,7 @@ def get_map(actor: AgencyActor, runtime: RuntimeDep, page: MapPage) -> s.PortalM
 def file_request(
     body: s.RequestCreate, actor: AgencyActor, runtime: RuntimeDep
 ) -> s.RequestForAgency:
-    draft = requests.RequestDraft(
-        case_number=body.case_number,
-        incident_type=body.incident_type,
-        description=body.description,
-        center_lat=body.area.center_lat,
-        center_lng=body.area.center_lng,
-        radius_m=body.area.radius_m,
-        window_start=body.window.start,
-        window_end=body.window.end,
-    )
-
-    def step(ctx: Ctx) -> requests.AgencyRequestView:
-        filed = requests.file_request(ctx, actor, agency_id=actor.subject, draft=draft)
-        return requests.agency_view(ctx, filed)
-
-    return _request_out(runtime.write(step))
+    return _file(runtime, actor, _draft(body))
 
 
 @router.post("/exception-requests", response_model=s.RequestForAgency, status_code=201)
@@ -61,7 +48,18 @@ def file_exception_request(
     body: s.ExceptionRequestCreate, actor: AgencyActor, runtime: RuntimeDep
 ) -> s.RequestForAgency:
     """An emergency request or a legal demand: it waits for the operator, notifies no one."""
-    draft = requests.RequestDraft(
+    draft = _draft(
+        body,
+        kind=RequestKind(body.kind),
+        justification=body.justification,
+        legal_process=body.legal_process or "",
+        nondisclosure_order=body.nondisclosure_order,
+    )
+    return _file(runtime, actor, draft)
+
+
+def _draft(body: s.RequestCreate, **exception: Any) -> requests.RequestDraft:
+    return requests.RequestDraft(
         case_number=body.case_number,
         incident_type=body.incident_type,
         description=body.description,
@@ -70,12 +68,11 @@ def file_exception_request(
         radius_m=body.area.radius_m,
         window_start=body.window.start,
         window_end=body.window.end,
-        kind=RequestKind(body.kind),
-        justification=body.justification,
-        legal_process=body.legal_process or "",
-        nondisclosure_order=body.nondisclosure_order,
+        **exception,
     )
 
+
+def _file(runtime: Runtime, actor: Actor, draft: requests.RequestDraft) -> s.RequestForAgency:
     def step(ctx: Ctx) -> requests.AgencyRequestView:
         filed = requests.file_request(ctx, actor, agency_id=actor.subject, draft=draft)
         return requests.agency_view(ctx, filed)

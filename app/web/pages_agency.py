@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from app.routers import portal
 from app.schemas.portal import RequestCreate
@@ -127,72 +127,47 @@ def _utc(value: str) -> str:
     return value
 
 
+class RequestForm(BaseModel):
+    """The request form's fields as typed (strings): kept for redisplay, validated as the API's
+    RequestCreate on filing."""
+
+    csrf: str = ""
+    case_number: str = ""
+    incident_type: str = ""
+    description: str = ""
+    center_lat: str = ""
+    center_lng: str = ""
+    radius_m: str = ""
+    window_start: str = ""
+    window_end: str = ""
+
+    def fields(self) -> dict[str, str]:
+        return {name: getattr(self, name) for name in FORM_FIELDS}
+
+
 @router.post("/preview", response_class=HTMLResponse)
-def preview(
-    request: Request,
-    csrf: Annotated[str, Form()] = "",
-    case_number: Annotated[str, Form()] = "",
-    incident_type: Annotated[str, Form()] = "",
-    description: Annotated[str, Form()] = "",
-    center_lat: Annotated[str, Form()] = "",
-    center_lng: Annotated[str, Form()] = "",
-    radius_m: Annotated[str, Form()] = "",
-    window_start: Annotated[str, Form()] = "",
-    window_end: Annotated[str, Form()] = "",
-) -> HTMLResponse:
+def preview(request: Request, data: Annotated[RequestForm, Form()]) -> HTMLResponse:
     """Draw the form's circle on the map without filing anything (works without JavaScript)."""
-    actor = check_form(request, Role.AGENCY, csrf)
-    values = (
-        case_number,
-        incident_type,
-        description,
-        center_lat,
-        center_lng,
-        radius_m,
-        window_start,
-        window_end,
-    )
-    return _portal_page(request, actor, dict(zip(FORM_FIELDS, values, strict=True)), None)
+    actor = check_form(request, Role.AGENCY, data.csrf)
+    return _portal_page(request, actor, data.fields(), None)
 
 
 @router.post("/requests", response_class=HTMLResponse)
-def file_request(
-    request: Request,
-    csrf: Annotated[str, Form()] = "",
-    case_number: Annotated[str, Form()] = "",
-    incident_type: Annotated[str, Form()] = "",
-    description: Annotated[str, Form()] = "",
-    center_lat: Annotated[str, Form()] = "",
-    center_lng: Annotated[str, Form()] = "",
-    radius_m: Annotated[str, Form()] = "",
-    window_start: Annotated[str, Form()] = "",
-    window_end: Annotated[str, Form()] = "",
-) -> Response:
-    actor = check_form(request, Role.AGENCY, csrf)
-    form = dict(
-        zip(
-            FORM_FIELDS,
-            (
-                case_number,
-                incident_type,
-                description,
-                center_lat,
-                center_lng,
-                radius_m,
-                window_start,
-                window_end,
-            ),
-            strict=True,
-        )
-    )
+def file_request(request: Request, data: Annotated[RequestForm, Form()]) -> Response:
+    actor = check_form(request, Role.AGENCY, data.csrf)
+    form = data.fields()
     try:
         body = RequestCreate.model_validate(
             {
-                "case_number": case_number,
-                "incident_type": incident_type,
-                "description": description,
-                "area": {"center_lat": center_lat, "center_lng": center_lng, "radius_m": radius_m},
-                "window": {"start": _utc(window_start), "end": _utc(window_end)},
+                "case_number": data.case_number,
+                "incident_type": data.incident_type,
+                "description": data.description,
+                "area": {
+                    "center_lat": data.center_lat,
+                    "center_lng": data.center_lng,
+                    "radius_m": data.radius_m,
+                },
+                "window": {"start": _utc(data.window_start), "end": _utc(data.window_end)},
             }
         )
     except ValidationError as exc:

@@ -12,15 +12,7 @@ from tests.factories import World, iso
 
 
 def state_changes(world: World) -> int:
-    """Audit entries that record a state change. A refused policy decision is itself logged
-    (`decision.*` records, written after the rollback), but it changes no state."""
-    count, start = 0, 0
-    while True:
-        page = world.ok("GET", f"/audit/entries?start={start}&limit=1000", world.auditor)
-        count += sum(1 for e in page["data"] if not e["action"].startswith("decision."))
-        if page["next_start"] is None:
-            return count
-        start = page["next_start"]
+    return world.state_changes()
 
 
 def refused(

@@ -89,24 +89,13 @@ def test_filing_through_the_form_is_the_apis_request(pages: Pages, world: World)
     assert '<circle class="area request"' in page
 
 
-def _audit_size(world: World) -> int:
-    """State changes in the log; decision records (a refusal is logged as one) do not count."""
-    actions: list[str] = []
-    start: int | None = 0
-    while start is not None:
-        page = world.ok("GET", f"/audit/entries?start={start}&limit=500", world.auditor)
-        actions += [e["action"] for e in page["data"]]
-        start = page["next_start"]
-    return sum(1 for a in actions if not a.startswith("decision."))
-
-
 def test_a_refused_request_shows_the_apis_code_keeps_the_form_and_writes_nothing(
     pages: Pages, world: World
 ) -> None:
     agency = world.agency()
     pages.sign_in(agency.headers)
     pages.get("/web/agency")  # the noisy map draws this period's noise once: a write of its own
-    before = _audit_size(world)
+    before = world.state_changes()
     too_big = pages.post("/web/agency/requests", "/web/agency", _form(world, radius_m="5000"))
     assert too_big.status_code == 422
     assert "area_out_of_bounds" in too_big.text
@@ -121,7 +110,7 @@ def test_a_refused_request_shows_the_apis_code_keeps_the_form_and_writes_nothing
     assert protest.status_code == 422
     assert "incident_type_refused" in protest.text
     assert world.ok("GET", "/portal/requests", agency.headers)["count"] == 0
-    assert _audit_size(world) == before
+    assert world.state_changes() == before
 
 
 def test_the_preview_draws_the_circle_and_files_nothing(pages: Pages, world: World) -> None:

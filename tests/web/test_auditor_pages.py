@@ -77,4 +77,7 @@ def test_the_page_shows_the_signed_checkpoint_and_the_transparency_report(
     assert 'id="transparency"' in page
     report = world.ok("GET", "/reports/transparency?format=json", world.auditor)
     assert "Agency" in page and "Signed checkpoints come with" not in page
-    assert report["overall"]  # the same report the page tabulates
+    # The page tabulates the same report: its overall figure for releases on consent.
+    released = report["overall"]["releases.consent"]
+    assert released == 1
+    assert f"<td>clips released on consent</td><td>{released}</td>" in page
