@@ -12,7 +12,7 @@ candidates, and every field is still compared with `==` before a record is retur
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Hashable, Mapping
+from collections.abc import Callable, Collection, Hashable, Mapping
 from datetime import datetime
 from enum import Enum
 from typing import Any, cast
@@ -115,9 +115,13 @@ class MemoryStore:
     def count(self, kind: type[R], **equals: object) -> int:
         return len(self.find(kind, **equals))
 
-    def cameras_in_cells(self, cells: Collection[str]) -> list[Camera]:
+    def cameras_in_cells(
+        self, cells: Collection[str], within: Callable[[float, float], bool] | None = None
+    ) -> list[Camera]:
         table = self._tables[Camera]
         found = [table[i] for cell in cells for i in self._by_cell.get(cell, ())]
+        if within is not None:
+            found = [c for c in found if within(c.lat, c.lng)]
         return sorted(found, key=_by_id)
 
     def clips_overlapping(

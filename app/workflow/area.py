@@ -11,11 +11,9 @@ from app.workflow.records import Camera, Clip, FootageRequest
 
 def cameras_in_circle(ctx: Ctx, lat: float, lng: float, radius_m: float) -> list[Camera]:
     cells = cells_covering(lat, lng, radius_m, INDEX_RESOLUTION)
-    return [
-        c
-        for c in ctx.store.cameras_in_cells(cells)
-        if distance_m(lat, lng, c.lat, c.lng) <= radius_m
-    ]
+    return ctx.store.cameras_in_cells(
+        cells, lambda c_lat, c_lng: distance_m(lat, lng, c_lat, c_lng) <= radius_m
+    )
 
 
 def camera_in_area(camera: Camera, request: FootageRequest) -> bool:

@@ -7,7 +7,7 @@ answer in the same order and a run is reproducible.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import datetime
 from typing import Protocol, TypeVar
 from uuid import UUID
@@ -36,8 +36,11 @@ class Store(Protocol):
 
     def count(self, kind: type[R], **equals: object) -> int: ...
 
-    def cameras_in_cells(self, cells: Collection[str]) -> list[Camera]:
-        """Cameras whose index cell is one of `cells`: the spatial index for fan-out."""
+    def cameras_in_cells(
+        self, cells: Collection[str], within: Callable[[float, float], bool] | None = None
+    ) -> list[Camera]:
+        """Cameras whose index cell is one of `cells` (the spatial index for fan-out), keeping
+        only those whose (lat, lng) `within` accepts, tested before a record is built."""
         ...
 
     def clips_overlapping(
