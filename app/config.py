@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     audience: str = "consentgate-api"
     token_minutes: int = Field(default=8 * 60, ge=1, le=60 * 24 * 30)
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    # How often the served app runs `tick` (due releases, expiries); 0 turns the timer off, for
+    # an operator who prefers cron and `POST /operator/tick` (app/ticker.py).
+    tick_seconds: float = Field(default=30.0, ge=0)
     # The web walkthrough offers the demo tokens the seed writes here (never in production).
     demo_env_file: Path = Path("var/demo.env")
 

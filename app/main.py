@@ -12,6 +12,7 @@ from app.limits import BodySizeLimit
 from app.policies import Policy
 from app.routers import audit, me, operator, portal, public, receipts, reports
 from app.runtime import Runtime
+from app.ticker import lifespan
 from app.web import install as install_web
 
 DESCRIPTION = """A simulation of the consent-gated footage-request workflow.
@@ -29,7 +30,9 @@ def create_app(
     settings = settings or Settings()
     log_signer = load_signer(settings)  # the audit log's checkpoint key (issue 5); checked first
     runtime = Runtime.build(settings, clock=clock, policy=policy)
-    app = FastAPI(title="consentgate", version=__version__, description=DESCRIPTION)
+    app = FastAPI(
+        title="consentgate", version=__version__, description=DESCRIPTION, lifespan=lifespan
+    )
     app.state.runtime = runtime
     app.state.log_signer = log_signer
     http_errors.install(app)

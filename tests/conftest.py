@@ -59,6 +59,9 @@ def settings(tmp_path: Path, database_url: str | None) -> Settings:
         database_url=database_url,
         secret=TEST_SECRET,
         secret_file=tmp_path / "secret.key",
+        # No background timer: a test's releases happen when the test ticks (the timer itself is
+        # covered by tests/api/test_ticker.py).
+        tick_seconds=0,
     )
 
 

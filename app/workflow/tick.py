@@ -1,8 +1,8 @@
 """What time alone makes happen: releases whose cooling-off has passed, requests that expired.
 
 Nothing waits for this to be safe (checks compare with the clock), but releases after a
-cooling-off delay happen only when it runs: the served app runs it on `POST /operator/tick`
-(a cron job, or the operator, calls it), a simulation at every step.
+cooling-off delay happen only when it runs: the served app runs it on a timer (app/ticker.py)
+and on `POST /operator/tick` (for cron or the operator), a simulation at every step.
 """
 
 from __future__ import annotations

@@ -1,0 +1,64 @@
+"""The served app's timer: runs `tick` every `CONSENTGATE_TICK_SECONDS` (default 30 s).
+
+Without it, a release held for a cooling-off period would wait for someone to call
+`POST /operator/tick`; the guarantee never depended on it (the gate re-reads the consent under
+its lock and compares with the clock), only the timeliness of releases and expiries did.
+
+Each uvicorn worker runs its own timer. That is safe: `tick` is one write transaction, and
+writers are serialised (SQLite's write lock; on PostgreSQL the per-schema writer lock,
+docs/operations.md), so two workers ticking at once release a due clip once: the second finds
+nothing due. A failed tick (the database unreachable, a conflict that outlasted the retries, or
+anything unexpected) is logged and the timer carries on; it never takes the service down.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+
+import anyio.to_thread
+from fastapi import FastAPI
+
+from app.runtime import Runtime
+from app.workflow.errors import DatabaseBusy, DatabaseUnavailable
+from app.workflow.tick import TickResult, tick
+
+log = logging.getLogger("consentgate.ticker")
+
+
+def tick_once(runtime: Runtime) -> TickResult | None:
+    """One tick in its own transaction; None when it failed (and was logged)."""
+    try:
+        done = runtime.write(tick)
+    except (DatabaseBusy, DatabaseUnavailable) as exc:
+        log.warning("tick skipped, will retry next period: %s", exc)
+        return None
+    except Exception:  # a timer that dies silently is worse than one that logs and goes on
+        log.exception("tick failed")
+        return None
+    if done.released or done.expired:
+        log.info("tick: %d released, %d requests expired", done.released, done.expired)
+    return done
+
+
+async def run_ticks(runtime: Runtime, every_seconds: float) -> None:
+    while True:
+        await asyncio.sleep(every_seconds)
+        # The workflow and its database calls are synchronous: keep them off the event loop.
+        await anyio.to_thread.run_sync(tick_once, runtime)
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    runtime: Runtime = app.state.runtime
+    every = runtime.settings.tick_seconds
+    task = asyncio.create_task(run_ticks(runtime, every)) if every > 0 else None
+    try:
+        yield
+    finally:
+        if task is not None:
+            task.cancel()
+            with suppress(asyncio.CancelledError):
+                await task

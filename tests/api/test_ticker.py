@@ -1,0 +1,89 @@
+"""The served app's timer runs `tick` by itself: a release held for a cooling-off period reaches
+the agency without anyone calling POST /operator/tick, and a failing tick does not stop it."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from app.clock import SimulatedClock
+from app.config import Settings
+from app.main import create_app
+from app.runtime import Runtime
+from app.ticker import tick_once
+from app.workflow.errors import DatabaseUnavailable
+from tests.factories import World
+from tests.policies.helpers import policy_with
+
+COOLING = policy_with(cooling_off_minutes=60)
+DEADLINE_S = 20.0  # generous: a loaded machine is slow, and the test ends as soon as it sees it
+
+
+@pytest.fixture
+def ticking_app(settings: Settings, clock: SimulatedClock) -> Iterator[FastAPI]:
+    application = create_app(
+        settings.model_copy(update={"tick_seconds": 0.05}), clock=clock, policy=COOLING
+    )
+    yield application
+    application.state.runtime.db.dispose()
+
+
+def test_the_timer_releases_a_due_consent_without_a_call(
+    ticking_app: FastAPI, clock: SimulatedClock
+) -> None:
+    with TestClient(ticking_app) as client:  # the context runs the app's lifespan: the timer
+        world = World(client, ticking_app, clock)
+        agency = world.agency()
+        dana = world.resident()
+        request = world.file(agency)
+        shared = world.share(dana, request["id"], [dana.clips[0]])
+        assert shared["released_clip_ids"] == []  # held for the cooling-off hour
+        footage_url = f"/portal/requests/{request['id']}/footage"
+        clock.advance(timedelta(minutes=61))
+        count, waited_until = 0, time.monotonic() + DEADLINE_S
+        while count == 0 and time.monotonic() < waited_until:
+            time.sleep(0.05)
+            count = world.ok("GET", footage_url, agency.headers)["count"]
+        assert count == 1, "the timer never released the due clip"
+        assert world.ok("GET", "/audit/releases", world.auditor)["count"] == 1
+
+
+def test_the_timer_is_off_when_set_to_zero(app: FastAPI) -> None:
+    # conftest's settings say tick_seconds=0: the lifespan starts no timer task.
+    with TestClient(app) as client:
+        names = client.portal.call(_task_names)
+    assert not any("run_ticks" in name for name in names)
+
+
+async def _task_names() -> list[str]:
+    return [repr(task.get_coro()) for task in asyncio.all_tasks()]
+
+
+def test_a_failed_tick_is_logged_and_the_timer_goes_on(
+    app: FastAPI, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    runtime: Runtime = app.state.runtime
+
+    def unavailable(step: object) -> None:
+        raise DatabaseUnavailable()
+
+    def broken(step: object) -> None:
+        raise RuntimeError("boom")
+
+    caplog.set_level(logging.INFO, logger="consentgate.ticker")
+    monkeypatch.setattr(runtime, "write", unavailable)
+    assert tick_once(runtime) is None
+    monkeypatch.setattr(runtime, "write", broken)
+    assert tick_once(runtime) is None
+    messages = [r.getMessage() for r in caplog.records]
+    assert any("tick skipped" in m for m in messages), messages
+    assert any("tick failed" in m for m in messages), messages
+    monkeypatch.undo()
+    assert tick_once(runtime) is not None  # and the next one runs
