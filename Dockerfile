@@ -2,8 +2,8 @@
 FROM python:3.11-slim
 WORKDIR /srv/consentgate
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
-COPY requirements.lock pyproject.toml README.md ./
-RUN pip install --no-cache-dir -r requirements.lock
+COPY requirements-runtime.lock pyproject.toml README.md ./
+RUN pip install --no-cache-dir -r requirements-runtime.lock
 COPY app ./app
 COPY scripts ./scripts
 RUN pip install --no-cache-dir --no-deps . && useradd --create-home consentgate \
