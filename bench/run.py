@@ -17,6 +17,7 @@ from sqlalchemy import create_engine
 
 from app.db import Database
 from bench import audit_rate, fanout, roundtrip
+from bench.sim_hook import LABEL as SIMULATION_LABEL
 from bench.sim_hook import simulation_events_per_second
 
 PG_URL = os.environ.get("TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -107,13 +108,9 @@ def main() -> None:
                 table.add_row(
                     f"audit appends, {per} per transaction", backend, f"{rate:,.0f} /s", ""
                 )
+    console.print("simulation ...")
     events = simulation_events_per_second()
-    table.add_row(
-        "simulation events (app.sim.bench.events_per_second)",
-        "memory",
-        "not available: the simulation has not landed" if events is None else f"{events:,.0f} /s",
-        "",
-    )
+    table.add_row(SIMULATION_LABEL, "memory", f"{events:,.0f} /s", "")
     console.print(table)
     console.print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
