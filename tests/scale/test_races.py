@@ -39,7 +39,14 @@ from tests.scale.races import (
     unexpected,
 )
 
-COOLING_OFF = StandardPolicy("race-cooling-off", PolicyParams(cooling_off_minutes=10))
+
+def cooling_off_for(shares: int) -> StandardPolicy:
+    """Shares are made a second apart and every one must still be held when the last is made,
+    so the delay outlasts them all (10,000 trials in `make stress` are 2,500 shares: 42 min)."""
+    minutes = max(10, shares // 60 + 2)
+    return StandardPolicy("race-cooling-off", PolicyParams(cooling_off_minutes=minutes))
+
+
 DEFAULT = StandardPolicy("race-default", PolicyParams())
 # Clips are recorded three hours before the test clock starts; every request covers them.
 START_OF_WINDOW = START - timedelta(hours=3, minutes=5)
@@ -76,7 +83,7 @@ def draft(*, north_m: float = 0, east_m: float = 0, case: str) -> requests.Reque
 def test_withdrawal_racing_a_due_release(runtime_for, clock: SimulatedClock) -> None:
     """Cooling-off: a consent becomes due while its resident withdraws it."""
     n = trials_per_kind()
-    runtime: Runtime = runtime_for(COOLING_OFF)
+    runtime: Runtime = runtime_for(cooling_off_for(n))
     rng = random.Random(8001)
 
     def setup(ctx: Ctx) -> tuple[UUID, list[tuple[UUID, UUID]]]:
