@@ -21,13 +21,9 @@ from app.main import create_app
 from app.policies.base import Policy
 from app.runtime import Runtime
 from app.security import mint_token
-from app.verification.drivers import (
-    AgencyRead,
-    FreshDatabase,
-    Outcome,
-    ServiceDriver,
-    Snapshot,
-)
+from app.verification.driver_api import AgencyRead, Outcome, Snapshot
+from app.verification.fresh_database import FreshDatabase
+from app.verification.service_driver import ServiceDriver
 from app.workflow.context import Actor, Ctx
 from app.workflow.requests import RequestDraft
 from app.workflow.states import PartnershipStatus, ReleaseBasis, Role

@@ -2,7 +2,7 @@
 
 Each rule performs one action through a `Driver`, tells the reference model what it did, and
 judges the answer; the invariant after every step compares the stored state with the model
-(checks.py). A broken invariant raises `GuaranteeBroken` with the numbered trace, which
+(audit_checks.py, release_checks.py, agency_view_checks.py). A broken invariant raises `GuaranteeBroken` with the numbered trace, which
 hypothesis then shrinks to the shortest history that still breaks it.
 """
 
@@ -13,9 +13,10 @@ from datetime import timedelta
 from hypothesis import strategies as st
 from hypothesis.stateful import initialize, invariant, precondition, rule
 
-from app.verification import checks, world
+from app.verification import world
 from app.verification.agency_reads import AgencyReads
-from app.verification.findings import GuaranteeBroken, Verdict
+from app.verification.audit_checks import check_audit
+from app.verification.findings import GuaranteeBroken, Verdict, violation
 from app.verification.machine_base import PICK, pick
 from app.verification.model import (
     ModelAgency,
@@ -25,6 +26,7 @@ from app.verification.model import (
     ModelRequest,
     ModelResident,
 )
+from app.verification.release_checks import check_consents_and_notices
 from app.verification.rules_resident import ResidentRules
 from app.workflow.requests import RequestDraft
 from app.workflow.states import PartnershipStatus, ReleaseBasis, RequestKind
@@ -141,7 +143,7 @@ class ConsentMachine(ResidentRules, AgencyReads):
         self.outcome(done, f"operator sets agency {agency.label}'s partnership to {status}")
         if done.ok:
             if agency.partnership == "ended" and status is not PartnershipStatus.ENDED:
-                self.flag([checks.violation("conformance", "an ended partnership came back")])
+                self.flag([violation("conformance", "an ended partnership came back")])
             agency.partnership = status.value
 
     def add_resident(self, gx: int, gy: int, encrypted: bool) -> None:
@@ -324,7 +326,7 @@ class ConsentMachine(ResidentRules, AgencyReads):
         if not self.model.partnered(agency.id):
             self.flag(
                 [
-                    checks.violation(
+                    violation(
                         "conformance",
                         f"agency {agency.label} filed a request without an active partnership",
                     )
@@ -369,7 +371,7 @@ class ConsentMachine(ResidentRules, AgencyReads):
         if done.ok != valid:
             self.flag(
                 [
-                    checks.violation(
+                    violation(
                         "conformance",
                         f"closing {request.label} by "
                         f"{agency.label} was {'accepted' if done.ok else 'refused'}",
@@ -409,8 +411,8 @@ class ConsentMachine(ResidentRules, AgencyReads):
         after = self.driver.snapshot()
         self.observe_releases(after)
         found = list(self.pending)
-        found += checks.check_audit(self.before, after, refused=self.refused, action=self.action)
-        found += checks.check_consents_and_notices(self.model, after)
+        found += check_audit(self.before, after, refused=self.refused, action=self.action)
+        found += check_consents_and_notices(self.model, after)
         self.before, self.pending, self.refused = after, [], False
         stop = [f for f in found if f.verdict is Verdict.VIOLATION or self.config.strict]
         if stop:

@@ -12,9 +12,10 @@ from hypothesis.stateful import RuleBasedStateMachine
 
 from app.clock import SimulatedClock
 from app.policies.base import Policy
-from app.verification import checks, world
-from app.verification.drivers import AgencyRead, Driver, Outcome, Snapshot
-from app.verification.findings import Finding
+from app.verification import world
+from app.verification.agency_view_checks import check_download, scan_for_leaks
+from app.verification.driver_api import AgencyRead, Driver, Outcome, Snapshot
+from app.verification.findings import Finding, violation
 from app.verification.model import (
     ModelAgency,
     ModelConsent,
@@ -23,6 +24,7 @@ from app.verification.model import (
     ReferenceModel,
     SeenRelease,
 )
+from app.verification.release_checks import check_new_releases
 from app.workflow.states import ReleaseBasis
 
 DriverFactory = Callable[[Policy, SimulatedClock], Driver]
@@ -96,7 +98,7 @@ class MachineBase(RuleBasedStateMachine):
 
     def observe_releases(self, snapshot: Snapshot) -> None:
         """Judge and name every release that appeared since the last look."""
-        judged, new = checks.check_new_releases(self.model, snapshot, self.clock.now())
+        judged, new = check_new_releases(self.model, snapshot, self.clock.now())
         self.flag(judged)
         for release in new:
             label = self.model.next_label("L", self.model.releases)
@@ -115,21 +117,21 @@ class MachineBase(RuleBasedStateMachine):
         if read.ok and not self.model.partnered(agency.id):
             self.flag(
                 [
-                    checks.violation(
+                    violation(
                         "conformance",
                         f"agency {agency.label} read the portal without an active partnership",
                     )
                 ]
             )
         if self.driver.wire_level:
-            self.flag(checks.scan_for_leaks(self.model, read, text))
+            self.flag(scan_for_leaks(self.model, read, text))
 
     def download_and_judge(self, agency: ModelAgency, wanted: UUID, snapshot: Snapshot) -> None:
         read = self.driver.download(agency.id, wanted)
         self.agency_read(
             agency, read, f"agency {agency.label} downloads {self.model.label(wanted)}"
         )
-        self.flag(checks.check_download(self.model, snapshot, agency.id, wanted, read))
+        self.flag(check_download(self.model, snapshot, agency.id, wanted, read))
         seen = self.model.releases.get(wanted)
         if read.ok and seen is not None and seen.downloaded_step is None:
             seen.downloaded_step = self.model.step

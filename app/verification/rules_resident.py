@@ -9,10 +9,9 @@ from uuid import UUID
 from hypothesis import strategies as st
 from hypothesis.stateful import precondition, rule
 
-from app.verification import checks
-from app.verification.checks import violation
-from app.verification.drivers import Outcome
-from app.verification.findings import Finding
+from app.verification.agency_view_checks import check_footage_list
+from app.verification.driver_api import Outcome
+from app.verification.findings import Finding, violation
 from app.verification.machine_base import PICK, MachineBase, pick
 from app.verification.model import ModelConsent, ModelRequest, ModelResident, ReferenceModel
 
@@ -174,7 +173,7 @@ class ResidentRules(MachineBase):
             )
             if read.ok:
                 self.flag(
-                    checks.check_footage_list(
+                    check_footage_list(
                         self.model, self.driver.snapshot(), agency.id, request.id, read.body
                     )
                 )
@@ -200,7 +199,7 @@ class ResidentRules(MachineBase):
         if (done.ok and not pending) or (valid and not done.ok):
             self.flag(
                 [
-                    checks.violation(
+                    violation(
                         "conformance",
                         f"declining {request.label} was {'accepted' if done.ok else 'refused'}",
                     )
@@ -222,7 +221,7 @@ class ResidentRules(MachineBase):
         if done.ok != valid:
             self.flag(
                 [
-                    checks.violation(
+                    violation(
                         "conformance",
                         f"withdrawing {consent.label} by "
                         f"{resident.label} was "

@@ -22,11 +22,12 @@ from hypothesis.stateful import run_state_machine_as_test
 from app.clock import SimulatedClock
 from app.policies.base import Policy
 from app.verification import profiles as _profiles  # noqa: F401  (registers the profiles)
-from app.verification.drivers import Driver, ServiceDriver
+from app.verification.driver_api import Driver
 from app.verification.exceptions import declared_exceptions
-from app.verification.findings import Finding, GuaranteeBroken, Verdict, violation_like
+from app.verification.findings import Finding, GuaranteeBroken, Verdict, violation
 from app.verification.machine import ConsentMachine
 from app.verification.machine_base import MachineConfig
+from app.verification.service_driver import ServiceDriver
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -113,7 +114,7 @@ def _run(
         return Counterexample(broken.findings, broken.trace)
     except Exception as crash:
         return Counterexample(
-            [violation_like("crash", f"{type(crash).__name__}: {crash}")], config.last_trace
+            [violation("crash", f"{type(crash).__name__}: {crash}")], config.last_trace
         )
     return None
 
