@@ -2,8 +2,9 @@
 
 Each rule performs one action through a `Driver`, tells the reference model what it did, and
 judges the answer; the invariant after every step compares the stored state with the model
-(audit_checks.py, release_checks.py, agency_view_checks.py). A broken invariant raises `GuaranteeBroken` with the numbered trace, which
-hypothesis then shrinks to the shortest history that still breaks it.
+(audit_checks.py, release_checks.py, agency_view_checks.py). A broken invariant raises
+`GuaranteeBroken` with the numbered trace, which hypothesis then shrinks to the shortest
+history that still breaks it.
 """
 
 from __future__ import annotations
