@@ -24,6 +24,7 @@ from app.workflow.records import (
     Clip,
     Consent,
     FootageRequest,
+    NonContentDisclosure,
     Notice,
     Partnership,
     Release,
@@ -44,6 +45,7 @@ RECORD_KINDS: tuple[type[Any], ...] = (
     Notice,
     Consent,
     Release,
+    NonContentDisclosure,
 )
 
 
@@ -80,10 +82,27 @@ class Driver(Protocol):
     clock: SimulatedClock
     # True where `AgencyRead.text` is what crossed the wire, so the I4 scan is meaningful.
     wire_level: bool
+    # The HTTP edge's burst limit on filings per agency and hour (a deployment setting, not
+    # the policy's); None where no edge stands in front of the services.
+    filing_burst_limit: int | None
 
-    def create_agency(self, *, name: str, lat: float, lng: float, radius_m: float) -> Outcome: ...
+    def create_agency(
+        self,
+        *,
+        name: str,
+        lat: float,
+        lng: float,
+        radius_m: float,
+        federal: bool = False,
+        verified: bool = True,
+    ) -> Outcome: ...
     def set_partnership(
-        self, agency_id: UUID, status: PartnershipStatus, starts_at: datetime
+        self,
+        agency_id: UUID,
+        status: PartnershipStatus,
+        starts_at: datetime,
+        *,
+        promotion_duty: bool = False,
     ) -> Outcome: ...
     def create_resident(self, *, name: str, contact: str) -> Outcome: ...
     def create_camera(
@@ -98,6 +117,10 @@ class Driver(Protocol):
     def decline(self, resident_id: UUID, request_id: UUID) -> Outcome: ...
     def withdraw(self, resident_id: UUID, consent_id: UUID) -> Outcome: ...
     def close(self, agency_id: UUID, request_id: UUID) -> Outcome: ...
+    # The operator's review (moderation) and its approval of an emergency or legal request.
+    def approve_request(self, request_id: UUID) -> Outcome: ...
+    def reject_request(self, request_id: UUID, reason: str) -> Outcome: ...
+    def approve_exception(self, request_id: UUID, justification: str) -> Outcome: ...
     def run_sweeper(self) -> Outcome: ...
     def gate_attempt(
         self,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -38,11 +39,12 @@ class MachineConfig:
     make_driver: DriverFactory
     # Strict: a release under a declared exception also stops the run (the second pass).
     strict: bool = False
-    # Service level only: the REST API files consent requests only.
-    exception_requests: bool = True
     steps: int = 0
     examples: int = 0
     last_trace: list[str] = field(default_factory=list)
+    # What the exploration reached (filings accepted, residents notified, releases by basis):
+    # a guarantee that held because nothing happened is not a guarantee, so it is reported.
+    coverage: Counter[str] = field(default_factory=Counter)
 
 
 def pick(items: list[Any], index: int) -> Any:
@@ -101,6 +103,7 @@ class MachineBase(RuleBasedStateMachine):
         judged, new = check_new_releases(self.model, snapshot, self.clock.now())
         self.flag(judged)
         for release in new:
+            self.config.coverage[f"releases ({release.basis.value})"] += 1
             label = self.model.next_label("L", self.model.releases)
             self.model.releases[release.id] = SeenRelease(label, release.id, self.model.step)
             clip = self.model.clips.get(release.clip_id)

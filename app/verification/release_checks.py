@@ -13,8 +13,8 @@ from uuid import UUID
 from app.verification.driver_api import Snapshot
 from app.verification.exceptions import declared_exceptions
 from app.verification.findings import Finding, Verdict, violation
-from app.verification.model import ReferenceModel
-from app.workflow.records import Consent, Notice, Release
+from app.verification.model import ModelRequest, ReferenceModel
+from app.workflow.records import Consent, FootageRequest, Notice, Release
 from app.workflow.states import ReleaseBasis
 
 
@@ -65,10 +65,18 @@ def _judge_release(
         gaps.append(f"the policy declares no {release.basis.value} exception")
     if not release.justification.strip():
         gaps.append("it carries no justification or legal reference")
-    if not release.approved_by:
-        gaps.append("no operator approved it")
+    if not release.approved_by or not request.exception_approved:
+        gaps.append("no operator approved the request as an exception")
+    if release.basis is ReleaseBasis.EMERGENCY and request.kind != "emergency":
+        gaps.append(f"the request is a {request.kind} request, not an emergency")
+    if release.basis is ReleaseBasis.LEGAL and request.legal_process != "warrant":
+        gaps.append("only a warrant obtains content (the request is no warrant)")
     if camera.encrypted:
         gaps.append("the footage is end-to-end encrypted")
+    if release.resident_told_at is None and _resident_must_be_told(model, release, request):
+        gaps.append("the resident was not told, though the policy says they are")
+    if release.resident_told_at is not None and request.nondisclosure_order:
+        out.append(violation("conformance", f"{what}: the resident was told despite a court order"))
     if gaps:
         out.append(
             violation("I2", f"{what} without consent ({release.basis.value}): " + "; ".join(gaps))
@@ -83,6 +91,14 @@ def _judge_release(
             )
         )
     return out
+
+
+def _resident_must_be_told(model: ReferenceModel, release: Release, request: ModelRequest) -> bool:
+    """I2: whether the policy's parameters say the resident is told of this release."""
+    p = model.policy.params
+    if release.basis is ReleaseBasis.EMERGENCY:
+        return p.tell_resident_after_emergency
+    return p.tell_resident_of_legal_process and not request.nondisclosure_order
 
 
 def _consent_gaps(model: ReferenceModel, release: Release, owner: UUID, now: datetime) -> list[str]:
@@ -115,7 +131,25 @@ def check_consents_and_notices(model: ReferenceModel, after: Snapshot) -> list[F
         got = notified.get(request.id, set())
         for resident_id in sorted(got - request.recipients, key=str):
             label = model.label(resident_id)
-            if resident_id in request.opted_out_at_filing:
+            if request.kind != "consent":
+                out.append(
+                    violation(
+                        "policy",
+                        f"resident {label} was notified of {request.kind} request "
+                        f"{request.label}, which goes to the operator only",
+                    )
+                )
+            elif request.state in ("review", "rejected") or (
+                request.state == "closed" and not request.recipients
+            ):
+                out.append(
+                    violation(
+                        "policy",
+                        f"resident {label} was notified of request {request.label}, which the "
+                        "operator had not approved (moderation)",
+                    )
+                )
+            elif resident_id in request.opted_out_at_filing:
                 out.append(
                     violation(
                         "I6",
@@ -137,6 +171,36 @@ def check_consents_and_notices(model: ReferenceModel, after: Snapshot) -> list[F
                 violation(
                     "conformance",
                     f"request {request.label} never reached {labels}, who have cameras in its area",
+                )
+            )
+    return out
+
+
+# The stored status each model state allows (an open or waiting request may also have expired).
+STATUSES = {
+    "review": {"pending_review", "expired"},
+    "open": {"open", "expired"},
+    "rejected": {"rejected"},
+    "closed": {"closed"},
+}
+
+
+def check_request_states(model: ReferenceModel, after: Snapshot, now: datetime) -> list[Finding]:
+    """Each stored request is where the model says: waiting for review until an operator
+    approves it, published only then, closed once answered or closed by its agency."""
+    out = []
+    for stored in after.of(FootageRequest):
+        request = model.requests.get(stored.id)
+        if request is None:
+            out.append(violation("conformance", "a request exists that no agency filed"))
+            continue
+        status = stored.effective_status(now).value
+        if status not in STATUSES[request.state]:
+            out.append(
+                violation(
+                    "policy" if request.state == "review" else "conformance",
+                    f"request {request.label} is {status}; the model has it "
+                    + {"review": "waiting for review"}.get(request.state, request.state),
                 )
             )
     return out

@@ -140,7 +140,10 @@ class ResidentRules(MachineBase):
 
     def share(self, r: int, q: int, notified: bool, pool: str, picks: list[int]) -> None:
         """Share chosen clips: matching ones, any of one's own, or anyone's (hostile)."""
-        request: ModelRequest = pick(self.requests(), q)
+        # An honest resident answers a notice they received (the request may have expired or
+        # closed since: the service must then refuse); a hostile one any request at all.
+        noticed = [r for r in self.requests() if r.recipients]
+        request: ModelRequest = pick(noticed if notified and noticed else self.requests(), q)
         reached = sorted(request.recipients, key=str)
         resident: ModelResident = (
             self.model.residents[pick(reached, r)]

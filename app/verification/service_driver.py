@@ -15,7 +15,7 @@ from app.policies.base import Policy
 from app.store.memory import MemoryStore
 from app.verification.driver_api import RECORD_KINDS, AgencyRead, Outcome, Snapshot
 from app.verification.fresh_database import FreshDatabase, seeded_ids
-from app.workflow import footage, gate, operator, requests, responses
+from app.workflow import exceptions, footage, gate, moderation, operator, requests, responses
 from app.workflow.auditor import all_entries
 from app.workflow.context import SYSTEM, Actor, Ctx
 from app.workflow.errors import DomainError
@@ -33,6 +33,7 @@ class ServiceDriver:
     """Calls the workflow services directly, one store transaction per call."""
 
     wire_level = False
+    filing_burst_limit: int | None = None
 
     def __init__(self, policy: Policy, clock: SimulatedClock, *, database_url: str = "") -> None:
         self.policy = policy
@@ -73,7 +74,16 @@ class ServiceDriver:
         return AgencyRead(True, body=body, content=content)
 
     # --- operator -----------------------------------------------------------------------
-    def create_agency(self, *, name: str, lat: float, lng: float, radius_m: float) -> Outcome:
+    def create_agency(
+        self,
+        *,
+        name: str,
+        lat: float,
+        lng: float,
+        radius_m: float,
+        federal: bool = False,
+        verified: bool = True,
+    ) -> Outcome:
         return self._act(
             lambda ctx: (
                 operator.create_agency(
@@ -84,17 +94,29 @@ class ServiceDriver:
                     center_lat=lat,
                     center_lng=lng,
                     radius_m=radius_m,
+                    federal=federal,
+                    verified=verified,
                 ).id
             )
         )
 
     def set_partnership(
-        self, agency_id: UUID, status: PartnershipStatus, starts_at: datetime
+        self,
+        agency_id: UUID,
+        status: PartnershipStatus,
+        starts_at: datetime,
+        *,
+        promotion_duty: bool = False,
     ) -> Outcome:
         return self._act(
             lambda ctx: (
                 operator.set_partnership(
-                    ctx, OPERATOR, agency_id=agency_id, status=status, starts_at=starts_at
+                    ctx,
+                    OPERATOR,
+                    agency_id=agency_id,
+                    status=status,
+                    starts_at=starts_at,
+                    promotion_duty=promotion_duty,
                 ).id
             )
         )
@@ -184,6 +206,29 @@ class ServiceDriver:
         return self._act(
             lambda ctx: (
                 requests.close_request(ctx, actor, agency_id=agency_id, request_id=request_id).id
+            )
+        )
+
+    # --- the operator's review ----------------------------------------------------------
+    def approve_request(self, request_id: UUID) -> Outcome:
+        return self._act(
+            lambda ctx: moderation.approve_request(ctx, OPERATOR, request_id=request_id).id
+        )
+
+    def reject_request(self, request_id: UUID, reason: str) -> Outcome:
+        return self._act(
+            lambda ctx: (
+                moderation.reject_request(ctx, OPERATOR, request_id=request_id, reason=reason).id
+            )
+        )
+
+    def approve_exception(self, request_id: UUID, justification: str) -> Outcome:
+        """The operator's exception step (it logs the approval, then runs the gate)."""
+        return self._act(
+            lambda ctx: (
+                exceptions.approve_exception(
+                    ctx, OPERATOR, request_id=request_id, justification=justification
+                ).request.id
             )
         )
 
