@@ -27,10 +27,10 @@ from app.policies.base import (
     allow,
 )
 from app.policies.params import PolicyParams
-from app.workflow import audit, footage, gate
+from app.workflow import audit, footage, gate, requests
 from app.workflow.context import Actor, Ctx
 from app.workflow.errors import NotFound
-from app.workflow.records import Camera, FootageRequest, Release
+from app.workflow.records import Agency, Camera, FootageRequest, Release
 from app.workflow.requests import require_active_partnership
 from app.workflow.states import ConsentStatus, ReleaseBasis, RequestKind, RequestStatus
 
@@ -174,3 +174,31 @@ class UndeclaredEmergencies(StandardPolicy):
             if in_window and q.clip_in_area and not q.already_released:
                 return allow("An operator judged this an emergency.", "emergencies")
         return super().decide_release(q)
+
+
+def notices_before_moderation(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fan-out runs at filing even where the policy makes the request wait for review."""
+    original = requests.file_request
+
+    def file_request(ctx: Ctx, actor: Actor, *, agency_id: UUID, draft: Any) -> FootageRequest:
+        filed = original(ctx, actor, agency_id=agency_id, draft=draft)
+        if filed.status is RequestStatus.PENDING_REVIEW and filed.kind is RequestKind.CONSENT:
+            requests.notify_residents(ctx, filed)
+        return filed
+
+    monkeypatch.setattr(requests, "file_request", file_request)
+
+
+def federal_agencies_admitted(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Eligibility forgets the federal exclusion (the other rules still apply)."""
+    original = requests.check_eligibility
+
+    def check(ctx: Ctx, agency: Agency) -> None:
+        original(ctx, replace(agency, federal=False))
+
+    monkeypatch.setattr(requests, "check_eligibility", check)
+
+
+def daily_rate_ignored(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The per-agency daily rate is never checked."""
+    monkeypatch.setattr(requests, "check_rate", lambda ctx, agency_id: None)
