@@ -76,6 +76,21 @@ class ConsentMachine(OperatorRules, ReviewRules, AgencyRules, ResidentRules):
             case=0,
             kind=RequestKind.CONSENT,
         )
+        if not self.model.requests and not self.config.policy.params.consent_requests:
+            # A policy that takes no consent requests starts from a warrant instead, so that
+            # every history has something for the operator to review from its first step.
+            self.guarantee_holds()
+            self.file_request(
+                a=0,
+                cx=0,
+                cy=0,
+                radius=radius,
+                ago=12,
+                minutes=330,
+                incident="burglary",
+                case=0,
+                kind=RequestKind.LEGAL,
+            )
         # Under moderation the operator publishes it, so every history starts with a request
         # residents can answer; judged first as it waits (nobody may be notified yet).
         first = next(iter(self.model.requests.values()), None)
