@@ -60,11 +60,15 @@ def verify(
         f"{report.steps} steps in {report.examples} histories, "
         f"{report.seconds:.1f} s ({report.steps_per_second:.0f} steps/s)"
     )
+    # What the histories reached: a clean result over histories where nothing was filed,
+    # notified or released would be vacuous, and the reader should be able to see it.
+    reached = f"Reached: {report.reached()}."
     if report.violation is not None:
         out.print("VIOLATION: the consent guarantee is broken. Shortest trace found:", markup=False)
         for line in report.violation.lines():
             out.print(f"  {line}", markup=False)
         out.print(f"Explored {pace}.", markup=False)
+        out.print(reached, markup=False)
         raise typer.Exit(1)
     if report.exception is not None:
         kinds = ", ".join(report.declared)
@@ -76,6 +80,7 @@ def verify(
         for line in report.exception.lines():
             out.print(f"  {line}", markup=False)
         out.print(f"Explored {pace}.", markup=False)
+        out.print(reached, markup=False)
         raise typer.Exit(3)
     declared = (
         f" The policy declares {', '.join(report.declared)} exceptions."
@@ -83,6 +88,7 @@ def verify(
         else ""
     )
     out.print(f"Every invariant (I1-I8) held: {pace}.{declared}", markup=False)
+    out.print(reached, markup=False)
 
 
 def register(cli: typer.Typer) -> None:

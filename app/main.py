@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from uuid import UUID
+
 from fastapi import FastAPI
 
 from app import __version__, access, error_docs, http_errors
@@ -25,11 +28,17 @@ clips, decline or ignore; footage reaches an agency only through one release gat
 
 
 def create_app(
-    settings: Settings | None = None, *, clock: Clock | None = None, policy: Policy | None = None
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    policy: Policy | None = None,
+    new_id: Callable[[], UUID] | None = None,
 ) -> FastAPI:
+    """The service. `clock`, `policy` and `new_id` (the source of record ids; random UUIDs by
+    default) are injected by simulations and the verifier; a deployment leaves them unset."""
     settings = settings or Settings()
     log_signer = load_signer(settings)  # the audit log's checkpoint key (issue 5); checked first
-    runtime = Runtime.build(settings, clock=clock, policy=policy)
+    runtime = Runtime.build(settings, clock=clock, policy=policy, new_id=new_id)
     app = FastAPI(
         title="consentgate", version=__version__, description=DESCRIPTION, lifespan=lifespan
     )

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import random
 import time
+import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
+from uuid import UUID
 
 from app.clock import Clock, SystemClock
 from app.config import Settings
@@ -40,10 +42,19 @@ class Runtime:
     clock: Clock
     policy: Policy
     tokens: TokenConfig
+    # Where record ids come from: random UUIDs in service (ids in URLs must not be guessable);
+    # a seeded source (app.sim.seeds.id_source) where a run must be reproducible, as the
+    # verifier's HTTP level does. Injected like the clock.
+    new_id: Callable[[], UUID] = field(default=uuid.uuid4)
 
     @classmethod
     def build(
-        cls, settings: Settings, *, clock: Clock | None = None, policy: Policy | None = None
+        cls,
+        settings: Settings,
+        *,
+        clock: Clock | None = None,
+        policy: Policy | None = None,
+        new_id: Callable[[], UUID] | None = None,
     ) -> Runtime:
         db = Database(settings.url())
         db.create_schema()
@@ -53,6 +64,7 @@ class Runtime:
             clock=clock or SystemClock(),
             policy=policy or load_policy(settings.policy),
             tokens=TokenConfig(settings.signing_secret(), settings.issuer, settings.audience),
+            new_id=new_id or uuid.uuid4,
         )
 
     def write(self, step: Callable[[Ctx], T]) -> T:
@@ -72,7 +84,9 @@ class Runtime:
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
                 with self.db.write() if write else self.db.read() as store:
-                    return step(Ctx(store=store, clock=self.clock, policy=self.policy))
+                    return step(
+                        Ctx(store=store, clock=self.clock, policy=self.policy, new_id=self.new_id)
+                    )
             except Exception as exc:
                 fault = classify(exc)
                 if fault is Fault.OTHER:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from app.verification import checks
-from app.verification.findings import Finding
+from app.verification import agency_view_checks as checks
+from app.verification.findings import Finding, violation
 from app.verification.machine_base import MachineBase
 from app.verification.model import ModelAgency, ModelRequest
 from app.workflow.records import Release
@@ -28,7 +28,7 @@ class AgencyReads(MachineBase):
             if request is None or request.agency_id != agency.id:
                 self.flag(
                     [
-                        checks.violation(
+                        violation(
                             "I3", f"agency {agency.label}'s list shows another agency's request"
                         )
                     ]
@@ -73,7 +73,7 @@ class AgencyReads(MachineBase):
         if request.agency_id == agency.id:
             return []
         return [
-            checks.violation(
+            violation(
                 "I3",
                 f"agency {agency.label} {what} agency "
                 f"{self.model.label(request.agency_id)}'s request "

@@ -5,10 +5,10 @@ from genuine violations when the policy in force declares that exception (invari
 release carries its justification and the approving operator, and the footage is not end-to-end
 encrypted. Everything else without a consent is a violation.
 
-A policy declares its exceptions by an attribute `declared_exceptions` (a collection of
-`ReleaseBasis` values or their names), or by boolean parameters `emergency_disclosures` /
-`legal_process` in its `params`. The policy library (issue 3) settles the final shape; this is
-the one place to adapt when it lands.
+A policy declares its exceptions by its parameters (`emergency_disclosure` for emergencies,
+`warrants` for legal process that obtains content; a subpoena obtains no content, so it
+releases nothing), or by an attribute `declared_exceptions` (a collection of `ReleaseBasis`
+values or their names) for a researcher's policy that has its own way of saying so.
 """
 
 from __future__ import annotations
@@ -18,9 +18,11 @@ from collections.abc import Iterable
 from app.policies.base import Policy
 from app.workflow.states import ReleaseBasis
 
+# The PolicyParams switch first; the other names are the ones this hook read before the
+# policy library settled on its parameters, kept for researchers' policies written then.
 _PARAM_FLAGS = {
-    ReleaseBasis.EMERGENCY: ("emergency_disclosures", "allow_emergency", "emergency"),
-    ReleaseBasis.LEGAL: ("legal_process", "allow_legal", "legal"),
+    ReleaseBasis.EMERGENCY: ("emergency_disclosure", "emergency_disclosures", "allow_emergency"),
+    ReleaseBasis.LEGAL: ("warrants", "legal_process", "allow_legal"),
 }
 
 

@@ -34,5 +34,6 @@ class GuaranteeBroken(AssertionError):
         super().__init__("\n".join(lines))
 
 
-def violation_like(invariant: str, message: str) -> Finding:
+def violation(invariant: str, message: str) -> Finding:
+    """A genuine violation (or a conformance finding): no rule of the policy excuses it."""
     return Finding(invariant, Verdict.VIOLATION, message)

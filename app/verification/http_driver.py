@@ -1,8 +1,9 @@
 """The same actions through the REST API, in process: what an agency receives is what it read.
 
 Each example gets a fresh app over a fresh database (a new SQLite file, or a new PostgreSQL
-schema), so no state leaks from one explored history into the next. Every agency response is
-returned whole (`AgencyRead.text`) for the I4 scan.
+schema), so no state leaks from one explored history into the next, and the app's ids come from
+a seeded source, so a replayed history gets the same ids. Every agency response is returned
+whole (`AgencyRead.text`) for the I4 scan.
 """
 
 from __future__ import annotations
@@ -19,21 +20,20 @@ from app.clock import SimulatedClock
 from app.config import Settings
 from app.main import create_app
 from app.policies.base import Policy
+from app.ratelimit import EdgeLimitSettings
 from app.runtime import Runtime
 from app.security import mint_token
-from app.verification.drivers import (
-    AgencyRead,
-    FreshDatabase,
-    Outcome,
-    ServiceDriver,
-    Snapshot,
-)
+from app.verification.driver_api import AgencyRead, Outcome, Snapshot
+from app.verification.fresh_database import FreshDatabase, seeded_ids
+from app.verification.service_driver import OPERATOR, ServiceDriver
 from app.workflow.context import Actor, Ctx
 from app.workflow.requests import RequestDraft
-from app.workflow.states import PartnershipStatus, ReleaseBasis, Role
+from app.workflow.states import PartnershipStatus, ReleaseBasis, RequestKind, Role
 
 T = TypeVar("T")
 SECRET = "verification-only-secret-" + "v" * 40
+# The same operator subject as the service driver's, so both levels log the same actor.
+OPERATOR_ID = OPERATOR.subject
 
 AppHook = Callable[[FastAPI], None]
 
@@ -66,11 +66,13 @@ class HttpDriver:
             secret=SECRET,
             secret_file=self._fresh.sqlite_path.with_name("secret.key"),
         )
-        self.app = create_app(settings, clock=clock, policy=policy)
+        # Seeded ids, as at the service level: the same seed gives the same ids and trace.
+        self.app = create_app(settings, clock=clock, policy=policy, new_id=seeded_ids(0))
         if app_hook is not None:
             app_hook(self.app)
         self.client = TestClient(self.app)
         self.runtime: Runtime = self.app.state.runtime
+        self.filing_burst_limit: int | None = EdgeLimitSettings().filings_per_hour
         # Internal platform steps (sweeper, gate) reuse the service driver over the same runtime.
         self._internal = _RuntimeDriver(self.runtime, policy, clock)
 
@@ -105,7 +107,7 @@ class HttpDriver:
         value = None
         digest = ""
         if isinstance(parsed, dict):
-            for key in ("id", "consent"):
+            for key in ("id", "consent", "request"):
                 if key in parsed:
                     inner = parsed[key]
                     value = UUID(inner["id"] if isinstance(inner, dict) else inner)
@@ -122,38 +124,58 @@ class HttpDriver:
         return AgencyRead(True, body=parsed, text=text, content=content)
 
     # --- operator -----------------------------------------------------------------------
-    def create_agency(self, *, name: str, lat: float, lng: float, radius_m: float) -> Outcome:
+    def create_agency(
+        self,
+        *,
+        name: str,
+        lat: float,
+        lng: float,
+        radius_m: float,
+        federal: bool = False,
+        verified: bool = True,
+    ) -> Outcome:
         body = {
             "name": name,
             "jurisdiction": name,
             "center_lat": lat,
             "center_lng": lng,
             "radius_m": radius_m,
+            "federal": federal,
+            "verified": verified,
         }
-        return self._act("POST", "/operator/agencies", Role.OPERATOR, UUID(int=1), body)
+        return self._act("POST", "/operator/agencies", Role.OPERATOR, OPERATOR_ID, body)
 
     def set_partnership(
-        self, agency_id: UUID, status: PartnershipStatus, starts_at: datetime
+        self,
+        agency_id: UUID,
+        status: PartnershipStatus,
+        starts_at: datetime,
+        *,
+        promotion_duty: bool = False,
     ) -> Outcome:
-        body = {"status": status.value, "starts_at": _iso(starts_at)}
+        body = {
+            "status": status.value,
+            "starts_at": _iso(starts_at),
+            "promotion_duty": promotion_duty,
+        }
         url = f"/operator/agencies/{agency_id}/partnership"
-        return self._act("PUT", url, Role.OPERATOR, UUID(int=1), body)
+        return self._act("PUT", url, Role.OPERATOR, OPERATOR_ID, body)
 
     def create_resident(self, *, name: str, contact: str) -> Outcome:
         body = {"name": name, "contact": contact}
-        return self._act("POST", "/operator/residents", Role.OPERATOR, UUID(int=1), body)
+        return self._act("POST", "/operator/residents", Role.OPERATOR, OPERATOR_ID, body)
 
     def create_camera(
         self, resident_id: UUID, *, lat: float, lng: float, encrypted: bool
     ) -> Outcome:
         body = {"lat": lat, "lng": lng, "label": "porch", "end_to_end_encrypted": encrypted}
         url = f"/operator/residents/{resident_id}/cameras"
-        return self._act("POST", url, Role.OPERATOR, UUID(int=1), body)
+        return self._act("POST", url, Role.OPERATOR, OPERATOR_ID, body)
 
     def create_clip(self, camera_id: UUID, *, starts_at: datetime, ends_at: datetime) -> Outcome:
         body = {"starts_at": _iso(starts_at), "ends_at": _iso(ends_at)}
         url = f"/operator/cameras/{camera_id}/clips"
-        return self._act("POST", url, Role.OPERATOR, UUID(int=1), body)
+        return self._act("POST", url, Role.OPERATOR, OPERATOR_ID, body)
 
     # --- resident -----------------------------------------------------------------------
     def set_opt_out(self, resident_id: UUID, opted_out: bool) -> Outcome:
@@ -178,7 +200,7 @@ class HttpDriver:
 
     # --- agency -------------------------------------------------------------------------
     def file_request(self, agency_id: UUID, draft: RequestDraft) -> Outcome:
-        body = {
+        body: dict[str, Any] = {
             "case_number": draft.case_number,
             "incident_type": draft.incident_type,
             "description": draft.description,
@@ -189,10 +211,33 @@ class HttpDriver:
             },
             "window": {"start": _iso(draft.window_start), "end": _iso(draft.window_end)},
         }
-        return self._act("POST", "/portal/requests", Role.AGENCY, agency_id, body)
+        if draft.kind is RequestKind.CONSENT:
+            return self._act("POST", "/portal/requests", Role.AGENCY, agency_id, body)
+        # Emergency requests and legal demands have their own route; they notify no one.
+        body |= {"kind": draft.kind.value, "justification": draft.justification}
+        if draft.kind is RequestKind.LEGAL:
+            body |= {
+                "legal_process": draft.legal_process,
+                "nondisclosure_order": draft.nondisclosure_order,
+            }
+        return self._act("POST", "/portal/exception-requests", Role.AGENCY, agency_id, body)
 
     def close(self, agency_id: UUID, request_id: UUID) -> Outcome:
         return self._act("POST", f"/portal/requests/{request_id}/close", Role.AGENCY, agency_id)
+
+    # --- the operator's review ----------------------------------------------------------
+    def approve_request(self, request_id: UUID) -> Outcome:
+        url = f"/operator/requests/{request_id}/approve"
+        return self._act("POST", url, Role.OPERATOR, OPERATOR_ID)
+
+    def reject_request(self, request_id: UUID, reason: str) -> Outcome:
+        url = f"/operator/requests/{request_id}/reject"
+        return self._act("POST", url, Role.OPERATOR, OPERATOR_ID, {"reason": reason})
+
+    def approve_exception(self, request_id: UUID, justification: str) -> Outcome:
+        url = f"/operator/requests/{request_id}/exception"
+        body = {"justification": justification}
+        return self._act("POST", url, Role.OPERATOR, OPERATOR_ID, body)
 
     def read_map(self, agency_id: UUID) -> AgencyRead:
         return self._read("/portal/map", agency_id)

@@ -37,6 +37,18 @@ class ModelAgency:
     lng: float
     radius_m: float
     partnership: str | None  # None: no partnership yet; else a PartnershipStatus value
+    # What the eligibility rules read: set when the operator registers the agency, and the
+    # partnership's terms as last set (a partnership change restates its terms).
+    verified: bool = True
+    federal: bool = False
+    promotion_duty: bool = False
+    # When each of its accepted filings was made (any kind): the daily rate counts them.
+    filings: list[datetime] = field(default_factory=list)
+    # Filing attempts the HTTP edge let through (it counts them whatever the service then
+    # answers): its burst limit per agency and hour applies at the wire level only.
+    edge_hits: list[datetime] = field(default_factory=list)
+    # Accepted consent requests per case number: the per-investigation limit counts them.
+    consent_cases: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -88,9 +100,20 @@ class ModelRequest:
     opted_out_at_filing: frozenset[UUID] = frozenset()
     # resident id -> "pending" | "shared" | "declined"
     responses: dict[UUID, str] = field(default_factory=dict)
+    # "review": waiting for the operator (moderation, or any emergency or legal request);
+    # "open": published to residents; "rejected"; "closed" (by the agency, or answered).
+    state: str = "open"
+    # An operator approved this emergency or legal request (through approve_exception).
+    exception_approved: bool = False
+    legal_process: str = ""
+    nondisclosure_order: bool = False
 
     def is_open(self, now: datetime) -> bool:
-        return self.closed_at is None and now < self.expires_at
+        return self.state == "open" and self.closed_at is None and now < self.expires_at
+
+    def awaiting_review(self, now: datetime) -> bool:
+        """Waiting for the operator and not past its expiry (a review after it is refused)."""
+        return self.state == "review" and now < self.expires_at
 
 
 @dataclass
@@ -154,6 +177,11 @@ class ReferenceModel:
 
     def camera_in_area(self, camera: ModelCamera, request: ModelRequest) -> bool:
         return distance_m(request.lat, request.lng, camera.lat, camera.lng) <= request.radius_m
+
+    def clips_in_scope(self, request: ModelRequest, now: datetime) -> list[ModelClip]:
+        """What an approved emergency request or legal demand covers: every retained clip in
+        its window and area, encrypted or not (the gate, not the scope, refuses those)."""
+        return [c for c in self.clips.values() if self.clip_matches(c, request, now)]
 
     def clip_matches(self, clip: ModelClip, request: ModelRequest, now: datetime) -> bool:
         """In the request's window and area, and still retained."""

@@ -9,10 +9,9 @@ from uuid import UUID
 from hypothesis import strategies as st
 from hypothesis.stateful import precondition, rule
 
-from app.verification import checks
-from app.verification.checks import violation
-from app.verification.drivers import Outcome
-from app.verification.findings import Finding
+from app.verification.agency_view_checks import check_footage_list
+from app.verification.driver_api import Outcome
+from app.verification.findings import Finding, violation
 from app.verification.machine_base import PICK, MachineBase, pick
 from app.verification.model import ModelConsent, ModelRequest, ModelResident, ReferenceModel
 
@@ -141,7 +140,10 @@ class ResidentRules(MachineBase):
 
     def share(self, r: int, q: int, notified: bool, pool: str, picks: list[int]) -> None:
         """Share chosen clips: matching ones, any of one's own, or anyone's (hostile)."""
-        request: ModelRequest = pick(self.requests(), q)
+        # An honest resident answers a notice they received (the request may have expired or
+        # closed since: the service must then refuse); a hostile one any request at all.
+        noticed = [r for r in self.requests() if r.recipients]
+        request: ModelRequest = pick(noticed if notified and noticed else self.requests(), q)
         reached = sorted(request.recipients, key=str)
         resident: ModelResident = (
             self.model.residents[pick(reached, r)]
@@ -174,7 +176,7 @@ class ResidentRules(MachineBase):
             )
             if read.ok:
                 self.flag(
-                    checks.check_footage_list(
+                    check_footage_list(
                         self.model, self.driver.snapshot(), agency.id, request.id, read.body
                     )
                 )
@@ -200,7 +202,7 @@ class ResidentRules(MachineBase):
         if (done.ok and not pending) or (valid and not done.ok):
             self.flag(
                 [
-                    checks.violation(
+                    violation(
                         "conformance",
                         f"declining {request.label} was {'accepted' if done.ok else 'refused'}",
                     )
@@ -222,7 +224,7 @@ class ResidentRules(MachineBase):
         if done.ok != valid:
             self.flag(
                 [
-                    checks.violation(
+                    violation(
                         "conformance",
                         f"withdrawing {consent.label} by "
                         f"{resident.label} was "

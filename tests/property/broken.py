@@ -22,16 +22,17 @@ from app.policies.base import (
     Decision,
     MapCell,
     ReleaseQuestion,
+    RequestQuestion,
     StandardPolicy,
     allow,
 )
 from app.policies.params import PolicyParams
-from app.workflow import audit, footage, gate
+from app.workflow import audit, footage, gate, requests
 from app.workflow.context import Actor, Ctx
 from app.workflow.errors import NotFound
-from app.workflow.records import Camera, FootageRequest, Release
+from app.workflow.records import Agency, Camera, FootageRequest, Release
 from app.workflow.requests import require_active_partnership
-from app.workflow.states import ConsentStatus, ReleaseBasis, RequestStatus
+from app.workflow.states import ConsentStatus, ReleaseBasis, RequestKind, RequestStatus
 
 
 class SilenceIsConsent(StandardPolicy):
@@ -47,19 +48,16 @@ class SilenceIsConsent(StandardPolicy):
 
 
 class EmergencyDisclosures(StandardPolicy):
-    """Declares an emergency exception: operators may release without consent, with a reason."""
-
-    declared_exceptions = frozenset({ReleaseBasis.EMERGENCY})
+    """Declares an emergency exception (the default policy plus `emergency_disclosure`): an
+    agency files an emergency request, an operator approves it, footage leaves without
+    consent. Not broken: `verify` reports it apart from violations (exit status 3)."""
 
     def __init__(self) -> None:
-        super().__init__("emergency-disclosures", PolicyParams(), "consent, plus emergencies")
-
-    def decide_release(self, q: ReleaseQuestion) -> Decision:
-        if q.basis is ReleaseBasis.EMERGENCY and not q.clip_encrypted and not q.already_released:
-            in_window = q.clip_starts_at < q.window_end and q.clip_ends_at > q.window_start
-            if in_window and q.clip_in_area and q.now <= q.clip_retained_until:
-                return allow("An operator judged this an emergency.", "exceptions.emergency")
-        return super().decide_release(q)
+        super().__init__(
+            "emergency-disclosures",
+            PolicyParams(emergency_disclosure=True),
+            "consent, plus emergencies",
+        )
 
 
 def gate_ignores_withdrawal(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -158,11 +156,49 @@ def footage_schema_with_location(app: FastAPI) -> None:
     app.router.routes.insert(0, app.router.routes.pop())
 
 
-class UndeclaredEmergencies(EmergencyDisclosures):
-    """Releases in emergencies like EmergencyDisclosures, but declares no exception (I2)."""
-
-    declared_exceptions = frozenset()
+class UndeclaredEmergencies(StandardPolicy):
+    """Takes emergency requests and releases on them once an operator approves, but its
+    parameters declare no emergency exception (`emergency_disclosure` is off): I2."""
 
     def __init__(self) -> None:
-        super().__init__()
-        self.name = "undeclared-emergencies"
+        super().__init__("undeclared-emergencies", PolicyParams(), "broken: silent emergencies")
+
+    def validate_request(self, q: RequestQuestion) -> Decision:
+        if q.kind is RequestKind.EMERGENCY:
+            return allow("Emergencies are taken.", "emergencies")
+        return super().validate_request(q)
+
+    def decide_release(self, q: ReleaseQuestion) -> Decision:
+        if q.basis is ReleaseBasis.EMERGENCY and q.request_approved_by and not q.clip_encrypted:
+            in_window = q.clip_starts_at < q.window_end and q.clip_ends_at > q.window_start
+            if in_window and q.clip_in_area and not q.already_released:
+                return allow("An operator judged this an emergency.", "emergencies")
+        return super().decide_release(q)
+
+
+def notices_before_moderation(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fan-out runs at filing even where the policy makes the request wait for review."""
+    original = requests.file_request
+
+    def file_request(ctx: Ctx, actor: Actor, *, agency_id: UUID, draft: Any) -> FootageRequest:
+        filed = original(ctx, actor, agency_id=agency_id, draft=draft)
+        if filed.status is RequestStatus.PENDING_REVIEW and filed.kind is RequestKind.CONSENT:
+            requests.notify_residents(ctx, filed)
+        return filed
+
+    monkeypatch.setattr(requests, "file_request", file_request)
+
+
+def federal_agencies_admitted(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Eligibility forgets the federal exclusion (the other rules still apply)."""
+    original = requests.check_eligibility
+
+    def check(ctx: Ctx, agency: Agency) -> None:
+        original(ctx, replace(agency, federal=False))
+
+    monkeypatch.setattr(requests, "check_eligibility", check)
+
+
+def daily_rate_ignored(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The per-agency daily rate is never checked."""
+    monkeypatch.setattr(requests, "check_rate", lambda ctx, agency_id: None)

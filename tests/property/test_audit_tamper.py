@@ -1,7 +1,7 @@
 """I7: any modification, deletion, insertion or reordering of the stored log is detected.
 
 The log is built by the real services; the tampering is random; both the service's own
-verification and the checker's independent recomputation (app/verification/checks.py) must
+verification and the checker's independent recomputation (app/verification/audit_checks.py) must
 notice. Truncation at the end is invisible to a chain alone (docs/architecture.md): the
 auditor's signed checkpoints answer it, so it is not claimed here.
 """
@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from app.clock import SimulatedClock
 from app.policies import load_policy
 from app.verification import world
-from app.verification.checks import chain_breaks
-from app.verification.drivers import ServiceDriver
+from app.verification.audit_checks import chain_breaks
+from app.verification.service_driver import ServiceDriver
 from app.workflow.audit import verify_chain
 from app.workflow.records import AuditEntry
 from app.workflow.states import PartnershipStatus

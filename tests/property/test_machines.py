@@ -7,9 +7,20 @@ REST API in process, every agency response scanned for leaks (I4).
 
 from __future__ import annotations
 
+import uuid
+
+import pytest
+
+from app.clock import SimulatedClock
+from app.config import Settings
+from app.main import create_app
 from app.policies import load_policy
-from app.verification import profiles
+from app.policies.base import StandardPolicy
+from app.policies.params import PolicyParams
+from app.verification import profiles, world
+from app.verification.http_driver import HttpDriver
 from app.verification.runner import VerifyReport, verify
+from app.workflow.states import PartnershipStatus
 from tests.conftest import PG_URL
 
 
@@ -54,3 +65,59 @@ def test_default_policy_holds_through_the_rest_api() -> None:
     )
     assert report.exit_code == 0, _held(report)
     assert report.steps >= budget.http_steps * 0.8
+
+
+# Every platform rule the model predicts, at once: moderation, eligibility, a daily rate.
+GATED = StandardPolicy(
+    "gated",
+    PolicyParams(
+        moderation=True,
+        verified_agencies_only=True,
+        federal_agencies_excluded=True,
+        promotion_duty_required=True,
+        requests_per_agency_per_day=2,
+    ),
+)
+
+
+@pytest.mark.skipif(bool(PG_URL), reason="no database involved; ran on SQLite")
+def test_a_moderated_gated_policy_holds_and_the_exploration_reaches_residents() -> None:
+    """Not vacuously: requests are approved, residents notified, footage released on consent,
+    and filings refused for each eligibility rule and for the daily rate."""
+    budget = profiles.budget()
+    report = verify(GATED, steps=budget.service_steps, seed=4)
+    assert report.exit_code == 0, _held(report)
+    reached = report.coverage
+    assert reached["requests approved"] > 0, report.reached()
+    assert reached["residents notified"] > 0, report.reached()
+    assert reached["releases (consent)"] > 0, report.reached()
+    for code in ("agency_not_verified", "federal_agency_excluded", "rate_limited"):
+        assert reached[f"filings refused ({code})"] > 0, (code, sorted(reached.items()))
+
+
+def test_http_ids_come_from_the_seeded_source() -> None:
+    """The same history through the REST API twice: the same ids, the same log, byte for byte
+    (the app's id source is injected; in service it stays uuid4)."""
+
+    def one_history() -> list[tuple[str, str, str]]:
+        clock = SimulatedClock(world.START)
+        driver = HttpDriver(load_policy("privacy-by-design"), clock, postgres_url=PG_URL)
+        try:
+            agency = driver.create_agency(name="A", lat=40.0, lng=-75.0, radius_m=3000).value
+            assert agency is not None
+            driver.set_partnership(agency, PartnershipStatus.ACTIVE, clock.now())
+            resident = driver.create_resident(name="R", contact="r@example.org").value
+            assert resident is not None
+            lat, lng = world.camera_site(0, 0)
+            driver.create_camera(resident, lat=lat, lng=lng, encrypted=False)
+            return [(str(e.id), e.subject_id, e.entry_hash) for e in driver.snapshot().audit]
+        finally:
+            driver.close_driver()
+
+    first, second = one_history(), one_history()
+    assert len(first) >= 4
+    assert first == second
+
+
+def test_the_service_keeps_random_ids_by_default(settings: Settings) -> None:
+    assert create_app(settings).state.runtime.new_id is uuid.uuid4

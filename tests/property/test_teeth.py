@@ -29,6 +29,10 @@ DEFAULT = "privacy-by-design"
 COOLING_OFF = StandardPolicy("cooling-off-one-day", PolicyParams(cooling_off_minutes=24 * 60))
 # The broken `shape_map` is the k-anonymous map's; the default serves noisy counts instead.
 K_ANONYMOUS = StandardPolicy("k-anonymous-map", PolicyParams(map_mode=MapMode.K_ANONYMOUS))
+# The platform's rules the model now predicts, each under a policy that has it.
+MODERATED = StandardPolicy("moderated", PolicyParams(moderation=True))
+NO_FEDERAL = StandardPolicy("no-federal", PolicyParams(federal_agencies_excluded=True))
+DAILY_RATE = StandardPolicy("two-a-day", PolicyParams(requests_per_agency_per_day=2))
 
 
 def _search(policy: Policy, *, level: str = "service", **kw: object) -> VerifyReport:
@@ -50,6 +54,9 @@ BREAKS: list[tuple[str, Callable[[pytest.MonkeyPatch], None], Policy | None, str
     ("map shows small cells", broken.map_shows_small_cells, K_ANONYMOUS, "I5"),
     ("consent accepted after expiry", broken.consent_after_expiry, None, "I8"),
     ("download checks request, not agency", broken.download_checks_request_not_agency, None, "I3"),
+    ("notices before moderation", broken.notices_before_moderation, MODERATED, "policy"),
+    ("federal agencies admitted", broken.federal_agencies_admitted, NO_FEDERAL, "policy"),
+    ("daily rate ignored", broken.daily_rate_ignored, DAILY_RATE, "policy"),
 ]
 
 

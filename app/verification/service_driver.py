@@ -1,180 +1,39 @@
-"""Drivers: the machine's one interface to the system under test, at two levels.
-
-`ServiceDriver` calls the workflow services directly over a store (in memory, or SQL on SQLite
-or PostgreSQL); `app/verification/http_driver.py` drives the same actions through the REST API.
-Each action answers `Outcome` (accepted or refused, with the service's code); agency reads
-answer `AgencyRead`, whose `text` is exactly what an agency received. `snapshot()` reads the
-stored records as they are, for the checks to compare with the reference model.
-"""
+"""`ServiceDriver`: the machine's actions as direct calls of the workflow services, one store
+transaction per call, over the in-memory store or a fresh SQL database."""
 
 from __future__ import annotations
 
-import random
-import shutil
-import tempfile
-import uuid
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 from uuid import UUID
-
-from sqlalchemy import create_engine
 
 from app.clock import SimulatedClock
 from app.db import Database
 from app.policies.base import Policy
 from app.store.memory import MemoryStore
-from app.workflow import footage, gate, operator, requests, responses
+from app.verification.driver_api import RECORD_KINDS, AgencyRead, Outcome, Snapshot
+from app.verification.fresh_database import FreshDatabase, seeded_ids
+from app.workflow import exceptions, footage, gate, moderation, operator, requests, responses
 from app.workflow.auditor import all_entries
 from app.workflow.context import SYSTEM, Actor, Ctx
 from app.workflow.errors import DomainError
 from app.workflow.portal_map import portal_map
-from app.workflow.records import (
-    Agency,
-    AuditEntry,
-    Camera,
-    Clip,
-    Consent,
-    FootageRequest,
-    Notice,
-    Partnership,
-    Release,
-    Resident,
-)
 from app.workflow.requests import RequestDraft
 from app.workflow.states import PartnershipStatus, ReleaseBasis, Role
 from app.workflow.store import Store
 
 T = TypeVar("T")
 
-RECORD_KINDS: tuple[type[Any], ...] = (
-    Agency,
-    Partnership,
-    Resident,
-    Camera,
-    Clip,
-    FootageRequest,
-    Notice,
-    Consent,
-    Release,
-)
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    ok: bool
-    value: UUID | None = None
-    code: str = ""
-    digest: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class AgencyRead:
-    """What an agency received: status, parsed body, and the raw text for the leak scan."""
-
-    ok: bool
-    body: Any = None
-    text: str = ""
-    content: bytes = b""
-    code: str = ""
-
-
-@dataclass
-class Snapshot:
-    records: dict[type[Any], list[Any]] = field(default_factory=dict)
-    audit: list[AuditEntry] = field(default_factory=list)
-
-    def of(self, kind: type[T]) -> list[T]:
-        return list(self.records.get(kind, []))
-
-
-class Driver(Protocol):
-    policy: Policy
-    clock: SimulatedClock
-    # True where `AgencyRead.text` is what crossed the wire, so the I4 scan is meaningful.
-    wire_level: bool
-
-    def create_agency(self, *, name: str, lat: float, lng: float, radius_m: float) -> Outcome: ...
-    def set_partnership(
-        self, agency_id: UUID, status: PartnershipStatus, starts_at: datetime
-    ) -> Outcome: ...
-    def create_resident(self, *, name: str, contact: str) -> Outcome: ...
-    def create_camera(
-        self, resident_id: UUID, *, lat: float, lng: float, encrypted: bool
-    ) -> Outcome: ...
-    def create_clip(
-        self, camera_id: UUID, *, starts_at: datetime, ends_at: datetime
-    ) -> Outcome: ...
-    def set_opt_out(self, resident_id: UUID, opted_out: bool) -> Outcome: ...
-    def file_request(self, agency_id: UUID, draft: RequestDraft) -> Outcome: ...
-    def share(self, resident_id: UUID, request_id: UUID, clip_ids: list[UUID]) -> Outcome: ...
-    def decline(self, resident_id: UUID, request_id: UUID) -> Outcome: ...
-    def withdraw(self, resident_id: UUID, consent_id: UUID) -> Outcome: ...
-    def close(self, agency_id: UUID, request_id: UUID) -> Outcome: ...
-    def run_sweeper(self) -> Outcome: ...
-    def gate_attempt(
-        self,
-        *,
-        clip_id: UUID,
-        request_id: UUID,
-        basis: ReleaseBasis,
-        consent_id: UUID | None,
-        justification: str,
-    ) -> Outcome: ...
-    def read_map(self, agency_id: UUID) -> AgencyRead: ...
-    def read_requests(self, agency_id: UUID) -> AgencyRead: ...
-    def read_request(self, agency_id: UUID, request_id: UUID) -> AgencyRead: ...
-    def read_footage(self, agency_id: UUID, request_id: UUID) -> AgencyRead: ...
-    def download(self, agency_id: UUID, release_id: UUID) -> AgencyRead: ...
-    def snapshot(self) -> Snapshot: ...
-    def close_driver(self) -> None: ...
-
-
 OPERATOR = Actor(Role.OPERATOR, UUID(int=1), "verifier operator")
-
-
-def seeded_ids(seed: int) -> Callable[[], UUID]:
-    """Ids from a seeded generator: a replayed history gets the same ids (no Flaky)."""
-    rng = random.Random(seed)  # noqa: S311 - reproducible ids, not secrets
-    return lambda: uuid.UUID(int=rng.getrandbits(128), version=4)
-
-
-class FreshDatabase:
-    """A fresh database for each explored history: a new SQLite file in a new directory, or a
-    new PostgreSQL schema, dropped at the end. No state leaks between examples (no Flaky)."""
-
-    def __init__(self, base_url: str) -> None:
-        self._base = base_url
-        self._dir = Path(tempfile.mkdtemp(prefix="consentgate-verify-"))
-        self.schema = ""
-        if base_url.startswith("postgresql"):
-            self.schema = f"v_{uuid.uuid4().hex[:16]}"
-            admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
-            with admin.connect() as conn:
-                conn.exec_driver_sql(f"CREATE SCHEMA {self.schema}")
-            admin.dispose()
-            sep = "&" if "?" in base_url else "?"
-            self.url = f"{base_url}{sep}options=-csearch_path%3D{self.schema}"
-        else:
-            self.url = f"sqlite:///{self._dir / 'verify.db'}"
-        self.sqlite_path = self._dir / "verify.db"
-
-    def drop(self) -> None:
-        if self.schema:
-            admin = create_engine(self._base, isolation_level="AUTOCOMMIT")
-            with admin.connect() as conn:
-                conn.exec_driver_sql(f"DROP SCHEMA {self.schema} CASCADE")
-            admin.dispose()
-        shutil.rmtree(self._dir, ignore_errors=True)
 
 
 class ServiceDriver:
     """Calls the workflow services directly, one store transaction per call."""
 
     wire_level = False
+    filing_burst_limit: int | None = None
 
     def __init__(self, policy: Policy, clock: SimulatedClock, *, database_url: str = "") -> None:
         self.policy = policy
@@ -215,7 +74,16 @@ class ServiceDriver:
         return AgencyRead(True, body=body, content=content)
 
     # --- operator -----------------------------------------------------------------------
-    def create_agency(self, *, name: str, lat: float, lng: float, radius_m: float) -> Outcome:
+    def create_agency(
+        self,
+        *,
+        name: str,
+        lat: float,
+        lng: float,
+        radius_m: float,
+        federal: bool = False,
+        verified: bool = True,
+    ) -> Outcome:
         return self._act(
             lambda ctx: (
                 operator.create_agency(
@@ -226,17 +94,29 @@ class ServiceDriver:
                     center_lat=lat,
                     center_lng=lng,
                     radius_m=radius_m,
+                    federal=federal,
+                    verified=verified,
                 ).id
             )
         )
 
     def set_partnership(
-        self, agency_id: UUID, status: PartnershipStatus, starts_at: datetime
+        self,
+        agency_id: UUID,
+        status: PartnershipStatus,
+        starts_at: datetime,
+        *,
+        promotion_duty: bool = False,
     ) -> Outcome:
         return self._act(
             lambda ctx: (
                 operator.set_partnership(
-                    ctx, OPERATOR, agency_id=agency_id, status=status, starts_at=starts_at
+                    ctx,
+                    OPERATOR,
+                    agency_id=agency_id,
+                    status=status,
+                    starts_at=starts_at,
+                    promotion_duty=promotion_duty,
                 ).id
             )
         )
@@ -326,6 +206,29 @@ class ServiceDriver:
         return self._act(
             lambda ctx: (
                 requests.close_request(ctx, actor, agency_id=agency_id, request_id=request_id).id
+            )
+        )
+
+    # --- the operator's review ----------------------------------------------------------
+    def approve_request(self, request_id: UUID) -> Outcome:
+        return self._act(
+            lambda ctx: moderation.approve_request(ctx, OPERATOR, request_id=request_id).id
+        )
+
+    def reject_request(self, request_id: UUID, reason: str) -> Outcome:
+        return self._act(
+            lambda ctx: (
+                moderation.reject_request(ctx, OPERATOR, request_id=request_id, reason=reason).id
+            )
+        )
+
+    def approve_exception(self, request_id: UUID, justification: str) -> Outcome:
+        """The operator's exception step (it logs the approval, then runs the gate)."""
+        return self._act(
+            lambda ctx: (
+                exceptions.approve_exception(
+                    ctx, OPERATOR, request_id=request_id, justification=justification
+                ).request.id
             )
         )
 
