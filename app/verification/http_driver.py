@@ -65,6 +65,8 @@ class HttpDriver:
             database_url=database_url,
             secret=SECRET,
             secret_file=self._fresh.sqlite_path.with_name("secret.key"),
+            # Time passes only by the machine's rules: no background tick behind the model's back.
+            tick_seconds=0,
         )
         # Seeded ids, as at the service level: the same seed gives the same ids and trace.
         self.app = create_app(settings, clock=clock, policy=policy, new_id=seeded_ids(0))
