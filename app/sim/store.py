@@ -17,6 +17,7 @@ from app.clock import SimulatedClock
 from app.db import Database
 from app.policies.base import Policy
 from app.store.memory import MemoryStore
+from app.workflow import merkle
 from app.workflow.context import Ctx
 from app.workflow.decisions import POLICY_ACTION
 from app.workflow.records import AuditEntry
@@ -70,12 +71,24 @@ class HeadOnlyAuditStore(MemoryStore):
 
     def add_merkle_nodes(self, nodes: Mapping[tuple[int, int], bytes]) -> None:
         """Keep the frontier only: a node's two children are never read again by an append."""
+        super().add_merkle_nodes(nodes)
         kept = self._nodes
-        kept.update(nodes)
         for level, index in nodes:
             if level:
                 kept.pop((level - 1, 2 * index), None)
                 kept.pop((level - 1, 2 * index + 1), None)
+
+    def add_merkle_leaf(self, index: int, leaf: bytes) -> None:
+        super().add_merkle_leaf(index, leaf)
+        if len(self._leaves) >= self.FOLD_EVERY:
+            self._fold()
+
+    FOLD_EVERY = 1024  # leaves held before folding: bounded memory, few folds
+
+    def _fold(self) -> None:
+        super()._fold()
+        nodes = self._nodes
+        self._nodes = {key: nodes[key] for key in merkle.frontier_keys(self._tree_size)}
 
     def merkle_nodes(self, keys: Collection[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
         found = super().merkle_nodes(keys)

@@ -105,9 +105,13 @@ def record(
         leaf.hex(),
     )
     store.append_audit(entry)
-    # An append reads only the left siblings it completes (a subset of the frontier).
-    siblings = store.merkle_nodes(merkle.append_reads(seq))
-    store.add_merkle_nodes(merkle.append_nodes(seq, leaf, siblings))
+    add_leaf = getattr(store, "add_merkle_leaf", None)
+    if add_leaf is not None:
+        add_leaf(seq, leaf)  # the memory store folds its nodes in when they are read
+    else:
+        # An append reads only the left siblings it completes (a subset of the frontier).
+        siblings = store.merkle_nodes(merkle.append_reads(seq))
+        store.add_merkle_nodes(merkle.append_nodes(seq, leaf, siblings))
     return entry
 
 

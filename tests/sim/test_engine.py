@@ -183,14 +183,22 @@ def test_a_head_only_store_keeps_just_the_merkle_frontier() -> None:
     policy = load_policy("privacy-by-design")
     start = datetime(2020, 1, 1, tzinfo=UTC)
     full = Ctx(MemoryStore(), SimulatedClock(start), policy, id_source(3))
-    head = Ctx(HeadOnlyAuditStore(), SimulatedClock(start), policy, id_source(3))
+    head_store = HeadOnlyAuditStore()
+    head_store.FOLD_EVERY = 8  # fold (and prune) often, to see it happen
+    head = Ctx(head_store, SimulatedClock(start), policy, id_source(3))
     for n in range(77):
         for ctx in (full, head):
             audit.record(ctx, SYSTEM, "test.step", "test", n, {"n": n})
+        assert len(head_store._nodes) <= 8 + 2 * 7 and len(head_store._leaves) < 8
         size = n + 1
         keys = merkle.frontier_keys(size)
-        assert set(head.store._nodes) == set(keys)
-        assert head.store.merkle_nodes(keys) == full.store.merkle_nodes(keys)
-        assert head.store.audit_tail() == full.store.audit_tail()
+        assert head_store.merkle_nodes(keys) == full.store.merkle_nodes(keys)
+        assert set(head_store._nodes) == set(keys)  # a read folds, and keeps the frontier
+        assert head_store.audit_tail() == full.store.audit_tail()
+        assert audit.root_at(full, size) == merkle.root_from_frontier(
+            size, head_store.merkle_nodes(keys)
+        )
     with pytest.raises(NotImplementedError):
-        head.store.audit_find(action="test.step", subject_id="1")
+        head_store.audit_find(action="test.step", subject_id="1")
+    with pytest.raises(NotImplementedError):
+        head_store.merkle_nodes([(0, 0)])
