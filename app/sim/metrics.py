@@ -17,7 +17,7 @@ from uuid import UUID
 
 import h3
 
-from app.workflow.geo import distance_m
+from app.workflow.geo import distance_m, edge_length_m
 from app.workflow.records import Release
 from app.workflow.states import ReleaseBasis
 
@@ -46,7 +46,7 @@ WEEKLY_COUNTS = (
 
 def cells_in_circle(lat: float, lng: float, radius_m: float) -> set[str]:
     """H3 cells whose centre lies within the circle."""
-    edge = float(h3.average_hexagon_edge_length(REACH_RESOLUTION, unit="m"))
+    edge = edge_length_m(REACH_RESOLUTION)
     rings = math.ceil(radius_m / (edge * math.sqrt(3))) + 1
     centre = h3.latlng_to_cell(lat, lng, REACH_RESOLUTION)
     out = set()

@@ -27,11 +27,17 @@ from app.workflow.store import R
 _Index = dict[Hashable, dict[UUID, None]]
 
 
+# Field values that are their own index key (most are): no enum, always hashable.
+_PLAIN_KEYS = frozenset({str, int, float, bool, type(None), UUID, datetime, bytes})
+
+
 def _key(value: object) -> Hashable | None:
     """The index key of a field value; None when it cannot be hashed (then `find` scans).
 
     An enum member and its value compare equal but hash differently, so both index as the value.
     """
+    if type(value) in _PLAIN_KEYS:
+        return value
     if isinstance(value, Enum):
         enum_value: Hashable = value.value
         return enum_value
