@@ -252,8 +252,10 @@ def _plain_copy(value: Any) -> Any:
         for key in sorted(value):
             if type(key) is not str:
                 raise TypeError("non-string key")
-            out[key] = _plain_copy(value[key])
+            item = value[key]
+            # Scalars other than floats are their own copy: no call for them (the hot case).
+            out[key] = item if type(item) in _SCALARS else _plain_copy(item)
         return out
     if kind is list or kind is tuple:
-        return [_plain_copy(item) for item in value]
+        return [item if type(item) in _SCALARS else _plain_copy(item) for item in value]
     raise TypeError(kind.__name__)
