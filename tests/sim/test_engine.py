@@ -202,3 +202,19 @@ def test_a_head_only_store_keeps_just_the_merkle_frontier() -> None:
         head_store.audit_find(action="test.step", subject_id="1")
     with pytest.raises(NotImplementedError):
         head_store.merkle_nodes([(0, 0)])
+
+
+def test_the_reach_share_counted_as_cells_are_reached_is_the_intersection() -> None:
+    from app.sim.metrics import Metrics, cells_in_circle
+
+    start = datetime(2020, 1, 1, tzinfo=UTC)
+    city = cells_in_circle(28.04, -81.95, 900.0)
+    metrics = Metrics(start, set(city), {"a": 1})
+    circles = [(28.04, -81.95, 150.0), (28.045, -81.95, 300.0), (28.04, -81.95, 150.0)]
+    circles.append((28.2, -81.7, 200.0))  # outside the city: reached, but not the city's area
+    for n, circle in enumerate(circles):
+        metrics.request_filed(start + timedelta(days=n), group="a", circle=circle, notices=[])
+        expected = len(metrics.reached_cells & metrics.city_cells) / len(metrics.city_cells)
+        assert metrics.reach_share() == expected
+        assert metrics.reach_by_week[-1] == expected
+    assert 0 < metrics.reach_share() < 1
