@@ -25,12 +25,29 @@ def stream(seed: int, *path: object) -> random.Random:
     return random.Random(derive_seed(seed, *path))  # noqa: S311
 
 
+# What uuid.UUID(int=n, version=4) does to n: the RFC 4122 variant and the version bits.
+_V4_CLEAR = ~((0xC000 << 48) | (0xF000 << 64))
+_V4_SET = (0x8000 << 48) | (4 << 76)
+
+
 def id_source(seed: int) -> Callable[[], uuid.UUID]:
-    """Seeded version-4 UUIDs for `Ctx.new_id`: the same run gives the same ids."""
+    """Seeded version-4 UUIDs for `Ctx.new_id`: the same run gives the same ids.
+
+    Each id is exactly uuid.UUID(int=getrandbits(128), version=4) (tests/sim/test_seeds.py),
+    built without UUID.__init__'s argument checks: a simulation draws one per record and per
+    audit entry.
+    """
     rng = random.Random(derive_seed(seed, "ids"))  # noqa: S311 (reproducible ids, not secrets)
     getrandbits = rng.getrandbits
+    new, set_attr, unknown, uuid_type = object.__new__, object.__setattr__, _UNKNOWN, uuid.UUID
 
     def new_id() -> uuid.UUID:
-        return uuid.UUID(int=getrandbits(128), version=4)
+        made: uuid.UUID = new(uuid_type)
+        set_attr(made, "int", (getrandbits(128) & _V4_CLEAR) | _V4_SET)
+        set_attr(made, "is_safe", unknown)
+        return made
 
     return new_id
+
+
+_UNKNOWN = uuid.SafeUUID.unknown

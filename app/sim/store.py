@@ -7,7 +7,7 @@ commits to the whole log, so two runs with the same head wrote the same log.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Protocol, TypeVar
@@ -17,7 +17,9 @@ from app.clock import SimulatedClock
 from app.db import Database
 from app.policies.base import Policy
 from app.store.memory import MemoryStore
+from app.workflow import merkle
 from app.workflow.context import Ctx
+from app.workflow.decisions import POLICY_ACTION
 from app.workflow.records import AuditEntry
 from app.workflow.store import Store
 
@@ -33,7 +35,16 @@ class StepRunner(Protocol):
 
 
 class HeadOnlyAuditStore(MemoryStore):
-    """A memory store that keeps only the last audit entry, so memory stays bounded."""
+    """A memory store that keeps only the last audit entry, so memory stays bounded.
+
+    It writes the same log as a full store: the entries a service looks up while it runs
+    (`FOUND_ACTIONS`: the policy's parameters, logged once per hash) are kept for `audit_find`,
+    and only the Merkle frontier (at most one node per level) is kept, which is all an append
+    reads. A lookup of any other action, or of a root or proof, is refused rather than answered
+    from a log this store does not hold.
+    """
+
+    FOUND_ACTIONS = frozenset({POLICY_ACTION})
 
     def __init__(self) -> None:
         super().__init__()
@@ -47,9 +58,43 @@ class HeadOnlyAuditStore(MemoryStore):
         if entry.seq != expected:
             raise ValueError("audit entries must be appended in order")
         self._tail = entry
+        if entry.action in self.FOUND_ACTIONS:
+            self._audit_index[(entry.action, entry.subject_id)].append(entry)
 
     def audit_entries(self, start: int, limit: int) -> list[AuditEntry]:
         raise NotImplementedError("this store keeps only the audit head (run with keep_audit)")
+
+    def audit_find(self, *, action: str, subject_id: str) -> list[AuditEntry]:
+        if action not in self.FOUND_ACTIONS:
+            raise NotImplementedError(f"this store keeps no {action} entries (run with keep_audit)")
+        return super().audit_find(action=action, subject_id=subject_id)
+
+    def add_merkle_nodes(self, nodes: Mapping[tuple[int, int], bytes]) -> None:
+        """Keep the frontier only: a node's two children are never read again by an append."""
+        super().add_merkle_nodes(nodes)
+        kept = self._nodes
+        for level, index in nodes:
+            if level:
+                kept.pop((level - 1, 2 * index), None)
+                kept.pop((level - 1, 2 * index + 1), None)
+
+    def add_merkle_leaf(self, index: int, leaf: bytes) -> None:
+        super().add_merkle_leaf(index, leaf)
+        if len(self._leaves) >= self.FOLD_EVERY:
+            self._fold()
+
+    FOLD_EVERY = 1024  # leaves held before folding: bounded memory, few folds
+
+    def _fold(self) -> None:
+        super()._fold()
+        nodes = self._nodes
+        self._nodes = {key: nodes[key] for key in merkle.frontier_keys(self._tree_size)}
+
+    def merkle_nodes(self, keys: Collection[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+        found = super().merkle_nodes(keys)
+        if len(found) != len(keys):
+            raise NotImplementedError("this store keeps only the Merkle frontier")
+        return found
 
 
 def _head(store: Store) -> tuple[int, str]:

@@ -15,9 +15,11 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Hashable, Mapping
 from datetime import datetime
 from enum import Enum
+from operator import attrgetter
 from typing import Any, cast
 from uuid import UUID
 
+from app.workflow import merkle
 from app.workflow.records import AuditEntry, Camera, Clip, Record
 from app.workflow.store import R
 
@@ -25,11 +27,17 @@ from app.workflow.store import R
 _Index = dict[Hashable, dict[UUID, None]]
 
 
+# Field values that are their own index key (most are): no enum, always hashable.
+_PLAIN_KEYS = frozenset({str, int, float, bool, type(None), UUID, datetime, bytes})
+
+
 def _key(value: object) -> Hashable | None:
     """The index key of a field value; None when it cannot be hashed (then `find` scans).
 
     An enum member and its value compare equal but hash differently, so both index as the value.
     """
+    if type(value) in _PLAIN_KEYS:
+        return value
     if isinstance(value, Enum):
         enum_value: Hashable = value.value
         return enum_value
@@ -42,8 +50,9 @@ def _key(value: object) -> Hashable | None:
     return value
 
 
-def _by_id(record: Any) -> str:
-    return str(record.id)
+# Records come back sorted by their id's text, as the SQL store sorts them. A UUID's text is its
+# 128-bit number in fixed-width hex, so the number sorts them alike, without making the text.
+_by_id = attrgetter("id.int")
 
 
 class MemoryStore:
@@ -54,6 +63,8 @@ class MemoryStore:
         self._clips_by_camera: dict[UUID, set[UUID]] = defaultdict(set)
         self._audit: list[AuditEntry] = []
         self._nodes: dict[tuple[int, int], bytes] = {}
+        self._tree_size = 0  # leaves folded into _nodes
+        self._leaves: list[bytes] = []  # leaves appended since, folded on the next read
         self._audit_index: dict[tuple[str, str], list[AuditEntry]] = defaultdict(list)
 
     def add(self, record: Record) -> None:
@@ -84,7 +95,7 @@ class MemoryStore:
                 index.setdefault(after, {})[record.id] = None
 
     def get(self, kind: type[R], record_id: UUID, *, for_update: bool = False) -> R | None:
-        return cast(R | None, self._tables[kind].get(record_id))
+        return cast("R | None", self._tables[kind].get(record_id))
 
     def _index(self, kind: type[Any], name: str) -> _Index:
         indexes = self._indexes[kind]
@@ -149,10 +160,35 @@ class MemoryStore:
         return self._audit[start : start + limit]
 
     def merkle_nodes(self, keys: Collection[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
-        return {key: self._nodes[key] for key in keys if key in self._nodes}
+        if self._leaves:
+            self._fold()
+        nodes = self._nodes
+        return {key: nodes[key] for key in keys if key in nodes}
 
     def add_merkle_nodes(self, nodes: Mapping[tuple[int, int], bytes]) -> None:
+        if self._leaves:
+            self._fold()
         self._nodes.update(nodes)
+        self._tree_size = max([self._tree_size, *(i + 1 for level, i in nodes if level == 0)])
+
+    def add_merkle_leaf(self, index: int, leaf: bytes) -> None:
+        """Append leaf `index`; its nodes are folded in when nodes are next read (`_fold`).
+
+        `audit.record` calls this instead of reading the frontier and writing the completed
+        nodes itself: the nodes stored, and so every root and proof, are the same, computed by
+        the same `merkle.append_nodes`, only in one batch per read instead of one per entry.
+        """
+        if index != self._tree_size + len(self._leaves):
+            raise ValueError("Merkle leaves must be appended in order")
+        self._leaves.append(leaf)
+
+    def _fold(self) -> None:
+        nodes, size = self._nodes, self._tree_size
+        for leaf in self._leaves:
+            nodes.update(merkle.append_nodes(size, leaf, nodes))
+            size += 1
+        self._tree_size = size
+        self._leaves.clear()
 
     def audit_find(self, *, action: str, subject_id: str) -> list[AuditEntry]:
         return list(self._audit_index.get((action, subject_id), ()))

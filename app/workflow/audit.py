@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
+
+import orjson
 
 from app.workflow import merkle
 from app.workflow.context import Actor, Ctx
@@ -47,8 +49,7 @@ def canonical_body_bytes(body: dict[str, Any]) -> bytes:
     Offline verifiers call this on an exported line as it stands, so the bytes an auditor
     hashes are exactly the bytes the service hashed.
     """
-    picked = {name: body[name] for name in CANONICAL_FIELDS}
-    return json.dumps(picked, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    return _json_canonical({name: body[name] for name in CANONICAL_FIELDS})
 
 
 def link_hash(prev_hash: str, entry: AuditEntry) -> str:
@@ -64,17 +65,32 @@ def record(
     data: dict[str, Any] | None = None,
 ) -> AuditEntry:
     """Append one entry in the caller's transaction; it commits or rolls back with the change."""
-    tail = ctx.store.audit_tail()
-    seq = 0 if tail is None else tail.seq + 1
-    prev = GENESIS if tail is None else tail.entry_hash
-    # Built field by field, twice (without, then with its hashes): this is the hottest path of
-    # a simulation, and the bytes hashed are exactly those of the stored entry.
+    store = ctx.store
+    tail = store.audit_tail()
+    if tail is None:
+        seq, prev = 0, GENESIS
+    else:
+        seq, prev = tail.seq + 1, tail.entry_hash
+    # This is the hottest path of a simulation. The bytes hashed are those canonical_bytes()
+    # gives for the stored entry, built here from the same fields without a first, unhashed
+    # entry; `_encode` writes them with orjson where it is proven to write what json.dumps does.
     entry_id, at, label, subject = ctx.new_id(), ctx.clock.now(), actor.label(), str(subject_id)
-    payload = _jsonable(data) if data else {}
-    unhashed = AuditEntry(seq, entry_id, at, label, action, subject_type, subject, payload, prev)
-    canonical = canonical_bytes(unhashed)
-    leaf = merkle.leaf_hash(canonical)
-    entry_hash = hashlib.sha256(bytes.fromhex(prev) + canonical).hexdigest()  # = link_hash
+    payload, plain = _payload(data) if data else ({}, True)
+    canonical = _encode(
+        {
+            "seq": seq,
+            "id": str(entry_id),
+            "at": _isoformat(at),
+            "actor": label,
+            "action": action,
+            "subject_type": subject_type,
+            "subject_id": subject,
+            "data": payload,
+        },
+        plain and type(action) is str and type(subject_type) is str,
+    )
+    leaf = _sha256(b"\x00" + canonical).digest()  # = merkle.leaf_hash(canonical)
+    entry_hash = _sha256(bytes.fromhex(prev) + canonical).hexdigest()  # = link_hash
     entry = AuditEntry(
         seq,
         entry_id,
@@ -88,10 +104,65 @@ def record(
         entry_hash,
         leaf.hex(),
     )
-    ctx.store.append_audit(entry)
-    frontier = ctx.store.merkle_nodes(merkle.frontier_keys(seq))
-    ctx.store.add_merkle_nodes(merkle.append_nodes(seq, leaf, frontier))
+    store.append_audit(entry)
+    add_leaf = getattr(store, "add_merkle_leaf", None)
+    if add_leaf is not None:
+        add_leaf(seq, leaf)  # the memory store folds its nodes in when they are read
+    else:
+        # An append reads only the left siblings it completes (a subset of the frontier).
+        siblings = store.merkle_nodes(merkle.append_reads(seq))
+        store.add_merkle_nodes(merkle.append_nodes(seq, leaf, siblings))
     return entry
+
+
+_sha256 = hashlib.sha256
+
+# The last instant written and its ISO text: a simulated clock hands the same datetime object
+# to every entry of one event. One tuple, swapped whole, so threads never see a torn pair; the
+# tuple holds the datetime, so its identity cannot be reused by another object meanwhile.
+_last_iso: tuple[object, str] = (None, "")
+
+
+def _isoformat(at: datetime) -> str:
+    global _last_iso
+    cached = _last_iso
+    if cached[0] is at:
+        return cached[1]
+    text = at.isoformat()
+    _last_iso = (at, text)
+    return text
+
+
+def _json_canonical(body: dict[str, Any]) -> bytes:
+    """The definition of the canonical form (see canonical_body_bytes)."""
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+_ORJSON_SORTED = orjson.OPT_SORT_KEYS
+
+
+def _encode(body: dict[str, Any], plain: bool) -> bytes:
+    """The canonical bytes of `body`, exactly as _json_canonical writes them.
+
+    `plain` promises that `body` holds only exact str, int, bool, None, list and dict values
+    (str keys) and floats that orjson writes as repr() does (`_orjson_float_ok`). On such data
+    orjson with sorted keys writes the same bytes as json.dumps with sorted keys, compact
+    separators and ensure_ascii=False (a property test in tests/audit/test_canonical_encoder.py
+    checks it); where orjson refuses (an int beyond 64 bits, a lone surrogate) the definition
+    answers, as it does for anything not promised plain.
+    """
+    if plain:
+        try:
+            return orjson.dumps(body, option=_ORJSON_SORTED)
+        except orjson.JSONEncodeError:
+            pass
+    return _json_canonical(body)
+
+
+def _orjson_float_ok(value: float) -> bool:
+    """orjson writes this float as json.dumps does (float.__repr__): true of most floats, not
+    of some below 1e-4 (orjson writes 1e-05 as 0.00001) nor of NaN and infinities."""
+    return orjson.dumps(value) == float.__repr__(value).encode()
 
 
 def log_size(ctx: Ctx) -> int:
@@ -147,33 +218,44 @@ def _fields(entry: AuditEntry) -> dict[str, Any]:
 
 def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
     """Round-trip through JSON so what is hashed is exactly what a store gives back."""
+    return _payload(data)[0]
+
+
+def _payload(data: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    """The stored copy of `data` (its JSON round trip), and whether `_encode` may take orjson."""
     try:
         # Plain data (str keys; str, int, float, bool, None, lists, dicts) comes back from the
         # round trip unchanged but for key order and tuples, so copy it that way, faster.
         plain: dict[str, Any] = _plain_copy(data)
-        return plain
+        return plain, True
     except TypeError:
-        return dict(json.loads(json.dumps(data, sort_keys=True, default=str)))
+        copied = dict(json.loads(json.dumps(data, sort_keys=True, default=str)))
+        return copied, False
 
 
-_SCALARS = (str, int, float, bool, type(None))
+_SCALARS = (str, int, bool, type(None))
 
 
 def _plain_copy(value: Any) -> Any:
     """A sorted-key deep copy of plain JSON data; TypeError for anything else (a UUID, an
-    enum, a non-finite float), which then takes the JSON round trip."""
+    enum, a non-finite float, or a float orjson writes differently from json), which then
+    takes the JSON round trip."""
     kind = type(value)
     if kind in _SCALARS:
-        if kind is float and not math.isfinite(value):
-            raise TypeError("non-finite float")
+        return value
+    if kind is float:
+        if not _orjson_float_ok(value):
+            raise TypeError("a float orjson writes differently (or non-finite)")
         return value
     if kind is dict:
         out = {}
         for key in sorted(value):
             if type(key) is not str:
                 raise TypeError("non-string key")
-            out[key] = _plain_copy(value[key])
+            item = value[key]
+            # Scalars other than floats are their own copy: no call for them (the hot case).
+            out[key] = item if type(item) in _SCALARS else _plain_copy(item)
         return out
     if kind is list or kind is tuple:
-        return [_plain_copy(item) for item in value]
+        return [item if type(item) in _SCALARS else _plain_copy(item) for item in value]
     raise TypeError(kind.__name__)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from uuid import UUID
 
 from app.clock import Clock
@@ -20,9 +20,15 @@ class Actor:
     role: Role
     subject: UUID
     name: str = ""
+    # The label, made on first use: every audit entry names its actor. Not compared or shown.
+    _label: str = field(default="", init=False, repr=False, compare=False)
 
     def label(self) -> str:
-        return f"{self.role.value}:{self.subject}"
+        text = self._label
+        if not text:
+            text = f"{self.role.value}:{self.subject}"
+            object.__setattr__(self, "_label", text)
+        return text
 
 
 @dataclass(frozen=True, slots=True)

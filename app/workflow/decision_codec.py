@@ -14,8 +14,12 @@ from enum import Enum
 from typing import Any
 from uuid import UUID
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
 
 def to_json(value: Any) -> Any:
+    if type(value) in _SCALARS:  # exact types only: a str or int enum still takes .value
+        return value
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: to_json(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, Enum):

@@ -7,6 +7,7 @@ distance test then keeps only the cameras inside.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import h3
@@ -27,9 +28,22 @@ def distance_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
     return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
 
 
+@functools.cache
+def edge_length_m(resolution: int) -> float:
+    """H3's average hexagon edge at `resolution`, in metres (a constant per resolution)."""
+    return float(h3.average_hexagon_edge_length(resolution, unit="m"))
+
+
 def cells_covering(lat: float, lng: float, radius_m: float, resolution: int) -> list[str]:
     """Every cell at `resolution` that may contain a point within `radius_m` of the centre."""
-    edge = float(h3.average_hexagon_edge_length(resolution, unit="m"))
+    # A pure function of its arguments, asked twice per request (the notices, then the
+    # footage in the same circle): remembered for the last few circles, copied out.
+    return list(_cells_covering(lat, lng, radius_m, resolution))
+
+
+@functools.lru_cache(maxsize=64)
+def _cells_covering(lat: float, lng: float, radius_m: float, resolution: int) -> tuple[str, ...]:
+    edge = edge_length_m(resolution)
     # Hexagon circumradius equals its edge; cells vary in size, so allow 1.5 edges of slack.
     reach = radius_m + 1.5 * edge
     rings = math.ceil(reach / (edge * math.sqrt(3))) + 1
@@ -39,7 +53,7 @@ def cells_covering(lat: float, lng: float, radius_m: float, resolution: int) -> 
         clat, clng = h3.cell_to_latlng(cell)
         if distance_m(lat, lng, clat, clng) <= reach:
             out.append(str(cell))
-    return sorted(out)
+    return tuple(sorted(out))
 
 
 def parent_cell(cell: str, resolution: int) -> str:

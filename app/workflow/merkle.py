@@ -49,6 +49,17 @@ def frontier_keys(size: int) -> list[NodeKey]:
     return keys
 
 
+def append_reads(size: int) -> list[NodeKey]:
+    """The frontier nodes `append_nodes(size, ...)` reads: the left sibling at each level while
+    the new node is a right child (one node on average, none for an even `size`)."""
+    keys: list[NodeKey] = []
+    level, index = 0, size
+    while index & 1:
+        keys.append((level, index - 1))
+        level, index = level + 1, index >> 1
+    return keys
+
+
 def append_nodes(size: int, leaf: bytes, frontier: Mapping[NodeKey, bytes]) -> dict[NodeKey, bytes]:
     """The nodes that appending `leaf` as leaf number `size` completes: the leaf itself and one
     parent per level while the new node is a right child; reads only the frontier."""

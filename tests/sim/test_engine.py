@@ -4,7 +4,7 @@ the policy, not the engine, decides what is filed and released."""
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -155,3 +155,66 @@ def test_runs_stop_at_the_end_of_the_scenario() -> None:
     end: datetime = scenario.run.start + timedelta(days=10)
     assert clock.now() == end
     assert all(e.at <= end for e in runner.store.audit_entries(0, 10**9))
+
+
+def test_a_head_only_run_writes_the_same_log_as_a_full_one(
+    default_run: tuple[RunResult, MemoryRunner],
+) -> None:
+    """simulate() keeps only the audit head; the services must still find what they look up
+    (the policy's parameters, logged once per hash), or the log would differ from a full run's."""
+    full, runner = default_run
+    head_only = simulate(parse_scenario(tiny_data()))
+    assert (head_only.audit_entries, head_only.audit_head) == (
+        full.audit_entries,
+        full.audit_head,
+    )
+    policy_entries = [
+        e for e in runner.store.audit_entries(0, 10**9) if e.action == "decision.policy"
+    ]
+    assert len(policy_entries) == 1
+
+
+def test_a_head_only_store_keeps_just_the_merkle_frontier() -> None:
+    from app.sim.store import HeadOnlyAuditStore
+    from app.store.memory import MemoryStore
+    from app.workflow import audit, merkle
+    from app.workflow.context import SYSTEM, Ctx
+
+    policy = load_policy("privacy-by-design")
+    start = datetime(2020, 1, 1, tzinfo=UTC)
+    full = Ctx(MemoryStore(), SimulatedClock(start), policy, id_source(3))
+    head_store = HeadOnlyAuditStore()
+    head_store.FOLD_EVERY = 8  # fold (and prune) often, to see it happen
+    head = Ctx(head_store, SimulatedClock(start), policy, id_source(3))
+    for n in range(77):
+        for ctx in (full, head):
+            audit.record(ctx, SYSTEM, "test.step", "test", n, {"n": n})
+        assert len(head_store._nodes) <= 8 + 2 * 7 and len(head_store._leaves) < 8
+        size = n + 1
+        keys = merkle.frontier_keys(size)
+        assert head_store.merkle_nodes(keys) == full.store.merkle_nodes(keys)
+        assert set(head_store._nodes) == set(keys)  # a read folds, and keeps the frontier
+        assert head_store.audit_tail() == full.store.audit_tail()
+        assert audit.root_at(full, size) == merkle.root_from_frontier(
+            size, head_store.merkle_nodes(keys)
+        )
+    with pytest.raises(NotImplementedError):
+        head_store.audit_find(action="test.step", subject_id="1")
+    with pytest.raises(NotImplementedError):
+        head_store.merkle_nodes([(0, 0)])
+
+
+def test_the_reach_share_counted_as_cells_are_reached_is_the_intersection() -> None:
+    from app.sim.metrics import Metrics, cells_in_circle
+
+    start = datetime(2020, 1, 1, tzinfo=UTC)
+    city = cells_in_circle(28.04, -81.95, 900.0)
+    metrics = Metrics(start, set(city), {"a": 1})
+    circles = [(28.04, -81.95, 150.0), (28.045, -81.95, 300.0), (28.04, -81.95, 150.0)]
+    circles.append((28.2, -81.7, 200.0))  # outside the city: reached, but not the city's area
+    for n, circle in enumerate(circles):
+        metrics.request_filed(start + timedelta(days=n), group="a", circle=circle, notices=[])
+        expected = len(metrics.reached_cells & metrics.city_cells) / len(metrics.city_cells)
+        assert metrics.reach_share() == expected
+        assert metrics.reach_by_week[-1] == expected
+    assert 0 < metrics.reach_share() < 1
