@@ -65,6 +65,17 @@ def comparison_figure(
             capsize=4,
             color=[colours[j % len(colours)] for j in range(len(policies))],
         )
+        for j, p in enumerate(policies):
+            # An infinite mean (a max/min ratio where a group got none) has no bar to draw: say
+            # so on the axis, or an empty slot reads as zero.
+            if not math.isfinite(means[(metric, p)]):
+                ax.annotate(
+                    "∞" if means[(metric, p)] > 0 else "n/a",
+                    (j, 0),
+                    ha="center",
+                    va="bottom",
+                    fontsize=14,
+                )
         ax.set_xticks(range(len(policies)), policies, rotation=20, ha="right", fontsize=8)
         ax.set_title(metric.replace("_", " "), fontsize=9)
         ax.grid(axis="y", alpha=0.3)
