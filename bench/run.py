@@ -16,6 +16,7 @@ from rich.table import Table
 from sqlalchemy import create_engine
 
 from app.db import Database
+from app.sim.bench import yardstick_microseconds
 from bench import audit_rate, fanout, roundtrip
 from bench.sim_hook import LABEL as SIMULATION_LABEL
 from bench.sim_hook import simulation_events_per_second
@@ -76,6 +77,9 @@ def main() -> None:
     table = Table(title="consentgate benchmarks (one run, this machine)")
     for column in ("measure", "backend", "figure", "ratio"):
         table.add_column(column)
+    # How loaded the core is (docs/performance.md, Machine): about 10 us idle on this kind of
+    # machine; every figure below shrinks as this grows.
+    yardstick_before = yardstick_microseconds()
     with tempfile.TemporaryDirectory() as scratch:
         tmp = Path(scratch)
         console.print("serving: bare endpoint, round trips ...")
@@ -111,6 +115,12 @@ def main() -> None:
     console.print("simulation ...")
     events = simulation_events_per_second()
     table.add_row(SIMULATION_LABEL, "memory", f"{events:,.0f} /s", "")
+    table.add_row(
+        "yardstick: sum(range(1000)), before / after",
+        "-",
+        f"{yardstick_before:.1f} us / {yardstick_microseconds():.1f} us",
+        "about 10 us on an idle core",
+    )
     console.print(table)
     console.print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
