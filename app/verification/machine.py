@@ -64,21 +64,14 @@ class ConsentMachine(OperatorRules, ReviewRules, AgencyRules, ResidentRules):
             self.record_clip(k=i, ago=clip_ago[i], minutes=20)
         # The invariants run once after this whole set-up: judge the request filed last against
         # the city as it stood just before, as a step of its own (a policy may refuse it).
-        self.guarantee_holds()
-        self.file_request(
-            a=0,
-            cx=0,
-            cy=0,
-            radius=radius,
-            ago=12,
-            minutes=330,
-            incident="burglary",
-            case=0,
-            kind=RequestKind.CONSENT,
-        )
-        if not self.model.requests and not self.config.policy.params.consent_requests:
-            # A policy that takes no consent requests starts from a warrant instead, so that
-            # every history has something for the operator to review from its first step.
+        kinds = [RequestKind.CONSENT]
+        if not self.config.policy.params.consent_requests:
+            # A policy that takes no consent requests starts from a warrant as well (its consent
+            # request is refused), so every history has something for the operator to review.
+            kinds.append(RequestKind.LEGAL)
+        for kind in kinds:
+            if kind is RequestKind.LEGAL and self.model.requests:
+                break
             self.guarantee_holds()
             self.file_request(
                 a=0,
@@ -89,7 +82,7 @@ class ConsentMachine(OperatorRules, ReviewRules, AgencyRules, ResidentRules):
                 minutes=330,
                 incident="burglary",
                 case=0,
-                kind=RequestKind.LEGAL,
+                kind=kind,
             )
         # Under moderation the operator publishes it, so every history starts with a request
         # residents can answer; judged first as it waits (nobody may be notified yet).
