@@ -33,8 +33,8 @@ seed: install
 	$(BIN)/consentgate seed
 
 lint: install
-	$(BIN)/ruff check app tests scripts
-	$(BIN)/ruff format --check app tests scripts
+	$(BIN)/ruff check app tests scripts bench
+	$(BIN)/ruff format --check app tests scripts bench
 
 typecheck: install
 	$(BIN)/mypy
