@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar, cast
 from uuid import UUID
 
-from sqlalchemy import func, text, tuple_
+from sqlalchemy import func, insert, text, tuple_
 from sqlmodel import Session, SQLModel, col, select
 
 from app.store import tables as t
@@ -62,6 +62,9 @@ def _field_names(kind: type[Any]) -> list[str]:
     return _FIELD_NAMES[kind]
 
 
+_INSERT_ENTRY = insert(t.AuditEntryRow.__table__)  # type: ignore[attr-defined]
+_INSERT_NODE = insert(t.AuditNodeRow.__table__)  # type: ignore[attr-defined]
+
 # SQLite's default limit on bound parameters is 32,766; stay well below it.
 _CHUNK = 5_000
 
@@ -108,6 +111,11 @@ class SqlStore:
         self.session = session
         self._postgres = session.get_bind().dialect.name == "postgresql"
         self._tail: AuditEntry | None = None
+        # Merkle nodes this transaction has read or written. A node commits to a complete
+        # subtree and never changes once written, so a copy stays true for the transaction;
+        # the store dies with its session, so a rolled-back node is never served. Without it
+        # every append queried its left siblings, and each query flushed the rows before it.
+        self._nodes: dict[tuple[int, int], bytes] = {}
 
     def _record(self, kind: type[T], row: Any) -> T:
         return cast(T, from_values(kind, {n: getattr(row, n) for n in _field_names(kind)}))
@@ -195,7 +203,10 @@ class SqlStore:
         return None if row is None else self._record(AuditEntry, row)
 
     def append_audit(self, entry: AuditEntry) -> None:
-        self.session.add(t.AuditEntryRow(**to_values(entry)))
+        # Core inserts, not ORM rows: building a SQLModel instance and flushing it cost about
+        # three times the insert itself (bench/audit_rate.py), on every state change. Nothing
+        # refers to these rows, so the unit of work has nothing to order them by.
+        self.session.connection().execute(_INSERT_ENTRY, to_values(entry))
         self._tail = entry
 
     def audit_entries(self, start: int, limit: int) -> list[AuditEntry]:
@@ -207,19 +218,27 @@ class SqlStore:
         return [self._record(AuditEntry, row) for row in self.session.exec(query)]
 
     def merkle_nodes(self, keys: Collection[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
-        wanted = sorted(set(keys))
-        out: dict[tuple[int, int], bytes] = {}
+        known = self._nodes
+        out = {key: known[key] for key in keys if key in known}
+        wanted = sorted(set(keys) - out.keys())
         for i in range(0, len(wanted), _CHUNK):
             pairs = wanted[i : i + _CHUNK]
             query = select(t.AuditNodeRow).where(
                 tuple_(col(t.AuditNodeRow.level), col(t.AuditNodeRow.idx)).in_(pairs)
             )
-            out.update({(r.level, r.idx): bytes.fromhex(r.hash) for r in self.session.exec(query)})
+            found = {(r.level, r.idx): bytes.fromhex(r.hash) for r in self.session.exec(query)}
+            known.update(found)
+            out.update(found)
         return out
 
     def add_merkle_nodes(self, nodes: Mapping[tuple[int, int], bytes]) -> None:
-        for (level, idx), value in sorted(nodes.items()):
-            self.session.add(t.AuditNodeRow(level=level, idx=idx, hash=value.hex()))
+        self._nodes.update(nodes)
+        rows = [
+            {"level": level, "idx": idx, "hash": value.hex()}
+            for (level, idx), value in sorted(nodes.items())
+        ]
+        if rows:
+            self.session.connection().execute(_INSERT_NODE, rows)
 
     def audit_find(self, *, action: str, subject_id: str) -> list[AuditEntry]:
         query = (

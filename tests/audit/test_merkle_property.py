@@ -91,3 +91,33 @@ def test_sql_and_memory_stores_keep_the_same_tree(tmp_path: object) -> None:
     in_memory = _fill(MemoryStore(), SimulatedClock(START))
     assert in_sql == in_memory
     assert len(in_sql[1]) == 6 and in_sql[0] != merkle.EMPTY_ROOT
+
+
+def test_sql_appends_split_over_transactions_keep_the_same_tree(tmp_path: object) -> None:
+    # The SQL store remembers the nodes a transaction read or wrote; a transaction that starts
+    # mid-tree must read the left siblings it lacks, and a root read afterwards, in its own
+    # transaction, must be the tree a memory store builds from the same entries.
+    db = Database(f"sqlite:///{tmp_path}/merkle-split.db")
+    db.create_schema()
+    clock, batches = SimulatedClock(START), (1, 2, 5, 1, 8, 3, 13, 12)
+    ids = seeded_ids(3)
+    try:
+        appended = 0
+        for size in batches:
+            with db.write() as store:
+                ctx = Ctx(store, clock, load_policy("privacy-by-design"), ids)
+                for _ in range(size):
+                    clock.advance(timedelta(seconds=1))
+                    audit.record(ctx, SYSTEM, "test.step", "thing", appended, {"i": appended})
+                    appended += 1
+        with db.read() as store:
+            ctx = Ctx(store, clock, load_policy("privacy-by-design"), ids)
+            in_sql = (
+                audit.root_at(ctx, 45),
+                audit.inclusion_proof(ctx, 17, 40),
+                audit.consistency_proof(ctx, 13, 45),
+            )
+    finally:
+        db.dispose()
+    assert appended == 45
+    assert in_sql == _fill(MemoryStore(), SimulatedClock(START))
