@@ -13,10 +13,10 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import create_engine
 
 from app.db import Database
 from app.sim.bench import yardstick_microseconds
+from app.store.scratch_schema import ScratchSchema
 from bench import audit_rate, fanout, roundtrip
 from bench.sim_hook import LABEL as SIMULATION_LABEL
 from bench.sim_hook import simulation_events_per_second
@@ -36,22 +36,6 @@ def postgres_answers() -> bool:
 
 
 @contextmanager
-def pg_schema() -> Iterator[str]:
-    """A scratch schema, dropped afterwards, as the tests do."""
-    schema = f"bench_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f"CREATE SCHEMA {schema}")
-    sep = "&" if "?" in PG_URL else "?"
-    try:
-        yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
-        admin.dispose()
-
-
-@contextmanager
 def database(backend: str, tmp: Path) -> Iterator[tuple[Database, str]]:
     if backend == "sqlite":
         url = f"sqlite:///{tmp / f'{uuid.uuid4().hex[:8]}.db'}"
@@ -61,8 +45,9 @@ def database(backend: str, tmp: Path) -> Iterator[tuple[Database, str]]:
         finally:
             db.dispose()
         return
-    with pg_schema() as url:
-        db = Database(url)
+    # A scratch schema, dropped afterwards, as the tests do.
+    with ScratchSchema(PG_URL, "bench") as schema:
+        db, url = Database(schema.url), schema.url
         try:
             yield db, url
         finally:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,12 +10,12 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine
 
 from app.clock import SimulatedClock
 from app.config import Settings
 from app.main import create_app
 from app.policies import Policy
+from app.store.scratch_schema import ScratchSchema
 from tests.factories import World
 
 START = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
@@ -38,17 +37,8 @@ def database_url(tmp_path: Path) -> Iterator[str | None]:
     if not PG_URL:
         yield None
         return
-    schema = f"t_{uuid.uuid4().hex[:16]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
-    sep = "&" if "?" in PG_URL else "?"
-    try:
-        yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
-        admin.dispose()
+    with ScratchSchema(PG_URL, "t") as schema:
+        yield schema.url
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from uuid import UUID
 
-from sqlalchemy import create_engine
+from app.store.scratch_schema import ScratchSchema
 
 
 def seeded_ids(seed: int) -> Callable[[], UUID]:
@@ -27,23 +27,15 @@ class FreshDatabase:
     def __init__(self, base_url: str) -> None:
         self._base = base_url
         self._dir = Path(tempfile.mkdtemp(prefix="consentgate-verify-"))
-        self.schema = ""
+        self._schema: ScratchSchema | None = None
         if base_url.startswith("postgresql"):
-            self.schema = f"v_{uuid.uuid4().hex[:16]}"
-            admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
-            with admin.connect() as conn:
-                conn.exec_driver_sql(f"CREATE SCHEMA {self.schema}")
-            admin.dispose()
-            sep = "&" if "?" in base_url else "?"
-            self.url = f"{base_url}{sep}options=-csearch_path%3D{self.schema}"
+            self._schema = ScratchSchema(base_url, "v")
+            self.url = self._schema.url
         else:
             self.url = f"sqlite:///{self._dir / 'verify.db'}"
         self.sqlite_path = self._dir / "verify.db"
 
     def drop(self) -> None:
-        if self.schema:
-            admin = create_engine(self._base, isolation_level="AUTOCOMMIT")
-            with admin.connect() as conn:
-                conn.exec_driver_sql(f"DROP SCHEMA {self.schema} CASCADE")
-            admin.dispose()
+        if self._schema is not None:
+            self._schema.drop()
         shutil.rmtree(self._dir, ignore_errors=True)
