@@ -183,11 +183,7 @@ class MemoryStore:
         self._leaves.append(leaf)
 
     def _fold(self) -> None:
-        nodes, size = self._nodes, self._tree_size
-        for leaf in self._leaves:
-            nodes.update(merkle.append_nodes(size, leaf, nodes))
-            size += 1
-        self._tree_size = size
+        self._tree_size = merkle.fold_leaves(self._tree_size, self._leaves, self._nodes)
         self._leaves.clear()
 
     def audit_find(self, *, action: str, subject_id: str) -> list[AuditEntry]:
