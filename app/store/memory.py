@@ -120,7 +120,11 @@ class MemoryStore:
                     best = bucket
         if best is not None:
             candidates = [table[i] for i in best]
-        rows = [r for r in candidates if all(getattr(r, k) == v for k, v in equals.items())]
+        if len(equals) == 1:  # the usual question, compared without a generator per record
+            ((name, value),) = equals.items()
+            rows = [r for r in candidates if getattr(r, name) == value]
+        else:
+            rows = [r for r in candidates if all(getattr(r, k) == v for k, v in equals.items())]
         return sorted(rows, key=_by_id)
 
     def count(self, kind: type[R], **equals: object) -> int:
