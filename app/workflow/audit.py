@@ -296,21 +296,53 @@ def _plain_copy(value: Any) -> Any:
     enum, a non-finite float, or a float orjson writes differently from json), which then
     takes the JSON round trip."""
     kind = type(value)
+    if kind is dict:
+        return _copy_dict(value)
+    if kind is list or kind is tuple:
+        return _copy_list(value)
     if kind in _SCALARS:
         return value
-    if kind is float:
-        if not _orjson_float_ok(value):
-            raise TypeError("a float orjson writes differently (or non-finite)")
+    if kind is float and _orjson_float_ok(value):
         return value
-    if kind is dict:
-        out = {}
-        for key in sorted(value):
-            if type(key) is not str:
-                raise TypeError("non-string key")
-            item = value[key]
-            # Scalars other than floats are their own copy: no call for them (the hot case).
-            out[key] = item if type(item) in _SCALARS else _plain_copy(item)
-        return out
-    if kind is list or kind is tuple:
-        return [item if type(item) in _SCALARS else _plain_copy(item) for item in value]
-    raise TypeError(kind.__name__)
+    raise TypeError(f"{kind.__name__} is not plain JSON data (or a float orjson writes apart)")
+
+
+# The two containers copy their items with the same tests inline, not through a call of
+# _plain_copy per item: scalars (the hot case) cost no call, containers one.
+
+
+def _copy_dict(value: dict[Any, Any]) -> dict[str, Any]:
+    out = {}
+    for key in sorted(value):
+        if type(key) is not str:
+            raise TypeError("non-string key")
+        item = value[key]
+        kind = type(item)
+        if kind in _SCALARS:
+            out[key] = item
+        elif kind is dict:
+            out[key] = _copy_dict(item)
+        elif kind is list or kind is tuple:
+            out[key] = _copy_list(item)
+        elif kind is float and _orjson_float_ok(item):
+            out[key] = item
+        else:
+            raise TypeError(kind.__name__)
+    return out
+
+
+def _copy_list(value: list[Any] | tuple[Any, ...]) -> list[Any]:
+    out = []
+    for item in value:
+        kind = type(item)
+        if kind in _SCALARS:
+            out.append(item)
+        elif kind is dict:
+            out.append(_copy_dict(item))
+        elif kind is list or kind is tuple:
+            out.append(_copy_list(item))
+        elif kind is float and _orjson_float_ok(item):
+            out.append(item)
+        else:
+            raise TypeError(kind.__name__)
+    return out
