@@ -190,7 +190,8 @@ class MemoryStore:
 
         `audit.record` calls this instead of reading the frontier and writing the completed
         nodes itself: the nodes stored, and so every root and proof, are the same, computed by
-        the same `merkle.append_nodes`, only in one batch per read instead of one per entry.
+        `merkle.fold_leaves` (what `merkle.append_nodes` gives, leaf by leaf) in one batch per
+        read instead of one per entry.
         """
         if index != self._tree_size + len(self._leaves):
             raise ValueError("Merkle leaves must be appended in order")
