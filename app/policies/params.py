@@ -119,10 +119,16 @@ class PolicyParams:
 
     def digest(self) -> str:
         """A stable hash of the parameters, logged with every decision."""
+        global _last_digest
+        last = _last_digest
+        if last[0] is self:  # the same object again: no hash of its thirty fields to look up
+            return last[1]
         try:
-            return _cached_digest(self)
+            text = _cached_digest(self)
         except TypeError:  # a field that cannot be hashed: compute without the cache
             return _digest(self)
+        _last_digest = (self, text)
+        return text
 
     @classmethod
     def from_mapping(cls, base: PolicyParams, overrides: dict[str, Any]) -> PolicyParams:
@@ -143,6 +149,9 @@ def _digest(params: PolicyParams) -> str:
 
 # Cached: the parameters are frozen, and every request and release logs this hash.
 _cached_digest = functools.lru_cache(maxsize=256)(_digest)
+# The last parameters asked and their digest (a run asks its policy's at every decision). One
+# tuple, swapped whole, holding the object so that its identity cannot be reused meanwhile.
+_last_digest: tuple[object, str] = (None, "")
 
 
 def _in_range(key: str, value: float, low: float, high: float) -> None:

@@ -15,9 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-import h3
-
-from app.workflow.geo import distance_m, edge_length_m
+from app.workflow.geo import cells_with_centre_within, edge_length_m
 from app.workflow.records import Release
 from app.workflow.states import ReleaseBasis
 
@@ -48,13 +46,7 @@ def cells_in_circle(lat: float, lng: float, radius_m: float) -> set[str]:
     """H3 cells whose centre lies within the circle."""
     edge = edge_length_m(REACH_RESOLUTION)
     rings = math.ceil(radius_m / (edge * math.sqrt(3))) + 1
-    centre = h3.latlng_to_cell(lat, lng, REACH_RESOLUTION)
-    out = set()
-    for cell in h3.grid_disk(centre, rings):
-        clat, clng = h3.cell_to_latlng(cell)
-        if distance_m(lat, lng, clat, clng) <= radius_m:
-            out.add(str(cell))
-    return out
+    return set(cells_with_centre_within(lat, lng, radius_m, rings, REACH_RESOLUTION))
 
 
 def _week_counter() -> dict[str, float]:

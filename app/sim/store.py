@@ -79,16 +79,24 @@ class HeadOnlyAuditStore(MemoryStore):
                 kept.pop((level - 1, 2 * index + 1), None)
 
     def add_merkle_leaf(self, index: int, leaf: bytes) -> None:
-        super().add_merkle_leaf(index, leaf)
-        if len(self._leaves) >= self.FOLD_EVERY:
+        # MemoryStore.add_merkle_leaf's check and append, inlined: one call per audit entry.
+        leaves = self._leaves
+        if index != self._tree_size + len(leaves):
+            raise ValueError("Merkle leaves must be appended in order")
+        leaves.append(leaf)
+        if len(leaves) >= self.FOLD_EVERY:
             self._fold()
 
     FOLD_EVERY = 1024  # leaves held before folding: bounded memory, few folds
 
     def _fold(self) -> None:
-        super()._fold()
-        nodes = self._nodes
-        self._nodes = {key: nodes[key] for key in merkle.frontier_keys(self._tree_size)}
+        """Fold the pending leaves into the frontier, the only nodes kept (and all it reads)."""
+        nodes, size = self._nodes, self._tree_size
+        frontier = [nodes[key] for key in merkle.frontier_keys(size)]
+        size = merkle.fold_frontier(size, self._leaves, frontier)
+        self._nodes = dict(zip(merkle.frontier_keys(size), frontier, strict=True))
+        self._tree_size = size
+        self._leaves.clear()
 
     def merkle_nodes(self, keys: Collection[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
         found = super().merkle_nodes(keys)

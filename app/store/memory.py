@@ -24,7 +24,7 @@ from app.workflow.records import AuditEntry, Camera, Clip, Record
 from app.workflow.store import R
 
 # value -> ids of the records holding it (a dict keeps insertion order: a set would not)
-_Index = dict[Hashable, dict[UUID, None]]
+_Index = dict[Hashable, dict[int, None]]
 
 
 # Field values that are their own index key (most are): no enum, always hashable.
@@ -35,7 +35,11 @@ def _key(value: object) -> Hashable | None:
     """The index key of a field value; None when it cannot be hashed (then `find` scans).
 
     An enum member and its value compare equal but hash differently, so both index as the value.
+    A UUID indexes as its number (see MemoryStore): should that equal an int value of the same
+    field, the bucket holds both and `find`'s comparison of every field tells them apart.
     """
+    if type(value) is UUID:
+        return value.int
     if type(value) in _PLAIN_KEYS:
         return value
     if isinstance(value, Enum):
@@ -56,11 +60,15 @@ _by_id = attrgetter("id.int")
 
 
 class MemoryStore:
+    """Tables, indexes and lookups are keyed by a record id's 128-bit number (`UUID.int`), not
+    by the UUID: a UUID hashes and compares in Python (uuid.py), its number in C, and a run
+    looks records up by id tens of thousands of times. The number identifies the UUID."""
+
     def __init__(self) -> None:
-        self._tables: dict[type[Any], dict[UUID, Any]] = defaultdict(dict)
+        self._tables: dict[type[Any], dict[int, Any]] = defaultdict(dict)
         self._indexes: dict[type[Any], dict[str, _Index]] = defaultdict(dict)
-        self._by_cell: dict[str, set[UUID]] = defaultdict(set)
-        self._clips_by_camera: dict[UUID, set[UUID]] = defaultdict(set)
+        self._by_cell: dict[str, set[int]] = defaultdict(set)
+        self._clips_by_camera: dict[int, set[int]] = defaultdict(set)
         self._audit: list[AuditEntry] = []
         self._nodes: dict[tuple[int, int], bytes] = {}
         self._tree_size = 0  # leaves folded into _nodes
@@ -69,41 +77,43 @@ class MemoryStore:
 
     def add(self, record: Record) -> None:
         table = self._tables[type(record)]
-        if record.id in table:
+        number = record.id.int
+        if number in table:
             raise ValueError(f"duplicate {type(record).__name__} {record.id}")
-        table[record.id] = record
+        table[number] = record
         for name, index in self._indexes[type(record)].items():
-            index.setdefault(_key(getattr(record, name)), {})[record.id] = None
+            index.setdefault(_key(getattr(record, name)), {})[number] = None
         if isinstance(record, Camera):
-            self._by_cell[record.cell].add(record.id)
+            self._by_cell[record.cell].add(number)
         elif isinstance(record, Clip):
-            self._clips_by_camera[record.camera_id].add(record.id)
+            self._clips_by_camera[record.camera_id.int].add(number)
 
     def save(self, record: Record) -> None:
         table = self._tables[type(record)]
-        old = table.get(record.id)
+        number = record.id.int
+        old = table.get(number)
         if old is None:
             raise LookupError(f"no stored {type(record).__name__} {record.id}")
-        table[record.id] = record
+        table[number] = record
         for name, index in self._indexes[type(record)].items():
             before, after = _key(getattr(old, name)), _key(getattr(record, name))
             if before != after:
                 bucket = index[before]
-                del bucket[record.id]
+                del bucket[number]
                 if not bucket:
                     del index[before]
-                index.setdefault(after, {})[record.id] = None
+                index.setdefault(after, {})[number] = None
 
     def get(self, kind: type[R], record_id: UUID, *, for_update: bool = False) -> R | None:
-        return cast("R | None", self._tables[kind].get(record_id))
+        return cast("R | None", self._tables[kind].get(record_id.int))
 
     def _index(self, kind: type[Any], name: str) -> _Index:
         indexes = self._indexes[kind]
         index = indexes.get(name)
         if index is None:
             index = {}
-            for record_id, record in self._tables[kind].items():
-                index.setdefault(_key(getattr(record, name)), {})[record_id] = None
+            for number, record in self._tables[kind].items():
+                index.setdefault(_key(getattr(record, name)), {})[number] = None
             indexes[name] = index
         return index
 
@@ -111,7 +121,7 @@ class MemoryStore:
         table = self._tables[kind]
         candidates: Collection[Any] = table.values()
         # Narrow by the most selective indexed field (a request's case number, not its agency).
-        best: dict[UUID, None] | None = None
+        best: dict[int, None] | None = None
         for name, value in equals.items():
             key = _key(value)
             if key is not None:
@@ -120,7 +130,11 @@ class MemoryStore:
                     best = bucket
         if best is not None:
             candidates = [table[i] for i in best]
-        rows = [r for r in candidates if all(getattr(r, k) == v for k, v in equals.items())]
+        if len(equals) == 1:  # the usual question, compared without a generator per record
+            ((name, value),) = equals.items()
+            rows = [r for r in candidates if getattr(r, name) == value]
+        else:
+            rows = [r for r in candidates if all(getattr(r, k) == v for k, v in equals.items())]
         return sorted(rows, key=_by_id)
 
     def count(self, kind: type[R], **equals: object) -> int:
@@ -142,7 +156,7 @@ class MemoryStore:
         found = [
             clip
             for cam in camera_ids
-            for i in self._clips_by_camera.get(cam, ())
+            for i in self._clips_by_camera.get(cam.int, ())
             if (clip := table[i]).starts_at < end and clip.ends_at > start
         ]
         return sorted(found, key=_by_id)
@@ -176,18 +190,15 @@ class MemoryStore:
 
         `audit.record` calls this instead of reading the frontier and writing the completed
         nodes itself: the nodes stored, and so every root and proof, are the same, computed by
-        the same `merkle.append_nodes`, only in one batch per read instead of one per entry.
+        `merkle.fold_leaves` (what `merkle.append_nodes` gives, leaf by leaf) in one batch per
+        read instead of one per entry.
         """
         if index != self._tree_size + len(self._leaves):
             raise ValueError("Merkle leaves must be appended in order")
         self._leaves.append(leaf)
 
     def _fold(self) -> None:
-        nodes, size = self._nodes, self._tree_size
-        for leaf in self._leaves:
-            nodes.update(merkle.append_nodes(size, leaf, nodes))
-            size += 1
-        self._tree_size = size
+        self._tree_size = merkle.fold_leaves(self._tree_size, self._leaves, self._nodes)
         self._leaves.clear()
 
     def audit_find(self, *, action: str, subject_id: str) -> list[AuditEntry]:

@@ -5,15 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from app.workflow.context import Ctx
-from app.workflow.geo import INDEX_RESOLUTION, cells_covering, distance_m
+from app.workflow.geo import INDEX_RESOLUTION, cells_covering, distance_m, within_m
 from app.workflow.records import Camera, Clip, FootageRequest
 
 
 def cameras_in_circle(ctx: Ctx, lat: float, lng: float, radius_m: float) -> list[Camera]:
     cells = cells_covering(lat, lng, radius_m, INDEX_RESOLUTION)
-    return ctx.store.cameras_in_cells(
-        cells, lambda c_lat, c_lng: distance_m(lat, lng, c_lat, c_lng) <= radius_m
-    )
+    return ctx.store.cameras_in_cells(cells, within_m(lat, lng, radius_m))
 
 
 def camera_in_area(camera: Camera, request: FootageRequest) -> bool:

@@ -18,8 +18,15 @@ _SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 def to_json(value: Any) -> Any:
-    if type(value) in _SCALARS:  # exact types only: a str or int enum still takes .value
+    kind = type(value)
+    if kind in _SCALARS:  # exact types only: a str or int enum still takes .value
         return value
+    # An exact dict or list is none of the kinds tested below before them: answer it first
+    # (a notice's question is a dict, asked at every notice).
+    if kind is dict:
+        return {str(k): to_json(v) for k, v in value.items()}
+    if kind is list:
+        return [to_json(v) for v in value]
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: to_json(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, Enum):

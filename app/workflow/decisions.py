@@ -68,14 +68,15 @@ def log_decision(
     """Append the decision record in the caller's transaction; returns the decision id."""
     _policy_logged(ctx, actor)
     decision_id = ctx.new_id()
+    text = str(decision_id)  # the subject's text and the payload's, made once
     audit.record(
         ctx,
         actor,
         PREFIX + point,
         SUBJECT,
-        decision_id,
+        text,
         {
-            "decision_id": str(decision_id),
+            "decision_id": text,
             "point": point,
             "about": None if about is None else {"type": about[0], "id": str(about[1])},
             "policy": {

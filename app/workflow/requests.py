@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from operator import attrgetter
 from uuid import UUID
 
 from app.policies.base import RequestQuestion
@@ -193,10 +194,15 @@ def file_request(ctx: Ctx, actor: Actor, *, agency_id: UUID, draft: RequestDraft
     return request
 
 
+_id_number = attrgetter("int")
+
+
 def notify_residents(ctx: Ctx, request: FootageRequest) -> list[Notice]:
     """One notice per resident with a camera in the area whom the policy lets us notify (I6)."""
     cameras = cameras_in_circle(ctx, request.center_lat, request.center_lng, request.radius_m)
-    resident_ids = sorted({c.resident_id for c in cameras}, key=str)
+    # In the order of their text: a UUID's text is its number in fixed-width hex, so sorting
+    # by the number (no text made per id) gives that order (tests/workflow/test_id_order.py).
+    resident_ids = sorted({c.resident_id for c in cameras}, key=_id_number)
     notices = []
     for resident_id in resident_ids:
         resident = ctx.store.get(Resident, resident_id)

@@ -36,6 +36,17 @@ def test_overrides_apply_and_change_the_hash() -> None:
     assert PolicyParams.from_mapping(base, {}).digest() == base.digest()
 
 
+def test_the_remembered_digest_is_always_the_asked_objects_own() -> None:
+    """digest() remembers the last object asked; asking others in turn must not mix them up."""
+    from app.policies import params
+
+    base = PolicyParams()
+    changed = PolicyParams.from_mapping(base, {"map_k": 10})
+    equal = PolicyParams.from_mapping(base, {})
+    for p in (base, base, changed, equal, changed, changed, base):
+        assert p.digest() == params._digest(p)
+
+
 def test_registry_finds_presets_and_researchers_policies() -> None:
     assert load_policy("privacy-by-design").name == "privacy-by-design"
     mine = load_policy("app.policies.privacy_by_design:POLICY")

@@ -51,6 +51,8 @@ def test_values_json_changes_still_take_the_round_trip() -> None:
         "pair": (1, 2),
         "big": float("inf"),
         "nested": {"b": 1, "a": [uuid.UUID(int=6)]},
+        # Deep in containers too: a non-string key, a float orjson writes apart, an enum.
+        "deep": {"keys": {1: "x"}, "small": [[1e-05]], "pairs": ((1, 2), (Colour.RED,))},
     }
     copied = _jsonable(data)
     assert copied == round_trip(data)

@@ -59,3 +59,24 @@ def test_indexed_find_matches_a_scan_through_changes() -> None:
         == len(scan(store, response=NoticeResponse.PENDING))
         > 0
     )
+
+
+def test_a_uuid_and_its_number_share_a_bucket_but_are_told_apart() -> None:
+    """The store indexes a UUID as its number; `find` still compares the values themselves."""
+    store = MemoryStore()
+    as_uuid, as_int = uuid.UUID(int=5), 5
+    for n, request_id in enumerate([as_uuid, as_int, as_uuid]):
+        store.add(
+            Notice(
+                id=uuid.UUID(int=100 + n),
+                request_id=request_id,  # type: ignore[arg-type]  (an int, on purpose)
+                resident_id=uuid.UUID(int=9),
+                response=NoticeResponse.PENDING,
+                sent_at=START,
+                responded_at=None,
+            )
+        )
+    assert [n.id.int for n in store.find(Notice, request_id=as_uuid)] == [100, 102]
+    assert [n.id.int for n in store.find(Notice, request_id=as_int)] == [101]
+    assert store.get(Notice, uuid.UUID(int=101)) is not None
+    assert store.get(Notice, uuid.UUID(int=103)) is None
