@@ -43,7 +43,9 @@ def _key(value: object) -> Hashable | None:
     if type(value) in _PLAIN_KEYS:
         return value
     if isinstance(value, Enum):
-        enum_value: Hashable = value.value
+        # `_value_` is what `.value` returns, read without its descriptor (written in Python):
+        # a notice's response and a request's status are keyed at every add and save.
+        enum_value: Hashable = value._value_
         return enum_value
     if not isinstance(value, Hashable):
         return None
