@@ -98,7 +98,10 @@ class MemoryStore:
             raise LookupError(f"no stored {type(record).__name__} {record.id}")
         table[number] = record
         for name, index in self._indexes[type(record)].items():
-            before, after = _key(getattr(old, name)), _key(getattr(record, name))
+            was, now = getattr(old, name), getattr(record, name)
+            if was is now:  # the field a replace() left alone: the same key, nothing to move
+                continue
+            before, after = _key(was), _key(now)
             if before != after:
                 bucket = index[before]
                 del bucket[number]
