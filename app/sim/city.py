@@ -42,12 +42,13 @@ class CityIndex:
     """What the engine needs to know about the city it built, by the ids the services gave."""
 
     hood_centres: dict[str, tuple[float, float]] = field(default_factory=dict)
-    hood_of_resident: dict[UUID, str] = field(default_factory=dict)
+    # Residents and cameras by their id's number (UUID.int): hashed in C, where a UUID hashes
+    # in uuid.py, and the engine asks at every notice and every camera a request reaches.
+    hood_of_resident: dict[int, str] = field(default_factory=dict)
     group_of_hood: dict[str, str] = field(default_factory=dict)
     households_by_group: dict[str, int] = field(default_factory=dict)
     residents_by_group: dict[str, int] = field(default_factory=dict)
-    subscribed_cameras: set[UUID] = field(default_factory=set)
-    resident_of_camera: dict[UUID, UUID] = field(default_factory=dict)
+    subscribed_cameras: set[int] = field(default_factory=set)
     agency_ids: dict[str, UUID] = field(default_factory=dict)
     agencies_by_hood: dict[str, list[str]] = field(default_factory=dict)
     cameras: int = 0
@@ -104,12 +105,15 @@ def build_neighborhood(
         index.households_by_group.get(hood.group, 0) + hood.households
     )
     subscription = s.resident_behaviour.subscription_rate
+    adoption, encryption = hood.camera_adoption, hood.encryption_adoption
+    opt_out, draw = hood.opt_out_rate, rng.random
+    residents = 0
     for n in range(hood.households):
-        if rng.random() >= hood.camera_adoption:
+        if draw() >= adoption:
             continue
-        encrypted = rng.random() < hood.encryption_adoption
-        opted_out = rng.random() < hood.opt_out_rate
-        subscribed = rng.random() < subscription
+        encrypted = draw() < encryption
+        opted_out = draw() < opt_out
+        subscribed = draw() < subscription
         cam_lat, cam_lng = point_in_disc(rng, lat, lng, hood.radius_m)
         resident = operator.create_resident(
             ctx,
@@ -125,12 +129,15 @@ def build_neighborhood(
             responses.update_settings(
                 ctx, SYSTEM, resident_id=resident.id, opted_out=True, encrypt_by_default=None
             )
-        index.hood_of_resident[resident.id] = hood.id
-        index.resident_of_camera[camera.id] = resident.id
-        index.residents_by_group[hood.group] = index.residents_by_group.get(hood.group, 0) + 1
+        index.hood_of_resident[resident.id.int] = hood.id
+        residents += 1
         if subscribed:
-            index.subscribed_cameras.add(camera.id)
-        index.cameras += 1
+            index.subscribed_cameras.add(camera.id.int)
+    if residents:  # a group none of whose households has a camera gets no entry, as before
+        index.residents_by_group[hood.group] = (
+            index.residents_by_group.get(hood.group, 0) + residents
+        )
+    index.cameras += residents
 
 
 def build_city(ctx: Ctx, s: Scenario, rng: random.Random) -> CityIndex:

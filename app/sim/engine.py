@@ -78,7 +78,8 @@ class Engine:
         self.footage_rng = stream(seed, "footage")
         self.queue: list[tuple[datetime, int, str, tuple[Any, ...]]] = []
         self.order = itertools.count()
-        self.recorded_hours: set[tuple[UUID, datetime]] = set()
+        # (camera id's number, hour): the number hashes in C, a UUID in uuid.py
+        self.recorded_hours: set[tuple[int, datetime]] = set()
         self.clip_hours: dict[UUID, float] = {}
         self.clip_owner: dict[UUID, UUID] = {}
         self.city = CityIndex()
@@ -204,7 +205,7 @@ class Engine:
             now,
             group=group_of[incident.hood_id],
             circle=(request.center_lat, request.center_lng, request.radius_m),
-            notices=[(n.id, n.resident_id, group_of[hood_of[n.resident_id]]) for n in notices],
+            notices=[(n.id, n.resident_id, group_of[hood_of[n.resident_id.int]]) for n in notices],
         )
         for notice in notices:
             answer, delay = self.residents.answer(notice.resident_id, incident.incident_type)
@@ -262,14 +263,16 @@ class Engine:
 
         def record(c: Ctx) -> None:
             cameras = cameras_in_circle(c, request.center_lat, request.center_lng, request.radius_m)
+            subscribed, recorded = self.city.subscribed_cameras, self.recorded_hours
             for camera in cameras:
-                if camera.id not in self.city.subscribed_cameras:
+                number = camera.id.int
+                if number not in subscribed:
                     continue
                 hour = first_hour
                 while hour < request.window_end:
-                    key = (camera.id, hour)
-                    if key not in self.recorded_hours:
-                        self.recorded_hours.add(key)
+                    key = (number, hour)
+                    if key not in recorded:
+                        recorded.add(key)
                         if self.residents.recorded():
                             self._record_clip(c, camera, hour, rng.randrange(55), now)
                     hour += HOUR

@@ -39,12 +39,16 @@ def id_source(seed: int) -> Callable[[], uuid.UUID]:
     """
     rng = random.Random(derive_seed(seed, "ids"))  # noqa: S311 (reproducible ids, not secrets)
     getrandbits = rng.getrandbits
-    new, set_attr, unknown, uuid_type = object.__new__, object.__setattr__, _UNKNOWN, uuid.UUID
+    new, unknown, uuid_type = object.__new__, _UNKNOWN, uuid.UUID
+    # UUID's two slots set through their descriptors, as UUID.__init__'s object.__setattr__
+    # does after looking each up by name: no lookup per id.
+    slots = vars(uuid_type)
+    set_int, set_safe = slots["int"].__set__, slots["is_safe"].__set__
 
     def new_id() -> uuid.UUID:
         made: uuid.UUID = new(uuid_type)
-        set_attr(made, "int", (getrandbits(128) & _V4_CLEAR) | _V4_SET)
-        set_attr(made, "is_safe", unknown)
+        set_int(made, (getrandbits(128) & _V4_CLEAR) | _V4_SET)
+        set_safe(made, unknown)
         return made
 
     return new_id

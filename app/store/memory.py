@@ -43,7 +43,9 @@ def _key(value: object) -> Hashable | None:
     if type(value) in _PLAIN_KEYS:
         return value
     if isinstance(value, Enum):
-        enum_value: Hashable = value.value
+        # `_value_` is what `.value` returns, read without its descriptor (written in Python):
+        # a notice's response and a request's status are keyed at every add and save.
+        enum_value: Hashable = value._value_
         return enum_value
     if not isinstance(value, Hashable):
         return None
@@ -96,7 +98,10 @@ class MemoryStore:
             raise LookupError(f"no stored {type(record).__name__} {record.id}")
         table[number] = record
         for name, index in self._indexes[type(record)].items():
-            before, after = _key(getattr(old, name)), _key(getattr(record, name))
+            was, now = getattr(old, name), getattr(record, name)
+            if was is now:  # the field a replace() left alone: the same key, nothing to move
+                continue
+            before, after = _key(was), _key(now)
             if before != after:
                 bucket = index[before]
                 del bucket[number]

@@ -39,8 +39,8 @@ def is_decision_record(entry: AuditEntry) -> bool:
     return entry.action.startswith(PREFIX)
 
 
-def _policy_logged(ctx: Ctx, actor: Actor) -> None:
-    digest = ctx.policy.params.digest()
+def _policy_logged(ctx: Ctx, actor: Actor, digest: str) -> None:
+    """Log the policy's parameters (`digest`: their hash) unless this log already holds them."""
     if not ctx.store.audit_find(action=POLICY_ACTION, subject_id=digest):
         audit.record(
             ctx,
@@ -66,7 +66,9 @@ def log_decision(
     about: tuple[str, object] | None = None,
 ) -> UUID:
     """Append the decision record in the caller's transaction; returns the decision id."""
-    _policy_logged(ctx, actor)
+    policy = ctx.policy
+    digest = policy.params.digest()
+    _policy_logged(ctx, actor, digest)
     decision_id = ctx.new_id()
     text = str(decision_id)  # the subject's text and the payload's, made once
     audit.record(
@@ -80,12 +82,14 @@ def log_decision(
             "point": point,
             "about": None if about is None else {"type": about[0], "id": str(about[1])},
             "policy": {
-                "name": ctx.policy.name,
-                "version": ctx.policy.version,
-                "parameter_hash": ctx.policy.params.digest(),
+                "name": policy.name,
+                "version": policy.version,
+                "parameter_hash": digest,
             },
             "input": to_json(question),
-            "result": decision.outcome.value,
+            # `_value_` is the member's value itself; `.value` reaches it through a descriptor
+            # written in Python, at every decision.
+            "result": decision.outcome._value_,
             "code": decision.code,
             "rules": list(decision.rules),
             "reason": decision.reason,

@@ -166,8 +166,15 @@ def synthetic_content(
 
     Nothing in it names the camera or the resident: the bytes reach agencies (invariant I4).
     """
+    return _synthetic_bytes(str(clip_id), str(camera_id), starts_at, ends_at)
+
+
+def _synthetic_bytes(
+    clip_text: str, camera_text: str, starts_at: datetime, ends_at: datetime
+) -> bytes:
+    """synthetic_content from the two ids' text (create_clip writes both into its entry too)."""
     header = f"CGCLIP1 {starts_at.isoformat()} {ends_at.isoformat()}\n".encode()
-    body = hashlib.shake_256(f"{clip_id}|{camera_id}".encode()).digest(192)
+    body = hashlib.shake_256(f"{clip_text}|{camera_text}".encode()).digest(192)
     return header + body
 
 
@@ -188,10 +195,12 @@ def create_clip(
     if ends_at > ctx.clock.now():
         raise InvalidInput("A clip cannot end in the future.", code="invalid_span")
     clip_id = ctx.new_id()
+    # Each id's text is made once: the synthetic footage's seed and the entry both write it.
+    clip_text, camera_text = str(clip_id), str(camera_id)
     data = (
         content
         if content is not None
-        else synthetic_content(clip_id, camera_id, starts_at, ends_at)
+        else _synthetic_bytes(clip_text, camera_text, starts_at, ends_at)
     )
     clip = Clip(
         id=clip_id,
@@ -210,7 +219,7 @@ def create_clip(
         actor,
         "clip.recorded",
         "clip",
-        clip.id,
-        {"camera_id": str(camera_id), "digest": clip.digest},
+        clip_text,
+        {"camera_id": camera_text, "digest": clip.digest},
     )
     return clip

@@ -204,11 +204,15 @@ def notify_residents(ctx: Ctx, request: FootageRequest) -> list[Notice]:
     # by the number (no text made per id) gives that order (tests/workflow/test_id_order.py).
     resident_ids = sorted({c.resident_id for c in cameras}, key=_id_number)
     notices = []
+    store, policy = ctx.store, ctx.policy
+    # Ids written as text in every notice's entries, each made once: the request's for all
+    # its notices, a notice's for its entry's subject and its decision's `about`.
+    request_text = str(request.id)
     for resident_id in resident_ids:
-        resident = ctx.store.get(Resident, resident_id)
+        resident = store.get(Resident, resident_id)
         if resident is None:
             continue
-        may = ctx.policy.may_notify(opted_out=resident.opted_out)
+        may = policy.may_notify(opted_out=resident.opted_out)
         if not may.allowed:
             decisions.log_decision(
                 ctx,
@@ -227,14 +231,15 @@ def notify_residents(ctx: Ctx, request: FootageRequest) -> list[Notice]:
             sent_at=ctx.clock.now(),
             responded_at=None,
         )
-        ctx.store.add(notice)
+        store.add(notice)
+        notice_text = str(notice.id)
         audit.record(
             ctx,
             SYSTEM,
             "notice.sent",
             "notice",
-            notice.id,
-            {"request_id": str(request.id), "resident_id": str(resident_id)},
+            notice_text,
+            {"request_id": request_text, "resident_id": str(resident_id)},
         )
         decisions.log_decision(
             ctx,
@@ -242,7 +247,7 @@ def notify_residents(ctx: Ctx, request: FootageRequest) -> list[Notice]:
             "notice",
             {"opted_out": resident.opted_out},
             may,
-            about=("notice", notice.id),
+            about=("notice", notice_text),
         )
         notices.append(notice)
     return notices

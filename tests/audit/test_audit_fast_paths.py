@@ -6,7 +6,14 @@ import dataclasses
 from datetime import UTC, datetime
 from uuid import UUID
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from app.clock import SimulatedClock
+from app.policies.registry import load_policy
+from app.store.memory import MemoryStore
 from app.workflow import audit
+from app.workflow.context import SYSTEM, Ctx
 from app.workflow.records import AuditEntry
 
 
@@ -35,3 +42,23 @@ def test_an_entry_built_through_its_slots_is_the_constructed_entry() -> None:
         pass
     else:
         raise AssertionError("an entry built through its slots must stay frozen")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(min_value=0, max_value=2**128 - 1), st.integers(min_value=0, max_value=2**128 - 1)
+)
+def test_record_writes_ids_as_uuid_writes_them(entry_number: int, subject_number: int) -> None:
+    """record() formats a UUID's text itself; it must be uuid.py's str(), digit for digit."""
+    entry_id, subject = UUID(int=entry_number), UUID(int=subject_number)
+    ctx = Ctx(
+        MemoryStore(),
+        SimulatedClock(datetime(2026, 1, 1, tzinfo=UTC)),
+        load_policy("privacy-by-design"),
+        lambda: entry_id,
+    )
+    entry = audit.record(ctx, SYSTEM, "test.step", "test", subject)
+    assert entry.id is entry_id and entry.subject_id == str(subject)
+    assert entry.entry_hash == audit.link_hash(audit.GENESIS, entry)  # hashed str(entry.id)
+    # Anything else is written by str(), as before.
+    assert audit.record(ctx, SYSTEM, "test.step", "test", 12).subject_id == "12"

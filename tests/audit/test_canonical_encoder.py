@@ -4,6 +4,8 @@ hashes are unchanged, so stored logs, exports and the offline verifier still agr
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import math
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -21,6 +23,7 @@ from app.store.memory import MemoryStore
 from app.workflow import audit, merkle
 from app.workflow.audit import _encode, _json_canonical, _payload, canonical_bytes, link_hash
 from app.workflow.context import SYSTEM, Ctx
+from app.workflow.records import AuditEntry
 
 # Every code point a str can hold but lone surrogates (which no UTF-8 text holds; they are
 # checked on their own below): controls, quotes, backslashes, U+2028, astral planes.
@@ -111,7 +114,9 @@ def test_recorded_entries_hash_their_canonical_bytes(datas: list[dict[str, Any]]
             clock.advance(timedelta(seconds=n))  # a new instant, and the same one again
         entries.append(audit.record(ctx, SYSTEM, "test.step", "test", n, data))
     prev = audit.GENESIS
-    for entry in entries:
+    for entry, data in zip(entries, datas, strict=True):
+        # The stored copy is what a JSON round trip gives, key order included (NaN-safe text).
+        assert json.dumps(entry.data) == json.dumps(_payload(data)[0])
         canonical = canonical_bytes(entry)
         assert entry.entry_hash == link_hash(prev, entry)
         assert entry.leaf_hash == merkle.leaf_hash(canonical).hex()
@@ -119,6 +124,32 @@ def test_recorded_entries_hash_their_canonical_bytes(datas: list[dict[str, Any]]
         prev = entry.entry_hash
     leaves = [bytes.fromhex(e.leaf_hash) for e in entries]
     assert audit.root_at(ctx, len(entries)) == merkle.tree_hash(leaves)
+
+
+def test_interleaved_logs_link_each_to_its_own_previous_entry() -> None:
+    """record() reuses the bytes of the link hash it made last; two logs appended in turns
+    (and a third whose tail is a copy of the text) must still each link to their own entry."""
+    clock = SimulatedClock(datetime(2020, 1, 1, tzinfo=UTC))
+    ctxs = [Ctx(MemoryStore(), clock, POLICY, id_source(n)) for n in (1, 2)]
+    for n in range(6):
+        audit.record(ctxs[n % 2], SYSTEM, "test.step", "test", n, {"n": n})
+    for ctx in ctxs:
+        entries = ctx.store.audit_entries(0, 10)
+        assert len(entries) == 3 and audit.verify_chain(entries).ok
+
+    class CopiedTail(MemoryStore):
+        """A store handing back its tail's hash as a new, equal text (as SQL does)."""
+
+        def audit_tail(self) -> AuditEntry | None:
+            tail = super().audit_tail()
+            if tail is None:
+                return None
+            return dataclasses.replace(tail, entry_hash="".join(list(tail.entry_hash)))
+
+    copied = Ctx(CopiedTail(), clock, POLICY, id_source(3))
+    for n in range(3):
+        audit.record(copied, SYSTEM, "test.step", "test", n)
+    assert audit.verify_chain(copied.store.audit_entries(0, 10)).ok
 
 
 def test_a_fixed_log_keeps_the_hashes_it_had() -> None:
