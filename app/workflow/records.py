@@ -272,8 +272,6 @@ def _slot_init(cls: type[Any]) -> Callable[..., None]:
     init: Callable[..., None] = namespace["__init__"]
     init.__qualname__ = f"{cls.__qualname__}.__init__"
     init.__module__ = cls.__module__
-    # The dataclass __init__'s annotations, for whatever reads the signature's types.
-    init.__annotations__ = dict(vars(cls)["__init__"].__annotations__)
     return init
 
 
