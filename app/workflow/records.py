@@ -6,9 +6,7 @@ Times are timezone-aware UTC instants.
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Callable
-from dataclasses import MISSING, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -239,57 +237,3 @@ Record = (
     | MapAnswer
     | NonContentDisclosure
 )
-
-
-def _slot_init(cls: type[Any]) -> Callable[..., None]:
-    """An `__init__` for a frozen, slotted record that sets each field through its slot.
-
-    The frozen dataclass's own `__init__` sets every field with `object.__setattr__`, which
-    looks the slot up again each time; calling the slot's setter directly sets the same values
-    in about 60% of the time, and a simulation builds a record (or a `replace`d copy) for every
-    resident, camera, notice, clip and response. Same parameters, order and defaults, so every
-    call binds as before; refused for a record with a default factory or a `__post_init__`,
-    which this would skip (tests/workflow/test_record_init.py builds every record both ways).
-    """
-    if hasattr(cls, "__post_init__"):
-        raise TypeError(f"{cls.__name__} has a __post_init__: keep the dataclass __init__")
-    names, params, namespace = [], [], {}
-    for f in dataclasses.fields(cls):
-        if not f.init or f.default_factory is not MISSING:
-            raise TypeError(f"{cls.__name__}.{f.name}: keep the dataclass __init__")
-        names.append(f.name)
-        namespace[f"_set_{f.name}"] = vars(cls)[f.name].__set__
-        if f.default is MISSING:
-            params.append(f.name)
-        else:
-            namespace[f"_default_{f.name}"] = f.default
-            params.append(f"{f.name}=_default_{f.name}")
-    body = "".join(f"    _set_{name}(self, {name})\n" for name in names)
-    source = f"def __init__(self, {', '.join(params)}):\n{body}"
-    # Generated code, as the dataclass module generates its own __init__: the names are the
-    # record's field names, nothing from outside.
-    exec(source, namespace)  # noqa: S102
-    init: Callable[..., None] = namespace["__init__"]
-    init.__qualname__ = f"{cls.__qualname__}.__init__"
-    init.__module__ = cls.__module__
-    return init
-
-
-# The dataclass __init__ of each record, kept for the test that compares the two.
-DATACLASS_INITS: dict[type[Any], Callable[..., None]] = {}
-for _kind in (
-    Agency,
-    Partnership,
-    Resident,
-    Camera,
-    Clip,
-    FootageRequest,
-    Notice,
-    Consent,
-    Release,
-    MapAnswer,
-    NonContentDisclosure,
-):
-    DATACLASS_INITS[_kind] = _kind.__init__
-    setattr(_kind, "__init__", _slot_init(_kind))  # noqa: B010 (mypy refuses a direct assignment)
-del _kind
