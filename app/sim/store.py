@@ -79,12 +79,8 @@ class HeadOnlyAuditStore(MemoryStore):
                 kept.pop((level - 1, 2 * index + 1), None)
 
     def add_merkle_leaf(self, index: int, leaf: bytes) -> None:
-        # MemoryStore.add_merkle_leaf's check and append, inlined: one call per audit entry.
-        leaves = self._leaves
-        if index != self._tree_size + len(leaves):
-            raise ValueError("Merkle leaves must be appended in order")
-        leaves.append(leaf)
-        if len(leaves) >= self.FOLD_EVERY:
+        super().add_merkle_leaf(index, leaf)
+        if len(self._leaves) >= self.FOLD_EVERY:
             self._fold()
 
     FOLD_EVERY = 1024  # leaves held before folding: bounded memory, few folds

@@ -27,8 +27,9 @@ from app.workflow.store import R
 _Index = dict[Hashable, dict[int, None]]
 
 
-# Field values that are their own index key (most are): no enum, always hashable.
-_PLAIN_KEYS = frozenset({str, int, float, bool, type(None), UUID, datetime, bytes})
+# Field values that are their own index key (most are): no enum, always hashable. (A UUID
+# is keyed by its number, before this set is asked.)
+_PLAIN_KEYS = frozenset({str, int, float, bool, type(None), datetime, bytes})
 
 
 def _key(value: object) -> Hashable | None:

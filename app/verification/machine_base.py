@@ -89,6 +89,10 @@ class MachineBase(RuleBasedStateMachine):
     def flag(self, findings: list[Finding]) -> None:
         self.pending.extend(findings)
 
+    def flag_answer(self, what: str, done: Outcome) -> None:
+        """The service accepted what the model refuses, or refused what it accepts."""
+        self.flag([violation("conformance", f"{what} was {'accepted' if done.ok else 'refused'}")])
+
     def agencies(self) -> list[ModelAgency]:
         return list(self.model.agencies.values())
 

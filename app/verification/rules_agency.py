@@ -231,15 +231,7 @@ class AgencyRules(AgencyReads):
             f"agency {agency.label} closes request {request.label}",
         )
         if done.ok != valid:
-            self.flag(
-                [
-                    violation(
-                        "conformance",
-                        f"closing {request.label} by "
-                        f"{agency.label} was {'accepted' if done.ok else 'refused'}",
-                    )
-                ]
-            )
+            self.flag_answer(f"closing {request.label} by {agency.label}", done)
         if done.ok and request.closed_at is None:
             request.closed_at = now
             request.state = "closed"

@@ -200,14 +200,7 @@ class ResidentRules(MachineBase):
         # reverse) or a valid decline refused is a disagreement worth reporting.
         pending = request.responses.get(resident.id) == "pending"
         if (done.ok and not pending) or (valid and not done.ok):
-            self.flag(
-                [
-                    violation(
-                        "conformance",
-                        f"declining {request.label} was {'accepted' if done.ok else 'refused'}",
-                    )
-                ]
-            )
+            self.flag_answer(f"declining {request.label}", done)
         if done.ok:
             request.responses[resident.id] = "declined"
 
@@ -222,16 +215,7 @@ class ResidentRules(MachineBase):
             f"resident {resident.label} withdraws consent {consent.label}",
         )
         if done.ok != valid:
-            self.flag(
-                [
-                    violation(
-                        "conformance",
-                        f"withdrawing {consent.label} by "
-                        f"{resident.label} was "
-                        f"{'accepted' if done.ok else 'refused'}",
-                    )
-                ]
-            )
+            self.flag_answer(f"withdrawing {consent.label} by {resident.label}", done)
         if done.ok and consent.withdrawn_step is None:
             consent.withdrawn_step = self.model.step
         if done.ok and queued_job:

@@ -75,52 +75,25 @@ def record(
         seq, prev = 0, GENESIS
     else:
         seq, prev = tail.seq + 1, tail.entry_hash
-    # This is the hottest path of a simulation, so `_payload`, `_isoformat`, `_encode` and the
-    # previous hash's bytes are inlined here (tests/audit/test_canonical_encoder.py checks the
-    # stored entries against the definitions). The bytes hashed are those canonical_bytes()
-    # gives for the stored entry, built from the same fields without a first, unhashed entry.
+    # This is the hottest path of a simulation. The bytes hashed are those canonical_bytes()
+    # gives for the stored entry, built here from the same fields without a first, unhashed
+    # entry; `_encode` writes them with orjson where it is proven to write what json.dumps does.
     entry_id, at, label = ctx.new_id(), ctx.clock.now(), actor.label()
-    # A UUID's text as uuid.py's __str__ writes it, without the call (tests/audit/
-    # test_audit_fast_paths.py): two per entry, its own id and most subjects.
-    if type(entry_id) is UUID:
-        h = "%032x" % entry_id.int  # noqa: UP031 (uuid.py's own format, faster than a spec)
-        id_text = f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
-    else:
-        id_text = str(entry_id)
-    if type(subject_id) is UUID:
-        h = "%032x" % subject_id.int  # noqa: UP031
-        subject = f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
-    else:
-        subject = str(subject_id)
-    if not data:
-        payload: dict[str, Any] = {}
-        plain = True
-    elif type(data) is dict:
-        try:  # = _payload(data): plain data copied as its JSON round trip would give it back
-            payload, plain = _copy_dict(data), True
-        except TypeError:
-            payload, plain = _payload(data)
-    else:
-        payload, plain = _payload(data)
-    cached_at = _last_iso
-    at_text = cached_at[1] if cached_at[0] is at else _isoformat(at)  # = _isoformat(at)
-    body = {
-        "seq": seq,
-        "id": id_text,
-        "at": at_text,
-        "actor": label,
-        "action": action,
-        "subject_type": subject_type,
-        "subject_id": subject,
-        "data": payload,
-    }
-    if plain and type(action) is str and type(subject_type) is str:
-        try:  # = _encode(body, True)
-            canonical = _orjson_dumps(body, option=_ORJSON_SORTED)
-        except _ORJSON_ERROR:
-            canonical = _json_canonical(body)
-    else:
-        canonical = _json_canonical(body)
+    subject = _id_text(subject_id)
+    payload, plain = _payload(data) if data else ({}, True)
+    canonical = _encode(
+        {
+            "seq": seq,
+            "id": _id_text(entry_id),
+            "at": _isoformat(at),
+            "actor": label,
+            "action": action,
+            "subject_type": subject_type,
+            "subject_id": subject,
+            "data": payload,
+        },
+        plain and type(action) is str and type(subject_type) is str,
+    )
     leaf = _sha256(b"\x00" + canonical).digest()  # = merkle.leaf_hash(canonical)
     # = link_hash: the previous hash's bytes are those this process made with its text
     # (compared by identity, so another store's or thread's entry takes fromhex).
@@ -151,6 +124,15 @@ def record(
         siblings = store.merkle_nodes(merkle.append_reads(seq))
         store.add_merkle_nodes(merkle.append_nodes(seq, leaf, siblings))
     return entry
+
+
+def _id_text(value: object) -> str:
+    """str(value), with a UUID's text written as uuid.py's __str__ writes it but without that
+    call (tests/audit/test_audit_fast_paths.py): two per entry, its own id and most subjects."""
+    if type(value) is UUID:
+        h = "%032x" % value.int  # noqa: UP031 (uuid.py's own format, faster than a spec)
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    return str(value)
 
 
 # The last link hash made, as (its text, its bytes): the next append's previous hash is that
@@ -235,7 +217,6 @@ def _json_canonical(body: dict[str, Any]) -> bytes:
 
 
 _ORJSON_SORTED = orjson.OPT_SORT_KEYS
-_orjson_dumps, _ORJSON_ERROR = orjson.dumps, orjson.JSONEncodeError
 
 
 def _encode(body: dict[str, Any], plain: bool) -> bytes:
