@@ -78,9 +78,9 @@ ENTRIES: tuple[_Entry, ...] = (
            "Requests refused (any code), plus clips the release gate refused on an approved "
            "emergency or legal demand; the refused_ rows break it down."),
     _family(_REQ, "refused_", "refused: {words}",
-            "Requests refused with code `{suffix}` (a policy rule or the service's own check)."),
+            "Requests refused with code {suffix} (a policy rule or the service's own check)."),
     _family(_REQ, "refused_gate_", "gate refused: {words}",
-            "Clips the release gate refused, code `{suffix}`, on an approved emergency or legal "
+            "Clips the release gate refused, code {suffix}, on an approved emergency or legal "
             "demand."),
     _fixed(_NOT, "notices", "notices sent",
            "Notices the accepted requests sent to residents (the policy decides who)."),
@@ -119,12 +119,12 @@ ENTRIES: tuple[_Entry, ...] = (
            "Share of the city's H3 cells (resolution 10) inside at least one request's circle."),
     # The ratios are fixed keys, looked up before the families they would also match.
     _family(_FAIR, "requests_per_1000_", "requests per 1,000 households ({suffix})",
-            "Requests about incidents in group `{suffix}`, per 1,000 of its households."),
+            "Requests about incidents in group {suffix}, per 1,000 of its households."),
     _fixed(_FAIR, "requests_per_1000_max_min_ratio", "requests per 1,000: max/min ratio",
            "Largest over smallest requests per 1,000 households across groups (inf if a group "
            "got none, 1 if none got any)."),
     _family(_FAIR, "notices_per_1000_", "notices per 1,000 households ({suffix})",
-            "Notices to residents of group `{suffix}`, per 1,000 of its households."),
+            "Notices to residents of group {suffix}, per 1,000 of its households."),
     _fixed(_FAIR, "notices_per_1000_max_min_ratio", "notices per 1,000: max/min ratio",
            "Largest over smallest notices per 1,000 households across groups (inf if a group "
            "got none, 1 if none got any)."),

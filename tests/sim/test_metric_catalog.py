@@ -51,7 +51,7 @@ def test_every_metric_the_engine_emits_is_described(emitted: set[str]) -> None:
 def test_families_fill_in_their_suffix_and_ratios_are_not_groups() -> None:
     gate = info("refused_gate_end_to_end_encrypted")
     assert gate.label == "gate refused: end to end encrypted"
-    assert "`end_to_end_encrypted`" in gate.definition and "release gate" in gate.definition
+    assert "code end_to_end_encrypted" in gate.definition and "release gate" in gate.definition
     assert info("refused_partnership_inactive").label == "refused: partnership inactive"
     ratio = info("notices_per_1000_max_min_ratio")
     assert ratio.label == "notices per 1,000: max/min ratio" and "max_min" not in ratio.definition
