@@ -15,11 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scipy import stats
-
 from app.policies.base import Policy
 from app.policies.registry import load_policy
 from app.sim.batch import Progress, RunOutcome, RunTask, run_tasks
+from app.sim.intervals import Interval, interval, readable, rounded
 from app.sim.outputs import file_digests, manifest, write_atomic, write_json, write_table
 from app.sim.plots import comparison_figure, png_bytes, weekly_figure
 from app.sim.report import Section, render
@@ -42,32 +41,6 @@ def replication_seeds(scenario: Scenario, replications: int) -> list[int]:
     return [derive_seed(scenario.run.seed, "replication", r) for r in range(replications)]
 
 
-@dataclass(frozen=True)
-class Interval:
-    n: int
-    mean: float
-    low: float
-    high: float
-
-    @property
-    def half_width(self) -> float:
-        return (self.high - self.low) / 2 if math.isfinite(self.high - self.low) else math.nan
-
-
-def interval(values: Sequence[float]) -> Interval:
-    """Mean and Student-t 95% interval; with one replication the interval is unknown (nan)."""
-    n = len(values)
-    mean = statistics.fmean(values)
-    if n < 2 or not all(math.isfinite(v) for v in values):
-        return Interval(n, mean, math.nan, math.nan)
-    half = float(stats.t.ppf(0.975, n - 1)) * statistics.stdev(values) / math.sqrt(n)
-    return Interval(n, mean, mean - half, mean + half)
-
-
-def _round(value: float) -> float:
-    return round(value, 6) if math.isfinite(value) else value
-
-
 def safe_name(label: str) -> str:
     """A directory name for a policy label (`module:ATTRIBUTE` has a colon)."""
     return re.sub(r"[^A-Za-z0-9._-]", "_", label)
@@ -79,15 +52,6 @@ def policy_label(spec: str | Policy) -> str:
 
 def resolve(spec: str | Policy) -> Policy:
     return load_policy(spec) if isinstance(spec, str) else spec
-
-
-def readable(value: float) -> str:
-    """Three significant digits, no exponent for counts: 9,388 rather than 9.4e+03."""
-    if not math.isfinite(value):
-        return str(value)
-    if abs(value) >= 100:
-        return f"{value:,.0f}"
-    return f"{value:.3g}"
 
 
 @dataclass
@@ -103,9 +67,9 @@ class Comparison:
                 "metric": m,
                 "policy": p,
                 "n": self.cells[(m, p)].n,
-                "mean": _round(self.cells[(m, p)].mean),
-                "ci_low": _round(self.cells[(m, p)].low),
-                "ci_high": _round(self.cells[(m, p)].high),
+                "mean": rounded(self.cells[(m, p)].mean),
+                "ci_low": rounded(self.cells[(m, p)].low),
+                "ci_high": rounded(self.cells[(m, p)].high),
             }
             for m in self.metrics
             for p in self.policies
