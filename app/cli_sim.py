@@ -107,10 +107,16 @@ def compare(
     replications: Annotated[int, typer.Option(min=1, max=1000)] = 5,
     out_dir: OutOption = None,
     jobs: JobsOption = 1,
+    baseline: Annotated[
+        str | None,
+        typer.Option(help="the policy the others are compared with, pair by pair (default: first)"),
+    ] = None,
 ) -> None:
-    """Run every policy on the same city and seeds; print means with 95% intervals."""
+    """Run every policy on the same city and seeds; print means with 95% intervals, then each
+    policy's paired difference from the baseline."""
     from app.policies.registry import PolicyNotFound, load_policy
     from app.sim.compare import compare as run_compare
+    from app.sim.compare_tables import differences_table, means_table
     from app.sim.scenario import ScenarioError, load_scenario, read_scenario_data
 
     names = [p.strip() for p in policies.split(",") if p.strip()]
@@ -118,6 +124,15 @@ def compare(
         raise _fail([("--policies", "name at least one policy")])
     if len(set(names)) != len(names):
         raise _fail([("--policies", "a policy is listed twice")])
+    chosen = baseline.strip() if baseline is not None else names[0]
+    if chosen not in names:
+        try:
+            load_policy(chosen)
+        except PolicyNotFound as exc:
+            raise _fail([("--baseline", str(exc))]) from None
+        # Known, but not run here: a paired difference needs it on the same seeds.
+        reason = f"{chosen!r} is not one of --policies ({', '.join(names)}); add it there"
+        raise _fail([("--baseline", reason)])
     try:
         spec = load_scenario(scenario)
         data = read_scenario_data(scenario)
@@ -138,16 +153,16 @@ def compare(
             out=target,
             jobs=jobs,
             on_done=lambda _t, _reused: bar.advance(task),
+            baseline=chosen,
         )
-    table = Table(title=f"{spec.name}: {replications} replication(s), mean ± 95% half-width")
-    table.add_column("metric", no_wrap=True, min_width=32)
-    for name in result.policies:
-        table.add_column(name, justify="right")
-    for metric in result.metrics:
-        table.add_row(metric, *(result.display(metric, p) for p in result.policies))
+    title = f"{spec.name}: {replications} replication(s), mean ± 95% half-width"
     # Piped into a file, the table gets room for every column instead of 80 characters.
-    (out if out.is_terminal else Console(width=60 + 24 * len(result.policies))).print(table)
+    console = out if out.is_terminal else Console(width=60 + 28 * len(result.policies))
+    console.print(means_table(result, title))
+    if result.differences.policies:
+        console.print(differences_table(result, replications))
     out.print(f"report: {target / 'report.html'}  tables: {target / 'compare.csv'}")
+    out.print(f"differences from {result.differences.baseline}: {target / 'differences.csv'}")
 
 
 def sweep(

@@ -18,7 +18,18 @@ from typing import Any
 from app.policies.base import Policy
 from app.policies.registry import load_policy
 from app.sim.batch import Progress, RunOutcome, RunTask, run_tasks
+from app.sim.compare_report import (
+    clipped_bars,
+    differences_section,
+    glossary_section,
+    grouped_rows,
+    key_metrics_text,
+)
+from app.sim.differences import COLUMNS as DIFFERENCE_COLUMNS
+from app.sim.differences import TYPES as DIFFERENCE_TYPES
+from app.sim.differences import Differences, paired_differences
 from app.sim.intervals import Interval, interval, readable, rounded
+from app.sim.metric_catalog import info, ordered
 from app.sim.outputs import file_digests, manifest, write_atomic, write_json, write_table
 from app.sim.plots import comparison_figure, png_bytes, weekly_figure
 from app.sim.report import Section, render
@@ -57,9 +68,10 @@ def resolve(spec: str | Policy) -> Policy:
 @dataclass
 class Comparison:
     policies: list[str]
-    metrics: list[str]
+    metrics: list[str]  # by group, then catalogue order (app/sim/metric_catalog.py)
     cells: dict[tuple[str, str], Interval]
     outcomes: list[RunOutcome]
+    differences: Differences
 
     def rows(self) -> list[dict[str, Any]]:
         return [
@@ -70,6 +82,7 @@ class Comparison:
                 "mean": rounded(self.cells[(m, p)].mean),
                 "ci_low": rounded(self.cells[(m, p)].low),
                 "ci_high": rounded(self.cells[(m, p)].high),
+                "group": info(m).group,
             }
             for m in self.metrics
             for p in self.policies
@@ -81,16 +94,19 @@ class Comparison:
         return mean if math.isnan(cell.half_width) else f"{mean} ± {readable(cell.half_width)}"
 
 
-def aggregate(policies: list[str], outcomes: list[RunOutcome]) -> Comparison:
-    metrics: list[str] = []
-    for outcome in outcomes:
-        metrics.extend(k for k in outcome.summary if k not in metrics)
+def aggregate(
+    policies: list[str], outcomes: list[RunOutcome], baseline: str | None = None
+) -> Comparison:
+    """Means per policy, and differences from `baseline` (default: the first policy)."""
+    # Refusal codes appear only in the runs that met them: gather every key, then order them.
+    metrics = ordered(k for outcome in outcomes for k in outcome.summary)
     cells = {}
     for p in policies:
         runs = [o.summary for o in outcomes if o.task.policy_label() == p]
         for m in metrics:
             cells[(m, p)] = interval([float(s.get(m, 0.0)) for s in runs])
-    return Comparison(policies, metrics, cells, outcomes)
+    differences = paired_differences(baseline or policies[0], policies, metrics, outcomes)
+    return Comparison(policies, metrics, cells, outcomes, differences)
 
 
 def compare(
@@ -102,17 +118,20 @@ def compare(
     out: Path,
     jobs: int = 1,
     on_done: Progress | None = None,
+    baseline: str | None = None,
 ) -> Comparison:
     labels = [policy_label(p) for p in policies]
     if len(set(labels)) != len(labels):
         raise ValueError("policies: a policy is listed twice")
+    if baseline is not None and baseline not in labels:
+        raise ValueError(f"baseline: {baseline!r} is not one of the policies compared")
     seeds = replication_seeds(scenario, replications)
     tasks = [
         RunTask(out / "runs" / safe_name(label) / f"rep-{r:03d}", scenario_data, seed, spec)
         for spec, label in zip(policies, labels, strict=True)
         for r, seed in enumerate(seeds)
     ]
-    comparison = aggregate(labels, run_tasks(tasks, jobs=jobs, on_done=on_done))
+    comparison = aggregate(labels, run_tasks(tasks, jobs=jobs, on_done=on_done), baseline)
     write_comparison(out, scenario, [resolve(p) for p in policies], seeds, comparison)
     return comparison
 
@@ -138,12 +157,16 @@ def write_comparison(
     seeds: list[int],
     comparison: Comparison,
 ) -> None:
-    columns = ["metric", "policy", "n", "mean", "ci_low", "ci_high"]
+    columns = ["metric", "policy", "n", "mean", "ci_low", "ci_high", "group"]
     write_table(out, "compare", comparison.rows(), columns)
+    differences = comparison.differences
+    write_table(out, "differences", differences.rows(), DIFFERENCE_COLUMNS, DIFFERENCE_TYPES)
     plotted = [m for m in PLOTTED if m in comparison.metrics]
     means = {key: cell.mean for key, cell in comparison.cells.items()}
     halves = {key: cell.half_width for key, cell in comparison.cells.items()}
-    figure = png_bytes(comparison_figure(plotted, comparison.policies, means, halves))
+    floor = [m for m in plotted if info(m).non_negative]
+    figure = png_bytes(comparison_figure(plotted, comparison.policies, means, halves, floor))
+    clipped = clipped_bars(plotted, comparison.policies, means, halves)
     write_atomic(out / "compare.png", figure)
     series: Callable[[str], dict[str, list[float]]] = lambda column: {  # noqa: E731
         p: cumulative(mean_weekly(comparison.outcomes, p, column)) for p in comparison.policies
@@ -159,22 +182,38 @@ def write_comparison(
         )
     )
     write_atomic(out / "weekly_releases.png", weekly_png)
-    table_rows = [
-        [m, *(comparison.display(m, p) for p in comparison.policies)] for m in comparison.metrics
-    ]
+    table_rows = grouped_rows(
+        comparison.metrics, lambda m: [comparison.display(m, p) for p in comparison.policies]
+    )
     report = render(
         f"consentgate: {scenario.name}, policies compared",
         f"{len(seeds)} replication(s) per policy on the same city and seeds; "
         f"mean ± half-width of the Student-t 95% interval. Scenario hash {scenario.digest()}.",
         [
             Section("Summary", columns=["metric", *comparison.policies], rows=table_rows),
-            Section("Key metrics", images=[("comparison of key metrics", figure)]),
+            # One policy alone has nothing to differ from.
+            *([differences_section(differences, len(seeds))] if differences.policies else []),
+            Section(
+                "Key metrics",
+                text=key_metrics_text(clipped),
+                images=[("comparison of key metrics", figure)],
+            ),
             Section("Over the year", images=[("cumulative releases", weekly_png)]),
+            glossary_section(comparison.metrics),
         ],
     )
     write_atomic(out / "report.html", report)
-    names = ["compare.csv", "compare.parquet", "compare.png", "weekly_releases.png", "report.html"]
+    names = [
+        "compare.csv",
+        "compare.parquet",
+        "differences.csv",
+        "differences.parquet",
+        "compare.png",
+        "weekly_releases.png",
+        "report.html",
+    ]
+    outputs = file_digests(out, names)
     write_json(
         out / "manifest.json",
-        manifest(scenario, policies, seeds, outputs=file_digests(out, names)),
+        manifest(scenario, policies, seeds, baseline=differences.baseline, outputs=outputs),
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 import matplotlib
 
@@ -48,8 +48,11 @@ def comparison_figure(
     policies: Sequence[str],
     means: dict[tuple[str, str], float],
     half_widths: dict[tuple[str, str], float],
+    non_negative: Collection[str] = (),
 ) -> Figure:
-    """One panel per metric: a bar per policy with its 95% interval."""
+    """One panel per metric: a bar per policy with its 95% interval. For a metric in
+    `non_negative` an interval reaching below 0 is drawn stopping at 0: a count cannot be
+    negative (display only; the caller says so and keeps the real interval)."""
     cols = min(3, len(metrics))
     rows = math.ceil(len(metrics) / cols)
     fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.2 * rows), squeeze=False)
@@ -58,10 +61,12 @@ def comparison_figure(
         ax = axes[i // cols][i % cols]
         values = [_finite(means[(metric, p)]) for p in policies]
         errors = [_finite(half_widths[(metric, p)]) for p in policies]
+        floor = metric in non_negative
+        lower = [min(e, max(v, 0.0)) if floor else e for v, e in zip(values, errors, strict=True)]
         ax.bar(
             range(len(policies)),
             values,
-            yerr=errors,
+            yerr=[lower, errors],
             capsize=4,
             color=[colours[j % len(colours)] for j in range(len(policies))],
         )

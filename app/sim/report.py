@@ -18,6 +18,7 @@ th:first-child, td:first-child { text-align: left; }
 thead th { background: #f0f0f0; }
 img { max-width: 100%; border: 1px solid #ddd; margin: 0.5rem 0; }
 code { background: #f5f5f5; padding: 0 0.2rem; }
+table.text td { text-align: left; }
 """
 
 
@@ -28,14 +29,21 @@ class Section:
     columns: Sequence[str] = ()
     rows: Sequence[Sequence[Any]] = ()
     images: list[tuple[str, bytes]] = field(default_factory=list)
+    text_table: bool = False  # words, not numbers: every column aligned left
 
 
-def _table(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+def _table(columns: Sequence[str], rows: Sequence[Sequence[Any]], text: bool = False) -> str:
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in columns)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(_cell(v))}</td>" for v in row) + "</tr>" for row in rows
-    )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    body = "".join(_row(row, len(columns)) for row in rows)
+    attributes = ' class="text"' if text else ""
+    return f"<table{attributes}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _row(row: Sequence[Any], width: int) -> str:
+    if len(row) == 1 and width > 1:
+        # A one-cell row heads a group of the rows below it, across the whole table.
+        return f'<tr><th colspan="{width}">{html.escape(_cell(row[0]))}</th></tr>'
+    return "<tr>" + "".join(f"<td>{html.escape(_cell(v))}</td>" for v in row) + "</tr>"
 
 
 def _cell(value: Any) -> str:
@@ -54,7 +62,7 @@ def render(title: str, intro: str, sections: Sequence[Section]) -> bytes:
         if section.text:
             parts.append(f"<p>{html.escape(section.text)}</p>")
         if section.columns:
-            parts.append(_table(section.columns, section.rows))
+            parts.append(_table(section.columns, section.rows, section.text_table))
         for alt, png in section.images:
             data = base64.b64encode(png).decode()
             parts.append(f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">')
