@@ -124,15 +124,6 @@ def compare(
         raise _fail([("--policies", "name at least one policy")])
     if len(set(names)) != len(names):
         raise _fail([("--policies", "a policy is listed twice")])
-    chosen = baseline.strip() if baseline is not None else names[0]
-    if chosen not in names:
-        try:
-            load_policy(chosen)
-        except PolicyNotFound as exc:
-            raise _fail([("--baseline", str(exc))]) from None
-        # Known, but not run here: a paired difference needs it on the same seeds.
-        reason = f"{chosen!r} is not one of --policies ({', '.join(names)}); add it there"
-        raise _fail([("--baseline", reason)])
     try:
         spec = load_scenario(scenario)
         data = read_scenario_data(scenario)
@@ -142,6 +133,15 @@ def compare(
         raise _fail(exc.problems) from None
     except PolicyNotFound as exc:
         raise _fail([("--policies", str(exc))]) from None
+    chosen = baseline.strip() if baseline is not None else names[0]
+    if chosen not in names:
+        try:
+            load_policy(chosen)
+        except PolicyNotFound as exc:
+            raise _fail([("--baseline", str(exc))]) from None
+        # Known, but not run here: a paired difference needs it on the same seeds.
+        reason = f"{chosen!r} is not one of --policies ({', '.join(names)}); add it there"
+        raise _fail([("--baseline", reason)])
     target = out_dir or Path("runs") / f"{spec.name}-compare"
     with _progress() as bar:
         task = bar.add_task("runs", total=len(names) * replications)
@@ -162,7 +162,8 @@ def compare(
     if result.differences.policies:
         console.print(differences_table(result, replications))
     out.print(f"report: {target / 'report.html'}  tables: {target / 'compare.csv'}")
-    out.print(f"differences from {result.differences.baseline}: {target / 'differences.csv'}")
+    if result.differences.policies:  # one policy alone has nothing to differ from
+        out.print(f"differences from {result.differences.baseline}: {target / 'differences.csv'}")
 
 
 def sweep(
