@@ -1,4 +1,5 @@
-"""Compare policies on the same city and seeds: means and 95% intervals, tables, plots, report.
+"""Compare policies on the same city and seeds: means and 95% intervals, paired differences
+from a baseline (differences.py), tables, plots, report.
 
 Every policy runs on the same replications, whose seeds are spawned from the scenario seed, so
 the city, the incidents and the residents' draws are common to all policies (common random
