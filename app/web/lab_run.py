@@ -10,6 +10,7 @@ from typing import Any
 
 from app.policies.base import Policy
 from app.sim.compare import compare
+from app.sim.metric_catalog import info
 from app.sim.plots import comparison_figure, png_bytes
 from app.sim.scenario import parse_scenario, read_scenario_data
 
@@ -37,11 +38,23 @@ def run_lab(left: Policy, right: Policy) -> dict[str, Any]:
     metrics = [m for m in LAB_METRICS if m in result.metrics]
     means = {key: cell.mean for key, cell in result.cells.items()}
     halves = {key: cell.half_width for key, cell in result.cells.items()}
-    figure = comparison_figure(metrics, result.policies, means, halves)
+    # A count's interval is drawn stopping at 0, as `consentgate compare` draws it.
+    floor = [m for m in metrics if info(m).non_negative]
+    figure = comparison_figure(metrics, result.policies, means, halves, floor)
     plot = base64.b64encode(png_bytes(figure)).decode()
+    # Both policies ran on the same seeds: the paired difference is the fair comparison, and
+    # its interval is narrower than the two side by side suggest (app/sim/differences.py).
+    a, b = result.policies
+    paired = result.differences.display
     return {
-        "columns": [f"metric (mean ± 95%, {LAB_REPLICATIONS} runs)", *result.policies],
-        "rows": [[m, *(result.display(m, p) for p in result.policies)] for m in metrics],
+        "columns": [
+            f"metric (mean ± 95%, {LAB_REPLICATIONS} runs)",
+            *result.policies,
+            f"{b} - {a} (paired; * excludes 0)",
+        ],
+        "rows": [
+            [m, *(result.display(m, p) for p in result.policies), paired(m, b)] for m in metrics
+        ],
         "plot": f"data:image/png;base64,{plot}",
         "plot_alt": "Bars per policy with 95% intervals for: " + ", ".join(metrics),
     }

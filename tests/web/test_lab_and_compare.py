@@ -34,7 +34,11 @@ def test_the_lab_runs_the_scenario_through_the_simulation(pages: Pages) -> None:
     assert "Run the scenario under both" in page and 'id="comparison"' not in page
     ran = pages.get("/web/lab?a=privacy-by-design&b=ring-rfa-2021&run=1").text
     table = ran[ran.index('id="comparison"') :]
-    rows = dict(re.findall(r"<tr><td>(\w+)</td><td>([^<]+)</td><td>[^<]+</td></tr>", table))
+    cells = re.findall(
+        r"<tr><td>(\w+)</td><td>([^<]+)</td><td>[^<]+</td><td>([^<]+)</td></tr>", table
+    )
+    rows = {metric: left for metric, left, _ in cells}
+    paired = {metric: difference for metric, _, difference in cells}
     # The same figures `consentgate compare` computes for this town, seeds and policies.
     data = read_scenario_data(LAB_SCENARIO)
     with tempfile.TemporaryDirectory() as out:
@@ -49,6 +53,13 @@ def test_the_lab_runs_the_scenario_through_the_simulation(pages: Pages) -> None:
         "releases_without_consent", "privacy-by-design"
     )
     assert rows["requests_filed"] == expected.display("requests_filed", "privacy-by-design")
+    # The last column is ring-rfa-2021 minus privacy-by-design, paired by seed.
+    assert paired["identity_disclosures"] == expected.differences.display(
+        "identity_disclosures", "ring-rfa-2021"
+    )
+    assert paired["requests_filed"] == expected.differences.display(
+        "requests_filed", "ring-rfa-2021"
+    )
     assert 'src="data:image/png;base64,' in ran
 
 
