@@ -21,7 +21,7 @@ from app.policies.registry import PolicyNotFound, load_policy
 from app.sim.batch import Progress, RunOutcome, RunTask, run_tasks
 from app.sim.compare import replication_seeds, safe_name
 from app.sim.outputs import file_digests, manifest, write_atomic, write_json, write_table
-from app.sim.plots import png_bytes, sweep_figure
+from app.sim.plots import png_bytes
 from app.sim.scenario import (
     Scenario,
     ScenarioError,
@@ -30,6 +30,7 @@ from app.sim.scenario import (
     read_scenario_data,
     with_overrides,
 )
+from app.sim.sweep_plots import sweep_plot
 from app.sim.sweep_report import sweep_report
 from app.sim.sweep_summary import KEY_METRICS, point_columns, point_rows
 
@@ -197,7 +198,7 @@ def run_sweep(
     columns = ["point", "policy", "replication", "seed", *keys, *SUMMARY_COLUMNS]
     write_table(out, "sweep", rows, columns)
     write_table(out, "points", points, point_columns(keys, SUMMARY_COLUMNS))
-    figure = png_bytes(sweep_figure(keys, KEY_METRICS, rows))
+    figure = png_bytes(sweep_plot(sweep.spec.method, keys, KEY_METRICS, rows, points))
     write_atomic(out / "sweep.png", figure)
     report = sweep_report(
         f"consentgate sweep over {sweep.base.name}",

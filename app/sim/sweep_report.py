@@ -46,7 +46,12 @@ def sweep_report(
                 rows=report_rows(points, parameters, metrics),
                 column_titles=titles,
             ),
-            Section("Each run against each parameter", images=[("sweep", figure)]),
+            Section(
+                "Means against each parameter"
+                if method == "grid"
+                else "Each run against each parameter",
+                images=[("sweep", figure)],
+            ),
             Section(
                 "Runs",
                 columns=["point", "policy", "replication", "seed", *shown, *metrics],
