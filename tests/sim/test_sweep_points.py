@@ -11,7 +11,9 @@ from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
+from typer.testing import CliRunner
 
+from app.cli import cli
 from app.sim import batch
 from app.sim.batch import RunTask
 from app.sim.outputs import fmt
@@ -156,3 +158,15 @@ def test_serial_and_parallel_sweeps_write_identical_summaries(tmp_path: Path) ->
     for name in SUMMARIES:
         serial = (tmp_path / "serial" / name).read_bytes()
         assert serial == (tmp_path / "parallel" / name).read_bytes(), name
+
+
+def test_the_command_prints_the_per_point_table(tmp_path: Path) -> None:
+    body = GRID2.replace("replications = 2", "replications = 1")
+    path = write_sweep(tmp_path, body)
+    result = CliRunner().invoke(cli, ["sweep", str(path), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 0, result.output
+    assert "Per point" in result.output
+    assert "one replication per point" in result.output
+    assert "±" not in result.output
+    # Nine metrics are too many for a console: the key ones, and a pointer to the rest.
+    assert "share_rate" in result.output and "requests_filed" not in result.output
