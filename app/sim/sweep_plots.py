@@ -71,13 +71,34 @@ def _label(
     return ", ".join(parts) or policy
 
 
+# A line's colour names the other parameters' values and its dash the policy, so the same
+# slice of the grid under two policies reads as a pair; markers change every ten colours,
+# where matplotlib's colour cycle repeats.
+DASHES = ("-", "--", ":", "-.")
+MARKERS = ("o", "s", "^", "D", "v")
+
+
+def _style(combination: int, policy: int) -> dict[str, Any]:
+    return {
+        "color": f"C{combination % 10}",
+        "marker": MARKERS[combination // 10 % len(MARKERS)],
+        "linestyle": DASHES[policy % len(DASHES)],
+    }
+
+
 def _draw(
-    ax: Axes, xs: list[float], means: list[float], halves: list[float], colour: str, label: str
+    ax: Axes,
+    xs: list[float],
+    means: list[float],
+    halves: list[float],
+    style: dict[str, Any],
+    label: str,
 ) -> None:
     # An infinite mean cannot sit on the axis: leave a gap in the line and mark ∞ at the top,
     # or the gap would read as a missing point.
     shown = [m if math.isfinite(m) else math.nan for m in means]
-    ax.plot(xs, shown, marker="o", markersize=4, color=colour, label=label)
+    ax.plot(xs, shown, markersize=4, label=label, **style)
+    colour = style["color"]
     bars = [
         (x, m, h)
         for x, m, h in zip(xs, means, halves, strict=True)
@@ -103,13 +124,16 @@ def grid_means_figure(
 ) -> Figure:
     """One panel per (parameter, metric): per-point means ± 95% half-width, one line per
     combination of the other parameters' values and per policy."""
-    several = len({str(r["policy"]) for r in points}) > 1
+    policies = list(dict.fromkeys(str(r["policy"]) for r in points))
+    several = len(policies) > 1
     names = short_names(parameters)
+    # A last, empty column holds each row's legend: inside a panel, a long legend hides lines.
     fig, axes = plt.subplots(
         len(parameters),
-        len(metrics),
-        figsize=(4.2 * len(metrics), 3.2 * len(parameters)),
+        len(metrics) + 1,
+        figsize=(4.2 * len(metrics) + 3.6, 3.2 * len(parameters)),
         squeeze=False,
+        gridspec_kw={"width_ratios": [*([4.2] * len(metrics)), 3.6]},
     )
     for i, parameter in enumerate(parameters):
         others = [p for p in parameters if p != parameter]
@@ -119,16 +143,19 @@ def grid_means_figure(
             return float(value) if axis is None else float(axis[0][fmt(value)])
 
         lines = _lines(points, parameter, others)
+        combinations = list(dict.fromkeys(values for _, values in lines))
+        # The legend lists one policy's lines, then the next's.
+        order = sorted(lines, key=lambda k: (policies.index(k[0]), combinations.index(k[1])))
         for j, metric in enumerate(metrics):
             ax = axes[i][j]
-            for k, ((policy, values), mine) in enumerate(lines.items()):
-                ordered = sorted(mine, key=lambda r: x_of(r[parameter]))
+            for policy, values in order:
+                ordered = sorted(lines[(policy, values)], key=lambda r: x_of(r[parameter]))
                 _draw(
                     ax,
                     [x_of(r[parameter]) for r in ordered],
                     [float(r[mean_column(metric)]) for r in ordered],
                     [float(r[half_width_column(metric)]) for r in ordered],
-                    f"C{k % 10}",
+                    _style(combinations.index(values), policies.index(policy)),
                     _label(policy, others, values, names, several),
                 )
             if axis is not None:
@@ -137,6 +164,9 @@ def grid_means_figure(
             ax.set_title(f"{metric.replace('_', ' ')} (mean, 95% CI)", fontsize=9)
             ax.grid(alpha=0.3)
         # The lines differ from one parameter (row) to the next, so each row has its legend.
-        axes[i][0].legend(fontsize=7)
+        legend_axes = axes[i][len(metrics)]
+        legend_axes.axis("off")
+        handles, labels = axes[i][0].get_legend_handles_labels()
+        legend_axes.legend(handles, labels, loc="center left", fontsize=7, frameon=False)
     fig.tight_layout()
     return fig

@@ -36,14 +36,15 @@ def labelled(ax: Axes) -> dict[str, Any]:
 
 def test_one_line_per_value_of_the_other_parameter() -> None:
     fig = grid_means_figure([X, Y], ["m"], grid_points())
-    against_x, against_y = fig.axes[0], fig.axes[1]
+    # Row by row: the metric's panel, then the row's legend.
+    against_x, legend_axes, against_y = fig.axes[0], fig.axes[1], fig.axes[2]
     assert sorted(labelled(against_x)) == ["y=0.1", "y=0.2", "y=0.3"]
     assert sorted(labelled(against_y)) == ["x=1", "x=2"]
     # Each line holds its other parameter and runs through the means, in x order.
     line = labelled(against_x)["y=0.2"]
     assert list(line.get_xdata()) == [1.0, 2.0]
     assert [round(v, 9) for v in line.get_ydata()] == [10.2, 20.2]
-    legend = against_x.get_legend()
+    legend = legend_axes.get_legend()
     assert legend is not None
     assert [t.get_text() for t in legend.get_texts()] == ["y=0.1", "y=0.2", "y=0.3"]
     plt.close(fig)
@@ -51,8 +52,12 @@ def test_one_line_per_value_of_the_other_parameter() -> None:
 
 def test_several_policies_get_lines_of_their_own() -> None:
     fig = grid_means_figure([X, Y], ["m"], grid_points(("a", "b")))
-    assert sorted(labelled(fig.axes[1])) == ["a, x=1", "a, x=2", "b, x=1", "b, x=2"]
-    assert list(labelled(fig.axes[1])["b, x=2"].get_ydata()) == [120.1, 120.2, 120.3]
+    against_y = fig.axes[2]
+    assert sorted(labelled(against_y)) == ["a, x=1", "a, x=2", "b, x=1", "b, x=2"]
+    assert list(labelled(against_y)["b, x=2"].get_ydata()) == [120.1, 120.2, 120.3]
+    # The same slice under the two policies: one colour, two dashes.
+    a, b = labelled(against_y)["a, x=2"], labelled(against_y)["b, x=2"]
+    assert a.get_color() == b.get_color() and a.get_linestyle() != b.get_linestyle()
     plt.close(fig)
 
 
