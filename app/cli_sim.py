@@ -175,7 +175,8 @@ def sweep(
 ) -> None:
     """Run a grid or Latin hypercube of parameters; rerun the same command to resume."""
     from app.sim.scenario import ScenarioError
-    from app.sim.sweep import load_sweep, run_sweep, sweep_tasks
+    from app.sim.sweep import SUMMARY_COLUMNS, load_sweep, point_summaries, run_sweep, sweep_tasks
+    from app.sim.sweep_display import points_table
 
     try:
         spec = load_sweep(sweep_file)
@@ -193,12 +194,16 @@ def sweep(
             bar.advance(task)
 
         try:
-            run_sweep(spec, target, jobs=jobs or os.cpu_count() or 1, on_done=done)
+            outcomes = run_sweep(spec, target, jobs=jobs or os.cpu_count() or 1, on_done=done)
         except KeyboardInterrupt:
             err.print("interrupted: finished runs are kept; run the same command to resume")
             raise typer.Exit(130) from None
+    keys = sorted(spec.spec.parameters)
+    table = points_table(point_summaries(spec, outcomes), keys, SUMMARY_COLUMNS)
+    (out if out.is_terminal else Console(width=40 + 24 * len(table.columns))).print(table)
     out.print(f"{total} runs ({reused} reused from an earlier, interrupted sweep)")
     out.print(f"report: {target / 'report.html'}  table: {target / 'sweep.csv'}")
+    out.print(f"per point (mean, 95% half-width): {target / 'points.csv'}")
 
 
 def register(cli: typer.Typer) -> None:

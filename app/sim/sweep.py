@@ -21,8 +21,7 @@ from app.policies.registry import PolicyNotFound, load_policy
 from app.sim.batch import Progress, RunOutcome, RunTask, run_tasks
 from app.sim.compare import replication_seeds, safe_name
 from app.sim.outputs import file_digests, manifest, write_atomic, write_json, write_table
-from app.sim.plots import png_bytes, sweep_figure
-from app.sim.report import Section, render
+from app.sim.plots import png_bytes
 from app.sim.scenario import (
     Scenario,
     ScenarioError,
@@ -31,6 +30,9 @@ from app.sim.scenario import (
     read_scenario_data,
     with_overrides,
 )
+from app.sim.sweep_plots import sweep_plot
+from app.sim.sweep_report import sweep_report
+from app.sim.sweep_summary import KEY_METRICS, point_columns, point_rows
 
 
 class Bounds(BaseModel):
@@ -160,11 +162,8 @@ SUMMARY_COLUMNS = (
 )
 
 
-def run_sweep(
-    sweep: Sweep, out: Path, *, jobs: int = 1, on_done: Progress | None = None
-) -> list[RunOutcome]:
-    tasks = sweep_tasks(sweep, out)
-    outcomes = run_tasks(tasks, jobs=jobs, on_done=on_done)
+def run_rows(sweep: Sweep, outcomes: Sequence[RunOutcome]) -> list[dict[str, Any]]:
+    """One row per run, in task order: sweep.csv."""
     keys = sorted(sweep.spec.parameters)
     rows = []
     for o in outcomes:
@@ -177,22 +176,44 @@ def run_sweep(
         row.update({k: o.task.labels[k] for k in keys})
         row.update({c: o.summary.get(c, 0) for c in SUMMARY_COLUMNS})
         rows.append(row)
+    return rows
+
+
+def point_summaries(sweep: Sweep, outcomes: Sequence[RunOutcome]) -> list[dict[str, Any]]:
+    """One row per (point, policy): points.csv."""
+    keys = sorted(sweep.spec.parameters)
+    return point_rows(run_rows(sweep, outcomes), keys, SUMMARY_COLUMNS)
+
+
+def run_sweep(
+    sweep: Sweep, out: Path, *, jobs: int = 1, on_done: Progress | None = None
+) -> list[RunOutcome]:
+    tasks = sweep_tasks(sweep, out)
+    outcomes = run_tasks(tasks, jobs=jobs, on_done=on_done)
+    keys = sorted(sweep.spec.parameters)
+    # Both tables come from the finished runs in task order, never from the order in which runs
+    # completed: a resumed or parallel sweep writes the same bytes as a serial one.
+    rows = run_rows(sweep, outcomes)
+    points = point_rows(rows, keys, SUMMARY_COLUMNS)
     columns = ["point", "policy", "replication", "seed", *keys, *SUMMARY_COLUMNS]
     write_table(out, "sweep", rows, columns)
-    plotted = ("share_rate", "clips_released_consent", "residents_disclosed")
-    figure = png_bytes(sweep_figure(keys, plotted, rows))
+    write_table(out, "points", points, point_columns(keys, SUMMARY_COLUMNS))
+    figure = png_bytes(sweep_plot(sweep.spec.method, keys, KEY_METRICS, rows, points))
     write_atomic(out / "sweep.png", figure)
-    report = render(
+    report = sweep_report(
         f"consentgate sweep over {sweep.base.name}",
         f"{len(sweep.points)} point(s) by {sweep.spec.method}, {sweep.spec.replications} "
         f"replication(s) each. Scenario hash {sweep.base.digest()}.",
-        [
-            Section("Each run against each parameter", images=[("sweep", figure)]),
-            Section("Runs", columns=columns, rows=[[r[c] for c in columns] for r in rows]),
-        ],
+        sweep.spec.method,
+        keys,
+        SUMMARY_COLUMNS,
+        rows,
+        points,
+        figure,
     )
     write_atomic(out / "report.html", report)
     policies = [load_policy(p) for p in sweep.spec.policies]
+    outputs = ["sweep.csv", "sweep.parquet", "points.csv", "points.parquet", "sweep.png"]
     write_json(
         out / "manifest.json",
         manifest(
@@ -200,7 +221,7 @@ def run_sweep(
             policies,
             replication_seeds(sweep.base, sweep.spec.replications),
             sweep=sweep.spec.model_dump(mode="json"),
-            outputs=file_digests(out, ["sweep.csv", "sweep.parquet", "sweep.png", "report.html"]),
+            outputs=file_digests(out, [*outputs, "report.html"]),
         ),
     )
     return outcomes

@@ -11,7 +11,7 @@ from scipy import stats
 from typer.testing import CliRunner
 
 from app.cli import cli
-from app.sim.compare import interval
+from app.sim.intervals import interval
 
 ROOT = Path(__file__).resolve().parents[2]
 SMALLTOWN = str(ROOT / "scenarios" / "smalltown.toml")

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from app.sim.batch import RunOutcome, RunTask
-from app.sim.compare import interval
 from app.sim.differences import paired, paired_differences
+from app.sim.intervals import interval
 
 # Student's t, 97.5th percentile, from a printed table: 2 and 1 degrees of freedom.
 T_2 = 4.3027

@@ -1,0 +1,62 @@
+"""report.html of a sweep: the per-point summaries first, then the figure, then every run."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from app.sim.report import Section, render
+from app.sim.sweep_display import ONE_REPLICATION, report_rows, short_names
+
+Row = Mapping[str, Any]
+
+
+def sweep_report(
+    title: str,
+    intro: str,
+    method: str,
+    parameters: Sequence[str],
+    metrics: Sequence[str],
+    runs: Sequence[Row],
+    points: Sequence[Row],
+    figure: bytes,
+) -> bytes:
+    # Headers show the short parameter names (the full dotted key on hover); the cells and the
+    # CSV keep the full keys.
+    names = short_names(parameters)
+    titles = {names[p]: p for p in parameters}
+    shown = [names[p] for p in parameters]
+    single = bool(points) and all(p["n"] == 1 for p in points)
+    summary_text = (
+        ONE_REPLICATION
+        if single
+        else "Mean ± half-width of the Student-t 95% interval over the replications (n); the "
+        "mean alone where the interval is unknown: one replication, or an infinite value in "
+        "some replication (the mean is then inf; the runs below show which)."
+    )
+    run_columns = ["point", "policy", "replication", "seed", *parameters, *metrics]
+    return render(
+        title,
+        intro,
+        [
+            Section(
+                "Per point",
+                summary_text,
+                columns=["point", "policy", *shown, "n", *metrics],
+                rows=report_rows(points, parameters, metrics),
+                column_titles=titles,
+            ),
+            Section(
+                "Means against each parameter"
+                if method == "grid"
+                else "Each run against each parameter",
+                images=[("sweep", figure)],
+            ),
+            Section(
+                "Runs",
+                columns=["point", "policy", "replication", "seed", *shown, *metrics],
+                rows=[[r[c] for c in run_columns] for r in runs],
+                column_titles=titles,
+            ),
+        ],
+    )
