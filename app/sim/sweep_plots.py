@@ -16,6 +16,7 @@ import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from app.sim.metric_catalog import info
 from app.sim.outputs import fmt
 from app.sim.plots import sweep_figure
 from app.sim.sweep_display import short_names
@@ -93,6 +94,7 @@ def _draw(
     halves: list[float],
     style: dict[str, Any],
     label: str,
+    non_negative: bool = False,
 ) -> None:
     # An infinite mean cannot sit on the axis: leave a gap in the line and mark ∞ at the top,
     # or the gap would read as a missing point.
@@ -106,7 +108,11 @@ def _draw(
     ]
     if bars:
         bx, bm, bh = zip(*bars, strict=True)
-        ax.errorbar(bx, bm, yerr=bh, fmt="none", ecolor=colour, capsize=3, linewidth=1)
+        # A count cannot be negative: its bar stops at 0, as compare's do (display only; the
+        # report says so and points.csv keeps the real interval).
+        below = [min(h, max(m, 0.0)) if non_negative else h for m, h in zip(bm, bh, strict=True)]
+        yerr = [below, list(bh)]
+        ax.errorbar(bx, bm, yerr=yerr, fmt="none", ecolor=colour, capsize=3, linewidth=1)
     for x, m in zip(xs, means, strict=True):
         if not math.isfinite(m):
             ax.annotate(
@@ -157,6 +163,7 @@ def grid_means_figure(
                     [float(r[half_width_column(metric)]) for r in ordered],
                     _style(combinations.index(values), policies.index(policy)),
                     _label(policy, others, values, names, several),
+                    info(metric).non_negative,
                 )
             if axis is not None:
                 ax.set_xticks(axis[1], axis[2], fontsize=7)

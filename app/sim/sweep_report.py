@@ -50,6 +50,11 @@ def sweep_report(
                 "Means against each parameter"
                 if method == "grid"
                 else "Each run against each parameter",
+                # The grid figure's error bars of a count stop at 0 (sweep_plots._draw).
+                "No count can be negative: an interval reaching below 0 is drawn stopping at 0 "
+                "(display only; points.csv keeps the real interval)."
+                if method == "grid"
+                else "",
                 images=[("sweep", figure)],
             ),
             Section(

@@ -77,6 +77,22 @@ def test_error_bars_are_the_half_widths() -> None:
     plt.close(fig)
 
 
+def test_a_count_s_error_bar_stops_at_zero() -> None:
+    # `shares` is a count (the metric catalogue says non-negative); `m` is not catalogued.
+    runs = [
+        {"point": i, "policy": "p", X: x, Y: 0.1, "shares": s, "m": s}
+        for i, x in enumerate((1, 2))
+        for s in (0.0, 4.0)  # mean 2, half-width 12.7: the interval reaches -10.7
+    ]
+    points = point_rows(runs, [X, Y], ["shares", "m"])
+    fig = grid_means_figure([X, Y], ["shares", "m"], points)
+    (_, low), (_, high) = fig.axes[0].collections[0].get_segments()[0]
+    assert (low, round(high, 6)) == (0.0, round(2 + points[0]["shares_half_width"], 6))
+    (_, low), _ = fig.axes[1].collections[0].get_segments()[0]
+    assert low < -10  # not a count: drawn as it is
+    plt.close(fig)
+
+
 def test_an_infinite_mean_is_marked_not_drawn_as_a_number() -> None:
     points = grid_points()
     points[0]["m_mean"] = math.inf
