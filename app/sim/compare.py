@@ -26,6 +26,7 @@ from app.sim.compare_report import (
     grouped_rows,
     key_metrics_text,
 )
+from app.sim.difference_plot import differences_png
 from app.sim.differences import COLUMNS as DIFFERENCE_COLUMNS
 from app.sim.differences import TYPES as DIFFERENCE_TYPES
 from app.sim.differences import Differences, paired_differences
@@ -169,6 +170,10 @@ def write_comparison(
     figure = png_bytes(comparison_figure(plotted, comparison.policies, means, halves, floor))
     clipped = clipped_bars(plotted, comparison.policies, means, halves)
     write_atomic(out / "compare.png", figure)
+    # One policy alone has nothing to differ from: no figure, no section.
+    difference_png = differences_png(differences, plotted) if differences.policies else None
+    if difference_png is not None:
+        write_atomic(out / "differences.png", difference_png)
     series: Callable[[str], dict[str, list[float]]] = lambda column: {  # noqa: E731
         p: cumulative(mean_weekly(comparison.outcomes, p, column)) for p in comparison.policies
     }
@@ -192,8 +197,11 @@ def write_comparison(
         f"mean ± half-width of the Student-t 95% interval. Scenario hash {scenario.digest()}.",
         [
             Section("Summary", columns=["metric", *comparison.policies], rows=table_rows),
-            # One policy alone has nothing to differ from.
-            *([differences_section(differences, len(seeds))] if differences.policies else []),
+            *(
+                [differences_section(differences, len(seeds), difference_png)]
+                if differences.policies
+                else []
+            ),
             Section(
                 "Key metrics",
                 text=key_metrics_text(clipped),
@@ -210,6 +218,7 @@ def write_comparison(
         "differences.csv",
         "differences.parquet",
         "compare.png",
+        *(["differences.png"] if difference_png is not None else []),
         "weekly_releases.png",
         "report.html",
     ]

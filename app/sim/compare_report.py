@@ -31,7 +31,9 @@ def grouped_rows(metrics: Sequence[str], cells: Callable[[str], list[str]]) -> l
     return rows
 
 
-def differences_section(differences: Differences, replications: int) -> Section:
+def differences_section(
+    differences: Differences, replications: int, figure: bytes | None = None
+) -> Section:
     d = differences
     if replications < 2:
         how = "With one replication there is no interval: each cell is that one difference."
@@ -51,6 +53,7 @@ def differences_section(differences: Differences, replications: int) -> Section:
         text=text,
         columns=["metric", *d.policies],
         rows=grouped_rows(d.metrics, lambda m: [d.display(m, p) for p in d.policies]),
+        images=[] if figure is None else [(f"key metrics minus {d.baseline}", figure)],
     )
 
 

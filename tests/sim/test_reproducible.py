@@ -58,4 +58,5 @@ def test_serial_and_parallel_comparisons_are_identical(tmp_path: Path) -> None:
     compare(scenario, data, policies, replications=2, out=tmp_path / "parallel", jobs=2)
     serial, parallel = tree(tmp_path / "serial"), tree(tmp_path / "parallel")
     assert "report.html" in serial and "compare.png" in serial and "differences.parquet" in serial
+    assert "differences.png" in serial
     assert serial == parallel
