@@ -128,8 +128,14 @@ class Engine:
     def _schedule_incidents(self) -> None:
         rates = self.s.incidents.rates_per_1000_households_per_year
         for hood in self.s.city.neighborhoods:
-            for kind in sorted(rates):
-                per_day = rates[kind] / 1000.0 * hood.households * hood.incident_multiplier / 365.25
+            own = hood.incident_rates
+            for kind in sorted(rates.keys() | own.keys()):
+                if kind in own:  # the neighborhood's own rate, multiplier not applied
+                    per_day = own[kind] / 1000.0 * hood.households / 365.25
+                else:  # (this expression's order is kept: a rounding apart, other draws)
+                    per_day = (
+                        rates[kind] / 1000.0 * hood.households * hood.incident_multiplier / 365.25
+                    )
                 self._next_incident(self.start, hood.id, kind, per_day)
         b = self.s.agency_behaviour
         for kind, per_year in (

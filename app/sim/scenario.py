@@ -12,7 +12,7 @@ import json
 import tomllib
 from datetime import UTC, date, datetime, time
 from pathlib import Path
-from typing import Any, Self
+from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -67,6 +67,10 @@ class Neighborhood(_Strict):
     opt_out_rate: float = probability(0.0)
     # Relative incident intensity (reported incidents differ between neighborhoods).
     incident_multiplier: float = Field(default=1.0, ge=0.0)
+    # This neighborhood's own reported incidents per 1,000 households per year, by type: each
+    # replaces the city-wide rate times incident_multiplier for its type (and may name a type
+    # the city-wide table lacks). Where one crime is concentrated, a multiplier cannot say it.
+    incident_rates: dict[str, Annotated[float, Field(ge=0.0)]] = Field(default_factory=dict)
 
 
 class City(_Strict):
@@ -157,7 +161,12 @@ class Scenario(_Strict):
 
     def digest(self) -> str:
         """SHA-256 of the canonical JSON of the validated scenario (comments do not count)."""
-        return hashlib.sha256(canonical_json(self.model_dump(mode="json")).encode()).hexdigest()
+        # Neighborhoods' incident_rates came later: left out while no neighborhood sets any,
+        # so a scenario written before them keeps the hash its earlier manifests recorded.
+        unset = not any(n.incident_rates for n in self.city.neighborhoods)
+        later = {"city": {"neighborhoods": {"__all__": {"incident_rates"}}}} if unset else None
+        dumped = self.model_dump(mode="json", exclude=later)
+        return hashlib.sha256(canonical_json(dumped).encode()).hexdigest()
 
     def total_households(self) -> int:
         return sum(n.households for n in self.city.neighborhoods)
