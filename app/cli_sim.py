@@ -9,7 +9,6 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 err = Console(stderr=True)
 out = Console()
@@ -52,10 +51,8 @@ def simulate(
 ) -> None:
     """Run one scenario and write its weekly and summary tables, plot and manifest."""
     from app.policies.registry import PolicyNotFound, load_policy
-    from app.sim.outputs import write_atomic, write_run
-    from app.sim.plots import png_bytes, weekly_figure
-    from app.sim.report import Section, render
     from app.sim.run import simulate as run_one
+    from app.sim.run_report import summary_table, write_run_outputs
     from app.sim.scenario import ScenarioError, load_scenario, load_scenario_policy
     from app.sim.store import DatabaseExists
 
@@ -71,30 +68,8 @@ def simulate(
         result = run_one(spec, policy=chosen, seed=seed, db_path=db)
     except DatabaseExists as exc:
         raise _fail([("--db", str(exc))]) from None
-    weeks = [row["week"] for row in result.weekly]
-    series = {k: [row[k] for row in result.weekly] for k in ("notices", "shares", "declines")}
-    figure = png_bytes(
-        weekly_figure(f"{spec.name}: notices and answers", weeks, series, "per week")
-    )
-    write_atomic(target / "weekly.png", figure)
-    rows = [[key, value] for key, value in result.summary.items()]
-    report = render(
-        f"consentgate: {spec.name} under {chosen.name}",
-        f"Seed {result.seed}; scenario hash {spec.digest()}; audit log of "
-        f"{result.audit_entries} entries, head {result.audit_head}.",
-        [
-            Section("Summary", columns=["metric", "value"], rows=rows),
-            Section("Week by week", images=[("notices and answers per week", figure)]),
-        ],
-    )
-    write_atomic(target / "report.html", report)
-    write_run(target, result, spec, chosen, extra=["weekly.png", "report.html"])
-    table = Table(title=f"{spec.name} under {chosen.name}, seed {result.seed}")
-    table.add_column("metric")
-    table.add_column("value", justify="right")
-    for key, value in result.summary.items():
-        table.add_row(key, f"{value:g}" if isinstance(value, float) else str(value))
-    out.print(table)
+    write_run_outputs(target, spec, chosen, result)
+    out.print(summary_table(result, spec, chosen))
     out.print(f"audit log: {result.audit_entries} entries, head {result.audit_head}")
     out.print(f"outputs in {target}")
     if db is not None:

@@ -11,7 +11,7 @@ from app.sim.compare import Comparison
 from app.sim.metric_catalog import info
 
 
-def _grouped(
+def add_grouped_rows(
     table: Table, metrics: Sequence[str], columns: int, cells: Callable[[str], list[str]]
 ) -> Table:
     group = None
@@ -35,7 +35,7 @@ def _table(title: str, policies: Sequence[str], caption: str = "") -> Table:
 
 def means_table(result: Comparison, title: str) -> Table:
     table = _table(title, result.policies)
-    return _grouped(
+    return add_grouped_rows(
         table,
         result.metrics,
         len(result.policies),
@@ -53,6 +53,6 @@ def differences_table(result: Comparison, replications: int) -> Table:
             "a replication with a non-finite value is left out (pairs used shown)"
         )
     table = _table(f"difference from {d.baseline} (policy - baseline)", d.policies, caption)
-    return _grouped(
+    return add_grouped_rows(
         table, d.metrics, len(d.policies), lambda m: [d.display(m, p) for p in d.policies]
     )
