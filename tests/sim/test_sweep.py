@@ -3,6 +3,7 @@ finished run and resumes to exactly the result of an uninterrupted one."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,19 @@ def write_sweep(directory: Path, body: str) -> Path:
     return path
 
 
+def interrupting_worker(runs: int, executed: list[Path]) -> Callable[[RunTask], dict[str, Any]]:
+    """A worker that finishes `runs` runs (their directories go to `executed`), then is
+    interrupted as Ctrl-C would interrupt it."""
+
+    def worker(task: RunTask) -> dict[str, Any]:
+        if len(executed) == runs:
+            raise KeyboardInterrupt
+        executed.append(task.directory)
+        return batch.execute(task)
+
+    return worker
+
+
 GRID = """
 replications = 1
 [parameters]
@@ -41,12 +55,7 @@ def test_an_interrupted_sweep_resumes_to_the_same_result(tmp_path: Path) -> None
     run_sweep(sweep, fresh)
 
     executed: list[Path] = []
-
-    def interrupted_after_two(task: RunTask) -> dict[str, Any]:
-        if len(executed) == 2:
-            raise KeyboardInterrupt
-        executed.append(task.directory)
-        return batch.execute(task)
+    interrupted_after_two = interrupting_worker(2, executed)
 
     resumed = tmp_path / "resumed"
     with pytest.raises(KeyboardInterrupt):

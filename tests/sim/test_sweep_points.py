@@ -15,12 +15,11 @@ from typer.testing import CliRunner
 
 from app.cli import cli
 from app.sim import batch
-from app.sim.batch import RunTask
 from app.sim.outputs import fmt
 from app.sim.sweep import load_sweep, run_sweep, sweep_tasks
 from app.sim.sweep_display import cell, points_table, short_names
 from app.sim.sweep_summary import point_rows
-from tests.sim.test_sweep import write_sweep
+from tests.sim.test_sweep import interrupting_worker, write_sweep
 
 T_975_2 = 4.302653  # Student t, 97.5th percentile, 2 degrees of freedom (a printed table)
 
@@ -133,13 +132,7 @@ def test_a_resumed_sweep_writes_identical_summaries(tmp_path: Path) -> None:
     sweep = load_sweep(write_sweep(tmp_path, GRID2))
     fresh, resumed = tmp_path / "fresh", tmp_path / "resumed"
     run_sweep(sweep, fresh)
-    executed: list[Path] = []
-
-    def interrupted_after_three(task: RunTask) -> dict[str, Any]:
-        if len(executed) == 3:
-            raise KeyboardInterrupt
-        executed.append(task.directory)
-        return batch.execute(task)
+    interrupted_after_three = interrupting_worker(3, [])
 
     # Parallel processes finish out of task order: leave runs 5, 2 and 6 finished.
     tasks = sweep_tasks(sweep, resumed)
