@@ -150,7 +150,14 @@ def sweep(
 ) -> None:
     """Run a grid or Latin hypercube of parameters; rerun the same command to resume."""
     from app.sim.scenario import ScenarioError
-    from app.sim.sweep import SUMMARY_COLUMNS, load_sweep, point_summaries, run_sweep, sweep_tasks
+    from app.sim.sweep import (
+        SUMMARY_COLUMNS,
+        baseline_of,
+        load_sweep,
+        point_summaries,
+        run_sweep,
+        sweep_tasks,
+    )
     from app.sim.sweep_display import points_table
 
     try:
@@ -179,6 +186,11 @@ def sweep(
     out.print(f"{total} runs ({reused} reused from an earlier, interrupted sweep)")
     out.print(f"report: {target / 'report.html'}  table: {target / 'sweep.csv'}")
     out.print(f"per point (mean, 95% half-width): {target / 'points.csv'}")
+    baseline = baseline_of(spec.spec)
+    if baseline is not None:
+        out.print(
+            f"per point, paired differences from {baseline}: {target / 'point_differences.csv'}"
+        )
 
 
 def register(cli: typer.Typer) -> None:

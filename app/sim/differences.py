@@ -122,20 +122,23 @@ class Differences:
         return rows
 
     def display(self, metric: str, policy: str) -> str:
-        """`+1.2 ± 0.5 *` (* : the interval excludes 0), `+3, no interval`, or `n/a`; with
-        the count of pairs used when a non-finite value left some out."""
-        cell = self.cells[(metric, policy)]
-        if cell.finite is None:
-            return f"n/a (0 of {cell.pairs} pairs finite)"
-        text = signed(cell.finite.mean)
-        if math.isnan(cell.finite.half_width):
-            text += ", no interval"
-        else:
-            text += f" ± {readable(cell.finite.half_width)}"
-            text += " *" if cell.excludes_zero else ""
-        if cell.used < cell.pairs:
-            text += f" ({cell.used} of {cell.pairs} pairs)"
-        return text
+        return difference_text(self.cells[(metric, policy)])
+
+
+def difference_text(cell: Difference) -> str:
+    """`+1.2 ± 0.5 *` (* : the interval excludes 0), `+3, no interval`, or `n/a`; with the
+    count of pairs used when a non-finite value left some out."""
+    if cell.finite is None:
+        return f"n/a (0 of {cell.pairs} pairs finite)"
+    text = signed(cell.finite.mean)
+    if math.isnan(cell.finite.half_width):
+        text += ", no interval"
+    else:
+        text += f" ± {readable(cell.finite.half_width)}"
+        text += " *" if cell.excludes_zero else ""
+    if cell.used < cell.pairs:
+        text += f" ({cell.used} of {cell.pairs} pairs)"
+    return text
 
 
 def signed(value: float) -> str:

@@ -30,6 +30,7 @@ from app.sim.scenario import (
     read_scenario_data,
     with_overrides,
 )
+from app.sim.sweep_differences import difference_columns, point_differences
 from app.sim.sweep_plots import sweep_plot
 from app.sim.sweep_report import sweep_report
 from app.sim.sweep_summary import KEY_METRICS, point_columns, point_rows
@@ -56,6 +57,8 @@ class SweepSpec(BaseModel):
     seed: int = Field(default=0, ge=0)
     replications: int = Field(default=1, ge=1, le=1000)
     policies: list[str] = []
+    # With two policies or more: whose per-point differences the others are (default: the first).
+    baseline: str | None = None
     # grid: key -> list of values; latin-hypercube: key -> {low, high, integer}
     parameters: dict[str, list[Any] | Bounds]
 
@@ -118,6 +121,7 @@ def load_sweep(path: Path) -> Sweep:
             load_policy(name)
         except PolicyNotFound as exc:
             raise ScenarioError([("policies", str(exc))]) from None
+    _check_baseline(spec)
     base_data = read_scenario_data((path.parent / spec.scenario).resolve())
     base = parse_scenario(base_data)
     points = (
@@ -132,6 +136,23 @@ def load_sweep(path: Path) -> Sweep:
             problems = [(f"point {i} {key}", reason) for key, reason in exc.problems]
             raise ScenarioError(problems) from None
     return Sweep(spec, base, with_overrides(base_data, {}), points)
+
+
+def _check_baseline(spec: SweepSpec) -> None:
+    if spec.baseline is None:
+        return
+    if len(spec.policies) < 2:
+        raise ScenarioError([("baseline", "a baseline needs two policies or more in policies")])
+    if spec.baseline not in spec.policies:
+        listed = ", ".join(spec.policies)
+        raise ScenarioError([("baseline", f"{spec.baseline!r} is not one of policies ({listed})")])
+
+
+def baseline_of(spec: SweepSpec) -> str | None:
+    """The policy the others are compared with, when there are two or more."""
+    if len(spec.policies) < 2:
+        return None
+    return spec.baseline or spec.policies[0]
 
 
 def sweep_tasks(sweep: Sweep, out: Path) -> list[RunTask]:
@@ -198,6 +219,16 @@ def run_sweep(
     columns = ["point", "policy", "replication", "seed", *keys, *SUMMARY_COLUMNS]
     write_table(out, "sweep", rows, columns)
     write_table(out, "points", points, point_columns(keys, SUMMARY_COLUMNS))
+    baseline = baseline_of(sweep.spec)
+    differences = (
+        point_differences(rows, keys, SUMMARY_COLUMNS, baseline) if baseline is not None else []
+    )
+    outputs = ["sweep.csv", "sweep.parquet", "points.csv", "points.parquet", "sweep.png"]
+    if differences:
+        difference_rows = [d.row(SUMMARY_COLUMNS) for d in differences]
+        columns = difference_columns(keys, SUMMARY_COLUMNS)
+        write_table(out, "point_differences", difference_rows, columns)
+        outputs += ["point_differences.csv", "point_differences.parquet"]
     figure = png_bytes(sweep_plot(sweep.spec.method, keys, KEY_METRICS, rows, points))
     write_atomic(out / "sweep.png", figure)
     report = sweep_report(
@@ -210,10 +241,10 @@ def run_sweep(
         rows,
         points,
         figure,
+        differences,
     )
     write_atomic(out / "report.html", report)
     policies = [load_policy(p) for p in sweep.spec.policies]
-    outputs = ["sweep.csv", "sweep.parquet", "points.csv", "points.parquet", "sweep.png"]
     write_json(
         out / "manifest.json",
         manifest(

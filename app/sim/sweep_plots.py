@@ -73,8 +73,8 @@ def _label(
 
 
 # A line's colour names the other parameters' values and its dash the policy, so the same
-# slice of the grid under two policies reads as a pair; markers change every ten colours,
-# where matplotlib's colour cycle repeats.
+# slice of the grid under two policies reads as a pair (with one parameter alone, colour names
+# the policy too); markers change every ten colours, where matplotlib's colour cycle repeats.
 DASHES = ("-", "--", ":", "-.")
 MARKERS = ("o", "s", "^", "D", "v")
 
@@ -161,7 +161,13 @@ def grid_means_figure(
                     [x_of(r[parameter]) for r in ordered],
                     [float(r[mean_column(metric)]) for r in ordered],
                     [float(r[half_width_column(metric)]) for r in ordered],
-                    _style(combinations.index(values), policies.index(policy)),
+                    # With no other parameter to tell lines apart, colour tells the policies.
+                    _style(
+                        combinations.index(values)
+                        if len(combinations) > 1
+                        else policies.index(policy),
+                        policies.index(policy),
+                    ),
                     _label(policy, others, values, names, several),
                     info(metric).non_negative,
                 )

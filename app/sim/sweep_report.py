@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from app.sim.report import Section, render
+from app.sim.sweep_differences import PointDifference
 from app.sim.sweep_display import ONE_REPLICATION, report_rows, short_names
 
 Row = Mapping[str, Any]
@@ -20,6 +21,7 @@ def sweep_report(
     runs: Sequence[Row],
     points: Sequence[Row],
     figure: bytes,
+    differences: Sequence[PointDifference] = (),
 ) -> bytes:
     # Headers show the short parameter names (the full dotted key on hover); the cells and the
     # CSV keep the full keys.
@@ -46,6 +48,11 @@ def sweep_report(
                 rows=report_rows(points, parameters, metrics),
                 column_titles=titles,
             ),
+            *(
+                [_differences_section(differences, parameters, titles, metrics)]
+                if differences
+                else []
+            ),
             Section(
                 "Means against each parameter"
                 if method == "grid"
@@ -64,4 +71,26 @@ def sweep_report(
                 column_titles=titles,
             ),
         ],
+    )
+
+
+def _differences_section(
+    differences: Sequence[PointDifference],
+    parameters: Sequence[str],
+    titles: Mapping[str, str],
+    metrics: Sequence[str],
+) -> Section:
+    baseline = differences[0].baseline
+    return Section(
+        f"Differences from {baseline}, per point",
+        "At each point, each policy minus the baseline, replication by replication (the same "
+        "seeds), ± the half-width of the Student-t 95% interval of those paired differences; "
+        "* marks an interval that excludes 0. A replication with a non-finite value on either "
+        "side is left out (the cell says how many pairs were used).",
+        columns=["point", "policy", *titles, *metrics],
+        rows=[
+            [d.point, d.policy, *(d.values[p] for p in parameters), *d.texts(metrics)]
+            for d in differences
+        ],
+        column_titles=titles,
     )
