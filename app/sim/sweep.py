@@ -30,8 +30,8 @@ from app.sim.scenario import (
     read_scenario_data,
     with_overrides,
 )
-from app.sim.sweep_differences import difference_columns, point_differences
-from app.sim.sweep_plots import sweep_plot
+from app.sim.sweep_differences import as_point_rows, difference_columns, point_differences
+from app.sim.sweep_plots import grid_means_figure, sweep_plot
 from app.sim.sweep_report import sweep_report
 from app.sim.sweep_summary import KEY_METRICS, point_columns, point_rows
 
@@ -230,6 +230,13 @@ def run_sweep(
         write_table(out, "point_differences", difference_rows, columns)
         outputs += ["point_differences.csv", "point_differences.parquet"]
     figure = png_bytes(sweep_plot(sweep.spec.method, keys, KEY_METRICS, rows, points))
+    # The gaps against each parameter, on a grid (a hypercube's points rarely share values).
+    gaps = None
+    if differences and sweep.spec.method == "grid":
+        shaped = as_point_rows(differences, KEY_METRICS)
+        gaps = png_bytes(grid_means_figure(keys, KEY_METRICS, shaped, differences_from=baseline))
+        write_atomic(out / "point_differences.png", gaps)
+        outputs.append("point_differences.png")
     write_atomic(out / "sweep.png", figure)
     report = sweep_report(
         f"consentgate sweep over {sweep.base.name}",
@@ -242,6 +249,7 @@ def run_sweep(
         points,
         figure,
         differences,
+        gaps,
     )
     write_atomic(out / "report.html", report)
     policies = [load_policy(p) for p in sweep.spec.policies]

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.sim.differences import Difference, difference_text, paired
-from app.sim.sweep_summary import tidy
+from app.sim.sweep_summary import half_width_column as mean_half_width_column
+from app.sim.sweep_summary import mean_column, tidy
 
 Row = Mapping[str, Any]
 
@@ -91,3 +92,17 @@ def point_differences(
             values = {p: base[seeds[0]][p] for p in parameters}
             found.append(PointDifference(point, policy, baseline, values, cells))
     return found
+
+
+def as_point_rows(differences: Sequence[PointDifference], metrics: Sequence[str]) -> list[Row]:
+    """The differences in points.csv's shape (the difference as the mean), for the grid
+    figure, which draws either."""
+    rows: list[Row] = []
+    for d in differences:
+        row: dict[str, Any] = {"point": d.point, "policy": d.policy, **d.values}
+        for m in metrics:
+            found = d.cells[m].finite
+            row[mean_column(m)] = found.mean if found else float("nan")
+            row[mean_half_width_column(m)] = found.half_width if found else float("nan")
+        rows.append(row)
+    return rows

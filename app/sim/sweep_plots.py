@@ -126,10 +126,15 @@ def _draw(
 
 
 def grid_means_figure(
-    parameters: Sequence[str], metrics: Sequence[str], points: Sequence[Row]
+    parameters: Sequence[str],
+    metrics: Sequence[str],
+    points: Sequence[Row],
+    differences_from: str | None = None,
 ) -> Figure:
     """One panel per (parameter, metric): per-point means ± 95% half-width, one line per
-    combination of the other parameters' values and per policy."""
+    combination of the other parameters' values and per policy. With `differences_from`, the
+    rows hold each policy's paired difference from that baseline (sweep_differences.py): a
+    line at 0, and no bar clipped (a difference may well be negative)."""
     policies = list(dict.fromkeys(str(r["policy"]) for r in points))
     several = len(policies) > 1
     names = short_names(parameters)
@@ -169,12 +174,15 @@ def grid_means_figure(
                         policies.index(policy),
                     ),
                     _label(policy, others, values, names, several),
-                    info(metric).non_negative,
+                    differences_from is None and info(metric).non_negative,
                 )
+            if differences_from is not None:
+                ax.axhline(0.0, color="0.4", linewidth=1)
             if axis is not None:
                 ax.set_xticks(axis[1], axis[2], fontsize=7)
             ax.set_xlabel(parameter, fontsize=8)
-            ax.set_title(f"{metric.replace('_', ' ')} (mean, 95% CI)", fontsize=9)
+            what = "(mean, 95% CI)" if differences_from is None else f"minus {differences_from}"
+            ax.set_title(f"{metric.replace('_', ' ')} {what}", fontsize=9)
             ax.grid(alpha=0.3)
         # The lines differ from one parameter (row) to the next, so each row has its legend.
         legend_axes = axes[i][len(metrics)]

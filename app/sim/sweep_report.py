@@ -22,6 +22,7 @@ def sweep_report(
     points: Sequence[Row],
     figure: bytes,
     differences: Sequence[PointDifference] = (),
+    differences_figure: bytes | None = None,
 ) -> bytes:
     # Headers show the short parameter names (the full dotted key on hover); the cells and the
     # CSV keep the full keys.
@@ -49,7 +50,7 @@ def sweep_report(
                 column_titles=titles,
             ),
             *(
-                [_differences_section(differences, parameters, titles, metrics)]
+                [_differences_section(differences, parameters, titles, metrics, differences_figure)]
                 if differences
                 else []
             ),
@@ -79,6 +80,7 @@ def _differences_section(
     parameters: Sequence[str],
     titles: Mapping[str, str],
     metrics: Sequence[str],
+    figure: bytes | None,
 ) -> Section:
     baseline = differences[0].baseline
     return Section(
@@ -93,4 +95,5 @@ def _differences_section(
             for d in differences
         ],
         column_titles=titles,
+        images=[] if figure is None else [("differences against each parameter", figure)],
     )

@@ -9,13 +9,15 @@ import statistics
 from pathlib import Path
 from typing import Any
 
+import matplotlib.pyplot as plt
 import pytest
 from typer.testing import CliRunner
 
 from app.cli import cli
 from app.sim.scenario import ScenarioError
 from app.sim.sweep import load_sweep
-from app.sim.sweep_differences import point_differences
+from app.sim.sweep_differences import as_point_rows, point_differences
+from app.sim.sweep_plots import grid_means_figure
 from tests.sim.test_sweep import write_sweep
 
 T_975_2 = 4.302653  # Student t, 97.5th percentile, 2 degrees of freedom (a printed table)
@@ -45,6 +47,23 @@ def test_each_point_pairs_by_seed_against_the_baseline() -> None:
     assert row["pairs"] == row["m_pairs_used"] == 3
     assert found[0].texts(["m"]) == ["+2 ± 2.48"]
     assert found[1].row(["m"])["m_difference"] == pytest.approx(8.0)  # 7, 8, 9
+
+
+def test_the_gap_figure_draws_the_differences_unclipped_against_zero() -> None:
+    # `shares` is a count, but a difference of counts may be negative: no bar stops at 0.
+    runs = [run(p, "base", s, 10.0 + s) for p in (0, 1) for s in (1, 2, 3)]
+    runs += [run(p, "new", s, 4.0 + s * s) for p in (0, 1) for s in (1, 2, 3)]
+    runs = [{**r, "shares": r["m"]} for r in runs]
+    found = point_differences(runs, ["x"], ["shares"], "base")
+    fig = grid_means_figure(["x"], ["shares"], as_point_rows(found, ["shares"]), "base")
+    ax = fig.axes[0]
+    (_, low), (_, high) = ax.collections[0].get_segments()[0]
+    cell = found[0].cells["shares"].finite  # differences -5, -4, -1
+    assert cell is not None and cell.low < 0
+    assert (low, high) == (pytest.approx(cell.low), pytest.approx(cell.high))
+    assert any(list(line.get_ydata()) == [0.0, 0.0] for line in ax.lines)  # the zero line
+    assert ax.get_title() == "shares minus base"
+    plt.close(fig)
 
 
 def test_a_non_finite_replication_is_left_out_and_counted() -> None:
@@ -94,9 +113,16 @@ def test_the_sweep_writes_the_differences_of_its_own_runs(tmp_path: Path) -> Non
     parallel = tmp_path / "parallel"
     args = ["sweep", str(tmp_path / "sweep.toml"), "--out", str(parallel), "--jobs", "2"]
     assert CliRunner().invoke(cli, args).exit_code == 0
-    for name in ("point_differences.csv", "point_differences.parquet", "report.html"):
+    for name in (
+        "point_differences.csv",
+        "point_differences.parquet",
+        "point_differences.png",
+        "report.html",
+    ):
         assert (parallel / name).read_bytes() == (out / name).read_bytes(), name
     assert "point_differences.parquet" in (out / "manifest.json").read_text()
+    assert "point_differences.png" in (out / "manifest.json").read_text()
+    assert 'alt="differences against each parameter"' in report
 
 
 @pytest.mark.parametrize(
