@@ -10,7 +10,7 @@ import math
 from collections.abc import Callable, Sequence
 
 from app.sim.differences import Differences
-from app.sim.metric_catalog import info
+from app.sim.metric_catalog import by_group, info
 from app.sim.report import Section
 
 CLIPPED_NOTE = (
@@ -22,12 +22,9 @@ CLIPPED_NOTE = (
 
 def grouped_rows(metrics: Sequence[str], cells: Callable[[str], list[str]]) -> list[list[str]]:
     rows: list[list[str]] = []
-    group = None
-    for m in metrics:
-        if info(m).group != group:
-            group = info(m).group
-            rows.append([group])
-        rows.append([m, *cells(m)])
+    for group, members in by_group(metrics):
+        rows.append([group])
+        rows.extend([m, *cells(m)] for m in members)
     return rows
 
 

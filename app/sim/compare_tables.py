@@ -8,20 +8,18 @@ from collections.abc import Callable, Sequence
 from rich.table import Table
 
 from app.sim.compare import Comparison
-from app.sim.metric_catalog import info
+from app.sim.metric_catalog import by_group
 
 
 def add_grouped_rows(
     table: Table, metrics: Sequence[str], columns: int, cells: Callable[[str], list[str]]
 ) -> Table:
-    group = None
-    for m in metrics:
-        if info(m).group != group:
-            if group is not None:
-                table.add_section()
-            group = info(m).group
-            table.add_row(f"[bold]{group}[/bold]", *([""] * columns))
-        table.add_row(m, *cells(m))
+    for i, (group, members) in enumerate(by_group(metrics)):
+        if i:
+            table.add_section()
+        table.add_row(f"[bold]{group}[/bold]", *([""] * columns))
+        for m in members:
+            table.add_row(m, *cells(m))
     return table
 
 

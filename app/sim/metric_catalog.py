@@ -10,6 +10,7 @@ scenario and requires an entry for every key the engine emits.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -182,6 +183,11 @@ def sort_key(key: str) -> tuple[int, int, str]:
         return len(GROUPS), 0, key
     index, entry, suffix = found
     return GROUPS.index(entry.group), index, suffix
+
+
+def by_group(metrics: Iterable[str]) -> list[tuple[str, list[str]]]:
+    """The metrics, as ordered, cut into runs of one group each: (group, its metrics)."""
+    return [(g, list(ms)) for g, ms in itertools.groupby(metrics, key=lambda m: info(m).group)]
 
 
 def ordered(keys: Iterable[str]) -> list[str]:

@@ -28,6 +28,13 @@ def png_bytes(fig: Figure) -> bytes:
     return buffer.getvalue()
 
 
+def lower_error(mean: float, half_width: float, non_negative: bool) -> float:
+    """How far below its mean an error bar is drawn: the half-width, except that a metric that
+    cannot be negative (a count) is drawn no lower than 0. Display only: the tables keep the
+    real interval."""
+    return min(half_width, max(mean, 0.0)) if non_negative else half_width
+
+
 def weekly_figure(
     title: str, weeks: Sequence[int], series: Mapping[str, Sequence[float]], ylabel: str
 ) -> Figure:
@@ -62,7 +69,7 @@ def comparison_figure(
         values = [_finite(means[(metric, p)]) for p in policies]
         errors = [_finite(half_widths[(metric, p)]) for p in policies]
         floor = metric in non_negative
-        lower = [min(e, max(v, 0.0)) if floor else e for v, e in zip(values, errors, strict=True)]
+        lower = [lower_error(v, e, floor) for v, e in zip(values, errors, strict=True)]
         ax.bar(
             range(len(policies)),
             values,

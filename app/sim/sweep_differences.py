@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.sim.differences import Difference, difference_text, paired
-from app.sim.sweep_summary import half_width_column as mean_half_width_column
-from app.sim.sweep_summary import mean_column, tidy
+from app.sim.sweep_summary import half_width_column, mean_column, tidy
 
 Row = Mapping[str, Any]
 
@@ -39,7 +38,7 @@ class PointDifference:
             cell = self.cells[m]
             found = cell.finite
             row[difference_column(m)] = tidy(found.mean) if found else float("nan")
-            row[half_width_column(m)] = tidy(found.half_width) if found else float("nan")
+            row[difference_half_width_column(m)] = tidy(found.half_width) if found else float("nan")
             row[pairs_used_column(m)] = cell.used
         return row
 
@@ -51,7 +50,7 @@ def difference_column(metric: str) -> str:
     return f"{metric}_difference"
 
 
-def half_width_column(metric: str) -> str:
+def difference_half_width_column(metric: str) -> str:
     return f"{metric}_difference_half_width"
 
 
@@ -63,7 +62,7 @@ def difference_columns(parameters: Sequence[str], metrics: Sequence[str]) -> lis
     per_metric = [
         c
         for m in metrics
-        for c in (difference_column(m), half_width_column(m), pairs_used_column(m))
+        for c in (difference_column(m), difference_half_width_column(m), pairs_used_column(m))
     ]
     return ["point", "policy", "baseline", *parameters, "pairs", *per_metric]
 
@@ -103,6 +102,6 @@ def as_point_rows(differences: Sequence[PointDifference], metrics: Sequence[str]
         for m in metrics:
             found = d.cells[m].finite
             row[mean_column(m)] = found.mean if found else float("nan")
-            row[mean_half_width_column(m)] = found.half_width if found else float("nan")
+            row[half_width_column(m)] = found.half_width if found else float("nan")
         rows.append(row)
     return rows

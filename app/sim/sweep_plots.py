@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 
 from app.sim.metric_catalog import info
 from app.sim.outputs import fmt
-from app.sim.plots import sweep_figure
+from app.sim.plots import lower_error, sweep_figure
 from app.sim.sweep_display import short_names
 from app.sim.sweep_summary import half_width_column, mean_column
 
@@ -108,9 +108,8 @@ def _draw(
     ]
     if bars:
         bx, bm, bh = zip(*bars, strict=True)
-        # A count cannot be negative: its bar stops at 0, as compare's do (display only; the
-        # report says so and points.csv keeps the real interval).
-        below = [min(h, max(m, 0.0)) if non_negative else h for m, h in zip(bm, bh, strict=True)]
+        # A count's bar stops at 0, as compare's do (the report says so).
+        below = [lower_error(m, h, non_negative) for m, h in zip(bm, bh, strict=True)]
         yerr = [below, list(bh)]
         ax.errorbar(bx, bm, yerr=yerr, fmt="none", ecolor=colour, capsize=3, linewidth=1)
     for x, m in zip(xs, means, strict=True):

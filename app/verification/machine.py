@@ -64,32 +64,32 @@ class ConsentMachine(OperatorRules, ReviewRules, AgencyRules, ResidentRules):
             self.record_clip(k=i, ago=clip_ago[i], minutes=20)
         # The invariants run once after this whole set-up: judge the request filed last against
         # the city as it stood just before, as a step of its own (a policy may refuse it).
-        kinds = [RequestKind.CONSENT]
-        if not self.config.policy.params.consent_requests:
-            # A policy that takes no consent requests starts from a warrant as well (its consent
-            # request is refused), so every history has something for the operator to review.
-            kinds.append(RequestKind.LEGAL)
-        for kind in kinds:
-            if kind is RequestKind.LEGAL and self.model.requests:
-                break
-            self.guarantee_holds()
-            self.file_request(
-                a=0,
-                cx=0,
-                cy=0,
-                radius=radius,
-                ago=12,
-                minutes=330,
-                incident="burglary",
-                case=0,
-                kind=kind,
-            )
+        self._opening_request(radius, RequestKind.CONSENT)
+        if not self.model.requests and not self.config.policy.params.consent_requests:
+            # A policy that takes no consent requests starts from a warrant instead, so that
+            # every history has something for the operator to review from its first step.
+            self._opening_request(radius, RequestKind.LEGAL)
         # Under moderation the operator publishes it, so every history starts with a request
         # residents can answer; judged first as it waits (nobody may be notified yet).
         first = next(iter(self.model.requests.values()), None)
         if first is not None and first.state == "review":
             self.guarantee_holds()
             self.approve_consent_request(first)
+
+    def _opening_request(self, radius: float, kind: RequestKind) -> None:
+        """The first agency's request over the city, judged as a step of its own."""
+        self.guarantee_holds()
+        self.file_request(
+            a=0,
+            cx=0,
+            cy=0,
+            radius=radius,
+            ago=12,
+            minutes=330,
+            incident="burglary",
+            case=0,
+            kind=kind,
+        )
 
     @rule(delta=st.sampled_from([*ADVANCES, "expiry"]), q=PICK, sweep=SOMETIMES)
     def time_passes(self, delta: timedelta | str, q: int, sweep: bool) -> None:
