@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from app.workflow.geo import cell_boundary, cell_center
 
@@ -51,6 +51,9 @@ class MapFigure:
     cells: list[CellShape]
     circles: list[CircleShape]
     max_count: int
+    # Circles that lie wholly outside the jurisdiction's cells: named beside the map, not drawn,
+    # so one mistyped centre cannot shrink the whole jurisdiction to a dot.
+    off_map: list[Circle] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,16 +93,29 @@ def build_map(
         points = " ".join(f"{x},{y}" for x, y in corners)
         level = -1 if count is None else shade(count, max_count)
         shapes.append(CellShape(cell, points, count, level))
+    # The jurisdiction's cells frame the map; a circle widens the frame only if it reaches them.
+    frame = (min(xs), max(xs), min(ys), max(ys)) if xs else None
     rounds = []
+    off_map = []
     for c in circles:
         cx, cy = proj.xy(c.lat, c.lng)
-        xs.extend((cx - c.radius_m, cx + c.radius_m))
-        ys.extend((cy - c.radius_m, cy + c.radius_m))
-        rounds.append(CircleShape(cx, cy, round(c.radius_m, 1), c.label, c.kind))
+        r = c.radius_m
+        if frame is not None and not _reaches(frame, cx, cy, r):
+            off_map.append(c)
+            continue
+        xs.extend((cx - r, cx + r))
+        ys.extend((cy - r, cy + r))
+        rounds.append(CircleShape(cx, cy, round(r, 1), c.label, c.kind))
     if not xs:
         xs, ys = [-500.0, 500.0], [-500.0, 500.0]
     width, height = max(xs) - min(xs), max(ys) - min(ys)
     margin = pad * max(width, height, 100.0)
     box = (min(xs) - margin, min(ys) - margin, width + 2 * margin, height + 2 * margin)
     view_box = " ".join(f"{v:.1f}" for v in box)
-    return MapFigure(view_box, lat0, lng0, shapes, rounds, max_count)
+    return MapFigure(view_box, lat0, lng0, shapes, rounds, max_count, off_map)
+
+
+def _reaches(frame: tuple[float, float, float, float], cx: float, cy: float, r: float) -> bool:
+    """Whether the circle's bounding box overlaps the cells' (both in metres)."""
+    left, right, top, bottom = frame
+    return cx + r >= left and cx - r <= right and cy + r >= top and cy - r <= bottom
