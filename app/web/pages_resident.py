@@ -5,21 +5,24 @@ withdraw, opt out, and what was disclosed about her. Each action is the API's ow
 from __future__ import annotations
 
 from typing import Annotated
+from uuid import UUID
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.routers import me
 from app.schemas.resident import SettingsUpdate, ShareBody
-from app.web.errors import attempt, parse_id
+from app.web.errors import WebError, attempt, parse_id
 from app.web.frames import frames_data_uri
 from app.web.render import WHOLE_LIST, page
 from app.web.session import check_form, require, runtime_of
 from app.workflow import responses
+from app.workflow.context import Actor
 from app.workflow.states import NoticeResponse, Role
 
 router = APIRouter(prefix="/web/resident", include_in_schema=False)
 HOME = "/web/resident"
+NOTHING_TICKED = "No clip was ticked: tick the clips to share, or decline the request."
 
 
 @router.get("", response_class=HTMLResponse)
@@ -35,6 +38,18 @@ def inbox(request: Request) -> HTMLResponse:
 def inbox_item(request: Request, request_id: str) -> HTMLResponse:
     actor = require(request, Role.RESIDENT)
     rid = parse_id(request_id, "request_id", back=HOME)
+    return _request_page(request, actor, rid)
+
+
+def _request_page(
+    request: Request,
+    actor: Actor,
+    rid: UUID,
+    *,
+    error: WebError | None = None,
+    chosen: frozenset[UUID] = frozenset(),
+) -> HTMLResponse:
+    """The request as she sees it; a refused answer is shown here, her ticks kept."""
     runtime = runtime_of(request)
     item = attempt(lambda: me.inbox_item(rid, actor, runtime), back=HOME)
     # Her own clips' bytes, through the service the inbox handler calls, to draw their frames.
@@ -56,35 +71,59 @@ def inbox_item(request: Request, request_id: str) -> HTMLResponse:
         "can_respond": can_respond,
         "can_decline": item.open and item.response is NoticeResponse.PENDING,
         "shared": shared,
+        "error": error,
+        "chosen": chosen,
     }
-    return page(request, "resident_request.html", context)
+    status = error.status if error else 200
+    return page(request, "resident_request.html", context, status=status)
 
 
-@router.post("/requests/{request_id}/share")
+def _chosen(values: list[str]) -> frozenset[UUID]:
+    """The ticked clip ids that parse, to tick them again when the answer is refused."""
+    out = set()
+    for value in values:
+        try:
+            out.add(UUID(value))
+        except ValueError:
+            continue
+    return frozenset(out)
+
+
+@router.post("/requests/{request_id}/share", response_model=None)
 def share(
     request: Request,
     request_id: str,
     csrf: Annotated[str, Form()] = "",
     clip_ids: Annotated[list[str] | None, Form()] = None,
-) -> RedirectResponse:
+) -> Response:
     actor = check_form(request, Role.RESIDENT, csrf)
     back = f"{HOME}/requests/{request_id}"
     rid = parse_id(request_id, "request_id", back=HOME)
-    body = attempt(lambda: ShareBody.model_validate({"clip_ids": clip_ids or []}), back=back)
+    ticked = clip_ids or []
+    chosen = _chosen(ticked)
+    if not ticked:
+        # The API's code for an empty list, with words a resident can act on.
+        none = WebError(422, "validation_error", NOTHING_TICKED, back=back)
+        return _request_page(request, actor, rid, error=none)
     runtime = runtime_of(request)
-    attempt(lambda: me.share(rid, body, actor, runtime), back=back)
+    try:
+        body = attempt(lambda: ShareBody.model_validate({"clip_ids": ticked}), back=back)
+        attempt(lambda: me.share(rid, body, actor, runtime), back=back)
+    except WebError as exc:
+        return _request_page(request, actor, rid, error=exc, chosen=chosen)
     return RedirectResponse(f"{back}?done=shared", status_code=303)
 
 
-@router.post("/requests/{request_id}/decline")
-def decline(
-    request: Request, request_id: str, csrf: Annotated[str, Form()] = ""
-) -> RedirectResponse:
+@router.post("/requests/{request_id}/decline", response_model=None)
+def decline(request: Request, request_id: str, csrf: Annotated[str, Form()] = "") -> Response:
     actor = check_form(request, Role.RESIDENT, csrf)
     back = f"{HOME}/requests/{request_id}"
     rid = parse_id(request_id, "request_id", back=HOME)
     runtime = runtime_of(request)
-    attempt(lambda: me.decline(rid, actor, runtime), back=back)
+    try:
+        attempt(lambda: me.decline(rid, actor, runtime), back=back)
+    except WebError as exc:
+        return _request_page(request, actor, rid, error=exc)
     return RedirectResponse(f"{back}?done=declined", status_code=303)
 
 

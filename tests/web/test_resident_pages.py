@@ -61,6 +61,38 @@ def test_sharing_nothing_is_refused_and_writes_nothing(pages: Pages, world: Worl
     assert world.ok("GET", "/me/consents", dana.headers)["count"] == 0
 
 
+def test_a_refused_answer_is_shown_on_the_request_page_with_her_ticks_kept(
+    pages: Pages, world: World
+) -> None:
+    """Sharing nothing once led to a bare error page in pydantic's words ("List should have at
+    least 1 item after validation"); the resident had to go back and start again."""
+    agency, dana, eve = world.agency(), world.resident(), world.resident(north_m=20, name="Eve")
+    filed = world.file(agency)
+    pages.sign_in(dana.headers)
+    url = f"/web/resident/requests/{filed['id']}"
+    before = world.state_changes()
+    nothing = pages.post(f"{url}/share", url, {})
+    assert nothing.status_code == 422
+    assert 'id="answer-error"' in nothing.text and "No clip was ticked" in nothing.text
+    assert "List should have" not in nothing.text
+    assert len(CLIP_FRAME.findall(nothing.text)) == 2  # still her request, frames and all
+    assert 'id="share"' in nothing.text and 'id="decline"' in nothing.text
+    # A refusal by the workflow lands on the same page, with the box she ticked still ticked.
+    chosen = str(dana.clips[1])
+    slipped = pages.post(f"{url}/share", url, {"clip_ids": [chosen, str(eve.clips[0])]})
+    assert slipped.status_code == 422 and 'id="answer-error"' in slipped.text
+    assert "clip_not_in_scope" in slipped.text
+    assert re.search(rf'value="{chosen}" id="clip-\d"\s+checked', slipped.text)
+    assert not re.search(rf'value="{dana.clips[0]}" id="clip-\d"\s+checked', slipped.text)
+    assert world.state_changes() == before  # neither refusal wrote anything
+    world.ok("POST", f"/portal/requests/{filed['id']}/close", agency.headers)
+    before = world.state_changes()
+    declined = pages.post(f"{url}/decline", url)
+    assert declined.status_code == 409 and 'id="answer-error"' in declined.text
+    assert "request_not_open" in declined.text
+    assert world.state_changes() == before
+
+
 def test_another_residents_clip_cannot_be_slipped_into_a_share(pages: Pages, world: World) -> None:
     agency, dana, eve = world.agency(), world.resident(), world.resident(north_m=20, name="Eve")
     filed = world.file(agency)
