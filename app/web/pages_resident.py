@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.routers import me
 from app.schemas.resident import SettingsUpdate, ShareBody
+from app.web import explain
 from app.web.errors import WebError, attempt, parse_id
 from app.web.frames import frames_data_uri
 from app.web.render import WHOLE_LIST, page
@@ -73,6 +74,7 @@ def _request_page(
         "shared": shared,
         "error": error,
         "chosen": chosen,
+        "sharing_means": explain.sharing(runtime.policy.params),
     }
     status = error.status if error else 200
     return page(request, "resident_request.html", context, status=status)
@@ -137,8 +139,12 @@ def withdraw(
     cid = parse_id(consent_id, "consent_id", back=HOME)
     runtime = runtime_of(request)
     consent = attempt(lambda: me.withdraw(cid, actor, runtime), back=HOME)
+    # Say what the withdrawal did under this policy: most presets keep released clips available.
+    done = (
+        "withdrawn" if runtime.policy.params.withdrawal_revokes_undownloaded else "withdrawn-kept"
+    )
     # Back to the request the consent was for: built from the answer, never from input.
-    return RedirectResponse(f"{HOME}/requests/{consent.request_id}?done=withdrawn", status_code=303)
+    return RedirectResponse(f"{HOME}/requests/{consent.request_id}?done={done}", status_code=303)
 
 
 @router.post("/settings")

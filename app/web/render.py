@@ -33,7 +33,11 @@ DONE_MESSAGES = {
     "closed": "Request closed. It accepts no more responses.",
     "shared": "Shared. A consent scoped to exactly the clips you chose was recorded.",
     "declined": "Declined. The agency cannot tell a decline from no answer.",
-    "withdrawn": "Consent withdrawn. Clips not yet downloaded are no longer available.",
+    "withdrawn": "Consent withdrawn. Clips the agency had not downloaded are no longer available.",
+    "withdrawn-kept": (
+        "Consent withdrawn. Nothing more will be released; under this policy, clips already "
+        "released stay available to the agency."
+    ),
     "settings": "Settings saved.",
     "signed-in": "Signed in.",
     "signed-out": "Signed out of every role.",

@@ -4,7 +4,12 @@ opt out, and what was disclosed; every action lands as the API's own call."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
+import pytest
+
+from app.policies import StandardPolicy, load_policy
+from app.policies.params import IdentityOnShare
 from tests.factories import World
 from tests.web.conftest import Pages
 
@@ -171,3 +176,53 @@ def test_the_agency_sees_the_same_frames_the_resident_shared(pages: Pages, world
     theirs = FRAME.findall(pages.get(f"/web/agency/footage/{release_id}").text)
     assert theirs == [mine[str(dana.clips[1])]]  # the shared clip, and not the other one
     assert theirs != [mine[str(dana.clips[0])]]
+
+
+def test_the_request_page_says_what_sharing_discloses_under_the_policy_in_force(
+    pages: Pages, world: World
+) -> None:
+    agency, dana = world.agency(), world.resident()
+    filed = world.file(agency)
+    pages.sign_in(dana.headers)
+    page = pages.get(f"/web/resident/requests/{filed['id']}").text
+    assert "not your name, your contact details" in page
+    assert "clips the agency has not downloaded yet are then taken back" in page
+
+
+# The Request for Assistance terms (ring-rfa-2021) without its moderation step, so the request
+# reaches her at once: her contact on every share, and released clips kept after a withdrawal.
+CONTACT_ON_SHARE = StandardPolicy(
+    "contact-on-share",
+    replace(
+        load_policy("privacy-by-design").params,
+        identity_on_share=IdentityOnShare.CONTACT,
+        withdrawal_revokes_undownloaded=False,
+    ),
+)
+
+
+@pytest.mark.parametrize("policy", [CONTACT_ON_SHARE])
+def test_where_sharing_names_her_the_page_warns_of_identity_and_kept_clips(
+    pages: Pages, world: World, policy: StandardPolicy
+) -> None:
+    """The page once promised every resident anonymity and a withdrawal that takes clips back,
+    whatever the policy; under the Request for Assistance terms sharing gives her name and
+    e-mail to the agency and a withdrawal leaves released clips with it."""
+    agency, dana = world.agency(), world.resident(name="Dana Private")
+    filed = world.file(agency)
+    pages.sign_in(dana.headers)
+    url = f"/web/resident/requests/{filed['id']}"
+    page = pages.get(url).text
+    assert "sharing also gives the agency your name and e-mail address" in page
+    assert "not your name" not in page
+    assert "clips already released stay available to the agency" in page
+    world.share(dana, filed["id"], [dana.clips[0]])
+    footage = world.ok("GET", f"/portal/requests/{filed['id']}/footage", agency.headers)
+    assert footage["data"][0]["neighbor_label"].startswith("Dana Private <")  # as warned
+    consent = world.ok("GET", "/me/consents", dana.headers)["data"][0]
+    response = pages.post(f"/web/resident/consents/{consent['id']}/withdraw", url)
+    assert response.headers["location"] == f"{url}?done=withdrawn-kept"
+    assert world.ok("GET", f"/portal/requests/{filed['id']}/footage", agency.headers)["count"] == 1
+    after = pages.get(response.headers["location"]).text
+    assert "clips already released stay available to the agency" in after
+    assert "are no longer available" not in after
