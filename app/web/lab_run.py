@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import tempfile
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,30 @@ LAB_METRICS = (
 )
 
 
+def lab_metrics(available: Sequence[str], means: Mapping[tuple[str, str], float]) -> list[str]:
+    """LAB_METRICS, then every refusal code some policy met: a policy whose agencies are all
+    refused (ring-2018 wants a promotion duty the town's police never signed) shows its zeros
+    next to the rule that caused them, not as an unexplained row of 0 ± 0."""
+    refused = [
+        m
+        for m in available
+        if m.startswith("refused_") and any(v for (k, _), v in means.items() if k == m)
+    ]
+    return [m for m in (*LAB_METRICS, *refused) if m in available]
+
+
+def scenario_summary(data: Mapping[str, Any]) -> str:
+    """The lab's town in a phrase, read from its scenario file so the page cannot go stale."""
+    areas = data.get("city", {}).get("neighborhoods", [])
+    households = sum(int(n.get("households", 0)) for n in areas)
+    agencies = len(data.get("agencies", []))
+    days = data.get("run", {}).get("days", "?")
+    return (
+        f"{households} households in {len(areas)} neighbourhoods, "
+        f"{agencies} police {'agency' if agencies == 1 else 'agencies'}, {days} days"
+    )
+
+
 def run_lab(left: Policy, right: Policy) -> dict[str, Any]:
     """The comparison table and plot the lab template shows."""
     data = read_scenario_data(LAB_SCENARIO)
@@ -35,9 +60,9 @@ def run_lab(left: Policy, right: Policy) -> dict[str, Any]:
         result = compare(
             scenario, data, [left, right], replications=LAB_REPLICATIONS, out=Path(out)
         )
-    metrics = [m for m in LAB_METRICS if m in result.metrics]
     means = {key: cell.mean for key, cell in result.cells.items()}
     halves = {key: cell.half_width for key, cell in result.cells.items()}
+    metrics = lab_metrics(result.metrics, means)
     # A count's interval is drawn stopping at 0, as `consentgate compare` draws it.
     floor = [m for m in metrics if info(m).non_negative]
     figure = comparison_figure(metrics, result.policies, means, halves, floor)
@@ -53,8 +78,15 @@ def run_lab(left: Policy, right: Policy) -> dict[str, Any]:
             f"{b} - {a} (paired; * excludes 0)",
         ],
         "rows": [
-            [m, *(result.display(m, p) for p in result.policies), paired(m, b)] for m in metrics
+            {
+                "key": m,
+                "label": info(m).label,
+                "definition": info(m).definition,
+                "cells": [*(result.display(m, p) for p in result.policies), paired(m, b)],
+            }
+            for m in metrics
         ],
         "plot": f"data:image/png;base64,{plot}",
-        "plot_alt": "Bars per policy with 95% intervals for: " + ", ".join(metrics),
+        "plot_alt": "Bars per policy with 95% intervals for: "
+        + ", ".join(info(m).label for m in metrics),
     }

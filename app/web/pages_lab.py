@@ -13,8 +13,9 @@ from fastapi.responses import HTMLResponse
 
 from app.policies.base import Policy
 from app.policies.registry import PolicyNotFound, load_policy, preset_names
+from app.sim.scenario import read_scenario_data
 from app.web.errors import WebError
-from app.web.lab_run import LAB_SCENARIO, run_lab
+from app.web.lab_run import LAB_SCENARIO, run_lab, scenario_summary
 from app.web.render import page
 from app.web.session import runtime_of
 
@@ -74,5 +75,7 @@ def lab(request: Request, a: str = "", b: str = "", run: str = "") -> HTMLRespon
         "choices": choices,
         "comparison": _run(left, right) if run == "1" else None,
         "same": left.name == right.name,
+        "town_file": f"scenarios/{LAB_SCENARIO.name}",
+        "town": scenario_summary(read_scenario_data(LAB_SCENARIO)) if LAB_SCENARIO.exists() else "",
     }
     return page(request, "lab.html", context)

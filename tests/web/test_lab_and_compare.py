@@ -35,7 +35,9 @@ def test_the_lab_runs_the_scenario_through_the_simulation(pages: Pages) -> None:
     ran = pages.get("/web/lab?a=privacy-by-design&b=ring-rfa-2021&run=1").text
     table = ran[ran.index('id="comparison"') :]
     cells = re.findall(
-        r"<tr><td>(\w+)</td><td>([^<]+)</td><td>[^<]+</td><td>([^<]+)</td></tr>", table
+        r'<tr data-metric="(\w+)"><th scope="row">.*?</th>\s*'
+        r"<td>([^<]+)</td><td>[^<]+</td><td>([^<]+)</td></tr>",
+        table,
     )
     rows = {metric: left for metric, left, _ in cells}
     paired = {metric: difference for metric, _, difference in cells}
@@ -61,6 +63,23 @@ def test_the_lab_runs_the_scenario_through_the_simulation(pages: Pages) -> None:
         "requests_filed", "ring-rfa-2021"
     )
     assert 'src="data:image/png;base64,' in ran
+
+
+@memory_only
+def test_a_policy_that_files_nothing_shows_the_rule_that_refused_the_town(pages: Pages) -> None:
+    """ring-2018 admits only agencies with a promotion duty, which the town's police lacks: the
+    lab once showed a column of 0 ± 0 beside raw metric keys, with nothing saying why."""
+    ran = pages.get("/web/lab?a=privacy-by-design&b=ring-2018&run=1").text
+    table = ran[ran.index('id="comparison"') :]
+    row = re.search(
+        r'<tr data-metric="refused_partnership_terms_missing"><th scope="row">'
+        r"refused: partnership terms missing<br>.*?</th>\s*<td>0 ± 0</td><td>([^<]+)</td>",
+        table,
+    )
+    assert row and row.group(1) != "0 ± 0"
+    assert '<th scope="row">requests filed<br><span class="def">Consent requests' in table
+    # The town as its scenario file describes it (one police agency, not two).
+    assert "400 households in 2 neighbourhoods, 1 police agency, 42 days" in ran
 
 
 def test_the_lab_loads_presets_only(pages: Pages) -> None:
