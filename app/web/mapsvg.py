@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 
+from app.schemas.portal import PortalMapForAgency
 from app.workflow.geo import cell_boundary, cell_center
 
 METRES_PER_DEGREE = 111_320.0
@@ -31,7 +33,7 @@ class CircleShape:
     cy: float
     r: float
     label: str
-    kind: str  # "request" (filed) or "draft" (the form's)
+    kind: str  # "request" (filed), "draft" (the form's) or "camera" (the 2018 heat map's)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +56,11 @@ class MapFigure:
     # Circles that lie wholly outside the jurisdiction's cells: named beside the map, not drawn,
     # so one mistyped centre cannot shrink the whole jurisdiction to a dot.
     off_map: list[Circle] = field(default_factory=list)
+    # The policy's map mode as the API states it (none, k_anonymous, noisy, heatmap), and for
+    # the noisy map its privacy loss and period: the caption explains what the shading means.
+    mode: str = "k_anonymous"
+    epsilon: float | None = None
+    period_start: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +108,8 @@ def build_map(
         cx, cy = proj.xy(c.lat, c.lng)
         r = c.radius_m
         if frame is not None and not _reaches(frame, cx, cy, r):
-            off_map.append(c)
+            if c.kind != "camera":
+                off_map.append(c)
             continue
         xs.extend((cx - r, cx + r))
         ys.extend((cy - r, cy + r))
@@ -119,3 +127,16 @@ def _reaches(frame: tuple[float, float, float, float], cx: float, cy: float, r: 
     """Whether the circle's bounding box overlaps the cells' (both in metres)."""
     left, right, top, bottom = frame
     return cx + r >= left and cx - r <= right and cy + r >= top and cy - r <= bottom
+
+
+def portal_figure(shaped: PortalMapForAgency, circles: Sequence[Circle]) -> MapFigure:
+    """The API's map answer drawn with the page's circles; the 2018 heat map's camera circles
+    are drawn too, since they are what that portal leaked."""
+    cameras = [
+        Circle(c.center_lat, c.center_lng, c.radius_m, "a camera", kind="camera")
+        for c in shaped.circles
+    ]
+    figure = build_map([(c.cell, c.count) for c in shaped.cells], [*cameras, *circles])
+    return replace(
+        figure, mode=shaped.mode, epsilon=shaped.epsilon, period_start=shaped.period_start
+    )

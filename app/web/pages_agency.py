@@ -15,7 +15,7 @@ from app.routers import portal
 from app.schemas.portal import RequestCreate
 from app.web.errors import WebError, attempt, from_validation, parse_id
 from app.web.frames import frames_data_uri
-from app.web.mapsvg import Circle, MapFigure, build_map
+from app.web.mapsvg import Circle, MapFigure, portal_figure
 from app.web.render import WHOLE_LIST, WHOLE_MAP, page
 from app.web.session import check_form, read_env_file, require, runtime_of
 from app.workflow.context import Actor
@@ -47,8 +47,7 @@ FORM_FIELDS = (
 def _portal_map(actor: Actor, request: Request, circles: list[Circle]) -> MapFigure:
     runtime = runtime_of(request)
     shaped = attempt(lambda: portal.get_map(actor, runtime, WHOLE_MAP), back="/web/")
-    cells = [(c.cell, c.count) for c in shaped.cells]
-    return build_map(cells, circles)
+    return portal_figure(shaped, circles)
 
 
 def _default_form(request: Request, figure: MapFigure) -> dict[str, str]:

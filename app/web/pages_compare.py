@@ -17,7 +17,7 @@ from app.routers import me, portal
 from app.runtime import Runtime
 from app.web.errors import WebError, attempt, parse_id
 from app.web.frames import frames_data_uri
-from app.web.mapsvg import Circle, build_map
+from app.web.mapsvg import Circle, portal_figure
 from app.web.render import WHOLE_LIST, WHOLE_MAP, page
 from app.web.session import actor_for, runtime_of
 from app.workflow import responses
@@ -66,7 +66,7 @@ def _agency_pane(runtime: Runtime, actor: Actor | None, rid: UUID) -> Pane:
     except WebError as exc:
         return Pane(True, {}, exc)
     circle = Circle(found.center_lat, found.center_lng, found.radius_m, found.case_number)
-    figure = build_map([(c.cell, c.count) for c in shaped.cells], [circle])
+    figure = portal_figure(shaped, [circle])
     return Pane(True, {"req": found, "footage": footage.data, "figure": figure})
 
 

@@ -205,3 +205,38 @@ def test_a_request_far_outside_the_jurisdiction_does_not_shrink_the_map(
         "/web/agency/preview", "/web/agency", _form(world, center_lat=str(CITY[0] - 20))
     )
     assert "the request you are filing (200 m around" in preview.text
+
+
+def _with_map(mode: MapMode) -> StandardPolicy:
+    params = replace(load_policy("privacy-by-design").params, map_mode=mode)
+    return StandardPolicy(f"map-{mode.value}", params)
+
+
+@pytest.mark.parametrize(
+    ("policy", "says", "never"),
+    [
+        (_with_map(MapMode.NOISY), "random noise added (privacy loss ε = 1.0", "a circle around"),
+        (_with_map(MapMode.K_ANONYMOUS), "Exact camera counts per cell", "noise"),
+        (_with_map(MapMode.HEATMAP), "a circle around every camera", "suppressed"),
+        (_with_map(MapMode.NONE), "no map of cameras", "many cameras"),
+    ],
+    ids=["noisy", "k_anonymous", "heatmap", "none"],
+)
+def test_the_map_says_what_the_policy_in_force_shows(
+    pages: Pages, world: World, policy: StandardPolicy, says: str, never: str
+) -> None:
+    """The map once described itself as exact counts blanked below k under every policy: the
+    default policy's counts are noisy, the 2018 heat map blanks nothing and its camera circles
+    (the leak it reproduces) were not drawn, and under no-map policies an empty box claimed
+    shaded cells."""
+    agency = world.agency()
+    for i in range(3):
+        world.resident(north_m=400 * i, clips=0)
+    api = world.ok("GET", "/portal/map", agency.headers)
+    pages.sign_in(agency.headers)
+    html = pages.get("/web/agency").text
+    figure = html[html.index('<figure class="map">') : html.index("</figure>")]
+    assert says in figure and never not in figure
+    assert figure.count('<circle class="camera"') == len(api["circles"])
+    if policy.params.map_mode is MapMode.HEATMAP:
+        assert len(api["circles"]) == 3
