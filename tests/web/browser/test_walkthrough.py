@@ -53,6 +53,11 @@ def test_the_walkthrough_as_agency_resident_and_auditor(
     site: DemoSite, page: Page, artifacts: Path
 ) -> None:
     agency_pages: list[str] = []
+    # Every page of the walkthrough loads cleanly: no failed request (the browser's own
+    # /favicon.ico included), no script error.
+    console: list[str] = []
+    page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: console.append(str(e)))
 
     # The start page explains the workflow and offers the three demo parties.
     page.goto(site.url("/"))
@@ -136,6 +141,8 @@ def test_the_walkthrough_as_agency_resident_and_auditor(
     page.get_by_role("link", name="Policy lab").click()
     expect(page.locator("#params")).to_contain_text("map_k")
     shoot(page, artifacts, "11-policy-lab")
+
+    assert console == []
 
     # No agency page named or located the resident.
     secrets = dana_secrets(site)
