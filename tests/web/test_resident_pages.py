@@ -226,3 +226,20 @@ def test_where_sharing_names_her_the_page_warns_of_identity_and_kept_clips(
     after = pages.get(response.headers["location"]).text
     assert "clips already released stay available to the agency" in after
     assert "are no longer available" not in after
+
+
+def test_the_inbox_tells_requests_apart(pages: Pages, world: World) -> None:
+    """Each row once showed only agency, incident type and window, and every link read "Open":
+    two requests about the same incident looked the same and a screen reader heard "Open,
+    Open"."""
+    agency, dana = world.agency(), world.resident()
+    first = world.request_body(case="INBOX-1") | {"description": "Parcel taken from the porch"}
+    second = world.request_body(case="INBOX-2") | {"description": "Bicycle taken from the yard"}
+    for body in (first, second):
+        world.ok("POST", "/portal/requests", agency.headers, json=body)
+    pages.sign_in(dana.headers)
+    inbox = pages.get("/web/resident").text
+    assert "Parcel taken from the porch" in inbox and "Bicycle taken from the yard" in inbox
+    names = re.findall(r'<a href="/web/resident/requests/[0-9a-f-]+"\s+aria-label="([^"]+)"', inbox)
+    assert len(names) == 2 and len(set(names)) == 2
+    assert all(name.startswith("Open the request: burglary, ") for name in names)
