@@ -106,6 +106,10 @@ def test_side_by_side_shows_each_roles_own_view(pages: Pages, world: World) -> N
     resident_pane = page.split('id="resident-pane"')[1]
     assert "<dt>notified</dt><dd>6</dd>" in agency_pane
     assert "shared by anonymous" in agency_pane
+    # The pane links the agency's own view of the footage rather than fetching it (a download).
+    release_id = world.ok("GET", "/audit/releases", world.auditor)["data"][0]["id"]
+    assert f'href="/web/agency/footage/{release_id}"' in agency_pane
+    assert world.ok("GET", "/audit/releases", world.auditor)["data"][0]["downloaded_at"] is None
     assert "data:image/svg+xml" in resident_pane  # her clips as frames
     assert "consent release" in resident_pane
     for secret in ("Dana Side", str(dana.id), str(dana.cameras[0]), "dana.side@example.org"):
