@@ -25,11 +25,15 @@ class WebError(Exception):
         *,
         rules: tuple[str, ...] = (),
         back: str = "/web/",
+        api: bool = True,
     ) -> None:
         super().__init__(detail)
         self.status, self.code, self.detail = status, code, detail
         self.rules = rules
         self.back = back
+        # False for a refusal only the pages make (the lab, sign-in, CSRF): the error page then
+        # does not claim that the JSON API answers the same call the same way.
+        self.api = api
 
 
 def from_domain(exc: DomainError, *, back: str) -> WebError:

@@ -40,11 +40,11 @@ def _named(request: Request, name: str) -> Policy:
     if name not in preset_names():
         # Only presets: a page must not import an arbitrary module:ATTRIBUTE a visitor names.
         detail = f"No preset policy named {name!r}."
-        raise WebError(404, "policy_not_found", detail, back="/web/lab")
+        raise WebError(404, "policy_not_found", detail, back="/web/lab", api=False)
     try:
         return load_policy(name)
     except PolicyNotFound as exc:
-        raise WebError(404, "policy_not_found", str(exc), back="/web/lab") from None
+        raise WebError(404, "policy_not_found", str(exc), back="/web/lab", api=False) from None
 
 
 def _show(value: object) -> str:
@@ -58,7 +58,7 @@ def _run(left: Policy, right: Policy) -> dict[str, object] | None:
         return None
     if not LAB_SCENARIO.exists():
         detail = f"The lab's scenario {LAB_SCENARIO.name} is not installed with this copy."
-        raise WebError(404, "scenario_missing", detail, back="/web/lab")
+        raise WebError(404, "scenario_missing", detail, back="/web/lab", api=False)
     return run_lab(left, right)
 
 

@@ -52,16 +52,20 @@ def sign_in(
                 404,
                 "demo_not_available",
                 "No demo token of that name: run `consentgate seed` (or `make run`) first.",
+                api=False,
             )
         token = found[demo]
     if not token.strip():
-        raise WebError(422, "validation_error", "token: paste a bearer token or pick a demo role.")
+        raise WebError(
+            422, "validation_error", "token: paste a bearer token or pick a demo role.", api=False
+        )
     actor = decode(runtime, token.strip())
     if actor.role not in PAGE_ROLES:
         raise WebError(
             403,
             "no_pages_for_role",
             f"The pages have no {actor.role.value} view; the operator works through the API.",
+            api=False,
         )
     response = RedirectResponse(f"{HOME[actor.role]}?done=signed-in", status_code=303)
     set_session(response, request, actor, token.strip())

@@ -105,7 +105,9 @@ def check_form(request: Request, role: Role, csrf: str) -> Actor:
     check_origin(request)
     actor = require(request, role)
     if not hmac.compare_digest(csrf, csrf_token(request, role)):
-        raise WebError(403, "csrf_failed", "The form is stale or came from another site; reload.")
+        raise WebError(
+            403, "csrf_failed", "The form is stale or came from another site; reload.", api=False
+        )
     return actor
 
 
@@ -113,7 +115,9 @@ def check_origin(request: Request) -> None:
     origin = request.headers.get("origin")
     own = f"{request.url.scheme}://{request.url.netloc}"
     if origin is not None and origin != own:
-        raise WebError(403, "cross_origin", "Forms are accepted only from this site's pages.")
+        raise WebError(
+            403, "cross_origin", "Forms are accepted only from this site's pages.", api=False
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -85,6 +85,8 @@ def test_a_policy_that_files_nothing_shows_the_rule_that_refused_the_town(pages:
 def test_the_lab_loads_presets_only(pages: Pages) -> None:
     unknown = pages.get("/web/lab?a=no-such-policy")
     assert unknown.status_code == 404 and "policy_not_found" in unknown.text
+    # The lab is the pages' own: the error page once claimed the JSON API answers the same.
+    assert "The JSON API gives the same" not in unknown.text
     # A module path a visitor types is never imported by a page.
     module = pages.get("/web/lab?b=os:getcwd")
     assert module.status_code == 404 and "policy_not_found" in module.text
