@@ -92,6 +92,7 @@ def _portal_page(
         "form": form,
         "incident_types": INCIDENT_TYPES,
         "error": error,
+        "invalid": error.field if isinstance(error, FormRefusal) else "",
         "officer": actor.name,
     }
     return page(request, "agency.html", context, status=error.status if error else 200)
@@ -124,6 +125,37 @@ def _utc(value: str) -> str:
     if value and not value.endswith("Z") and "+" not in value[10:]:
         value += "Z"
     return value
+
+
+# The API body's field paths as the form labels them, and the input each one came from.
+FORM_LABELS = {
+    "case_number": ("Case number", "case_number"),
+    "incident_type": ("Incident type", "incident_type"),
+    "description": ("Description", "description"),
+    "area.center_lat": ("Centre latitude", "center_lat"),
+    "area.center_lng": ("Centre longitude", "center_lng"),
+    "area.radius_m": ("Radius", "radius_m"),
+    "window": ("Time window", "window_start"),
+    "window.start": ("From", "window_start"),
+    "window.end": ("To", "window_end"),
+}
+
+
+class FormRefusal(WebError):
+    """The API's validation_error for the request body, worded with the form's labels and
+    naming the input to mark (aria-invalid) so the student sees which box to correct."""
+
+    def __init__(self, detail: str, field: str) -> None:
+        super().__init__(422, "validation_error", detail, back=HOME)
+        self.field = field
+
+
+def _form_refusal(exc: ValidationError) -> FormRefusal:
+    api = from_validation(exc, back=HOME)  # "area.center_lat: Input should be ..."
+    path, _, reason = api.detail.partition(": ")
+    label, field = FORM_LABELS.get(path, (path, ""))
+    reason = reason.removeprefix("Value error, ")  # pydantic's prefix for a validator's words
+    return FormRefusal(f"{label} ({path}): {reason}", field)
 
 
 class RequestForm(BaseModel):
@@ -170,7 +202,7 @@ def file_request(request: Request, data: Annotated[RequestForm, Form()]) -> Resp
             }
         )
     except ValidationError as exc:
-        return _portal_page(request, actor, form, from_validation(exc, back=HOME))
+        return _portal_page(request, actor, form, _form_refusal(exc))
     runtime = runtime_of(request)
     try:
         filed = attempt(lambda: portal.file_request(body, actor, runtime), back=HOME)

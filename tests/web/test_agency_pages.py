@@ -240,3 +240,24 @@ def test_the_map_says_what_the_policy_in_force_shows(
     assert figure.count('<circle class="camera"') == len(api["circles"])
     if policy.params.map_mode is MapMode.HEATMAP:
         assert len(api["circles"]) == 3
+
+
+def test_a_mistyped_field_is_named_by_its_label_and_marked(pages: Pages, world: World) -> None:
+    """A refused field was named by the API body's path only ("area.center_lat: Input should
+    be a valid number"; "window: Value error, the window must end after it starts") and no
+    input was marked, so a student had to guess which box the message meant."""
+    agency = world.agency()
+    pages.sign_in(agency.headers)
+    lat = pages.post("/web/agency/requests", "/web/agency", _form(world, center_lat="28,04"))
+    assert lat.status_code == 422 and "validation_error" in lat.text
+    assert "Centre latitude (area.center_lat): Input should be a valid number" in lat.text
+    assert re.search(r'<input id="center_lat" name="center_lat" aria-invalid="true"', lat.text)
+    assert lat.text.count('aria-invalid="true"') == 1
+    form = _form(world)
+    backwards = _form(world, window_start=form["window_end"], window_end=form["window_start"])
+    window = pages.post("/web/agency/requests", "/web/agency", backwards)
+    assert "Time window (window): the window must end after it starts" in window.text
+    assert "Value error" not in window.text
+    assert re.search(
+        r'<input id="window_start" name="window_start" aria-invalid="true"', window.text
+    )
