@@ -9,6 +9,11 @@ standard `validate_request`: a researcher's own `validate_request` is theirs to 
 such a policy the model predicts the platform rules alone and lets the policy refuse for its
 own reasons.
 
+The platform's jurisdiction rule (`area_outside_jurisdiction`) is not modelled: the machine's
+request centres lie within 150 m of the city centre and every agency's jurisdiction is a 3,000 m
+circle around it (app/verification/world.py), so no filing it makes can leave the jurisdiction;
+tests/api/test_refusals.py tests the rule.
+
 The answer is a set of refusal codes, any of which the service may give (when several rules
 are broken at once the model does not insist on the service's order of checking); an empty set
 means the filing must be accepted.

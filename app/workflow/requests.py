@@ -19,6 +19,7 @@ from app.workflow.errors import (
     RateLimited,
     RuleViolation,
 )
+from app.workflow.geo import distance_m
 from app.workflow.records import Agency, FootageRequest, Notice, Partnership, Release, Resident
 from app.workflow.states import NoticeResponse, RequestKind, RequestStatus, request_transition
 
@@ -89,6 +90,20 @@ def check_eligibility(ctx: Ctx, agency: Agency) -> None:
         )
 
 
+def check_jurisdiction(agency: Agency, draft: RequestDraft) -> None:
+    """A request's circle must reach into the agency's jurisdiction: the portal shows an agency
+    its own area only, and a mistyped centre would otherwise notify residents of another town
+    (Ring's Neighbors portal confined each agency's requests to its jurisdiction). Touching the
+    boundary is enough, so an incident at the edge can still ask its neighbours' cameras."""
+    apart = distance_m(agency.center_lat, agency.center_lng, draft.center_lat, draft.center_lng)
+    if apart > agency.radius_m + draft.radius_m:
+        raise RuleViolation(
+            f"The request's area lies {apart - agency.radius_m - draft.radius_m:,.0f} m outside "
+            f"this agency's jurisdiction ({agency.jurisdiction}): check its centre.",
+            code="area_outside_jurisdiction",
+        )
+
+
 RATE_WINDOW = timedelta(days=1)
 
 
@@ -121,6 +136,7 @@ def file_request(ctx: Ctx, actor: Actor, *, agency_id: UUID, draft: RequestDraft
     agency = require_active_partnership(ctx, agency_id)
     check_eligibility(ctx, agency)
     check_rate(ctx, agency_id)
+    check_jurisdiction(agency, draft)
     now = ctx.clock.now()
     # Exception requests do not count towards the consent limit per investigation.
     same_case = sum(

@@ -8,7 +8,7 @@ from uuid import uuid4
 
 import pytest
 
-from tests.factories import World, iso
+from tests.factories import CITY, World, iso
 
 
 def state_changes(world: World) -> int:
@@ -268,3 +268,29 @@ def test_operator_mints_tokens_for_existing_subjects(world: World) -> None:
         "wrong_role",
         json={"role": "operator"},
     )
+
+
+def north_of_city(metres: float) -> float:
+    return CITY[0] + metres / 111_320
+
+
+def test_a_request_outside_the_jurisdiction_is_refused(world: World) -> None:
+    """The agency's jurisdiction is a 3,000 m circle: a circle of 200 m whose centre lies
+    3,300 m away misses it by about 100 m, and would notify another town's residents."""
+    agency = world.agency()
+    world.resident(north_m=3300)
+    far = world.request_body(radius_m=200, lat=north_of_city(3300))
+    body = refused(
+        world,
+        "POST",
+        "/portal/requests",
+        agency.headers,
+        422,
+        "area_outside_jurisdiction",
+        json=far,
+    )
+    assert "outside this agency's jurisdiction" in body["detail"]
+    # Reaching 50 m into the jurisdiction is enough: an incident at its edge may ask nearby.
+    edge = world.request_body(radius_m=200, lat=north_of_city(3150))
+    filed = world.client.post("/portal/requests", json=edge, headers=agency.headers)
+    assert filed.status_code == 201, filed.text

@@ -180,30 +180,31 @@ def _view_width(html: str, map_id: str) -> float:
     return float(found.group(1))
 
 
-def test_a_request_far_outside_the_jurisdiction_does_not_shrink_the_map(
+def test_a_mistyped_centre_is_refused_and_does_not_shrink_the_map(
     pages: Pages, world: World
 ) -> None:
-    """A mistyped latitude (40 for 28) once framed the map around both, drawing the whole
-    jurisdiction as a dot, on the portal for good and on that request's page."""
+    """A mistyped latitude (40 for 28) was once filed, and framed the map around both circles,
+    drawing the whole jurisdiction as a dot. The workflow now refuses a circle outside the
+    jurisdiction (the student's typing kept for correction), and the preview names the stray
+    circle under a map that stays on the jurisdiction."""
     agency = world.agency()
     world.resident()
-    near = world.file(agency, case="NEAR-1")
+    world.file(agency, case="NEAR-1")
     pages.sign_in(agency.headers)
     before = _view_width(pages.get("/web/agency").text, "portal-map")
-    far = world.file(agency, case="FAR-1", lat=CITY[0] + 12)
-    portal = pages.get("/web/agency").text
-    assert _view_width(portal, "portal-map") == before  # still the 3 km-radius jurisdiction
-    assert before < 10_000
-    assert 'id="portal-map-off-map"' in portal and "FAR-1 (200 m around" in portal
-    assert "NEAR-1" not in portal.split('id="portal-map-off-map"')[1].split("</p>")[0]
-    detail = pages.get(f"/web/agency/requests/{far['id']}").text
-    assert _view_width(detail, "request-map") == before
-    assert 'id="request-map-off-map"' in detail
-    assert 'id="request-map-off-map"' not in pages.get(f"/web/agency/requests/{near['id']}").text
-    # The form's own circle, mistyped, is named too, before anything is filed.
+    assert before < 10_000  # the 3 km-radius jurisdiction
+    changes = world.state_changes()
+    mistyped = str(CITY[0] + 12)
+    far = pages.post("/web/agency/requests", "/web/agency", _form(world, center_lat=mistyped))
+    assert far.status_code == 422
+    assert "area_outside_jurisdiction" in far.text
+    assert f'value="{mistyped}"' in far.text
+    assert world.state_changes() == changes
+    assert _view_width(far.text, "portal-map") == before
     preview = pages.post(
         "/web/agency/preview", "/web/agency", _form(world, center_lat=str(CITY[0] - 20))
     )
+    assert _view_width(preview.text, "portal-map") == before
     assert "the request you are filing (200 m around" in preview.text
 
 

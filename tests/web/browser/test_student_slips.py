@@ -29,12 +29,15 @@ def test_slips_in_the_walkthrough_are_explained_where_they_happen(
     act_as(page, site, "Lakeview Police")
     hexagon = page.evaluate(HEX_WIDTH)
     assert hexagon > 10  # a cell is drawn at a readable size
-    # A latitude typed as 40 instead of 28: filed (the workflow accepts it), and the map stays
-    # on the jurisdiction, naming the stray circle instead of shrinking every cell to a dot.
-    file_request(page, site, "LPD-TYPO-1", "Package taken from a porch", "40.041960")
-    page.goto(site.url("/web/agency"))
+    # A latitude typed as 40 instead of 28: refused on the page, outside the jurisdiction, the
+    # typing kept, and the map stays on the jurisdiction instead of shrinking to a dot.
+    page.get_by_label("Case number").fill("LPD-TYPO-1")
+    page.get_by_label("Description").fill("Package taken from a porch")
+    page.get_by_label("Centre latitude").fill("40.041960")
+    page.get_by_role("button", name="File the request").click()
+    expect(page.locator("#form-error")).to_contain_text("outside this agency's jurisdiction")
+    expect(page.get_by_label("Centre latitude")).to_have_value("40.041960")
     assert page.evaluate(HEX_WIDTH) == hexagon
-    expect(page.locator("#portal-map-off-map")).to_contain_text("LPD-TYPO-1 (200 m around 40.04196")
     shoot(page, artifacts, "slip-01-agency-typo")
     file_request(page, site, "LPD-0415", "Package taken from a porch", site.env["INCIDENT_LAT"])
     file_request(page, site, "LPD-0416", "Bicycle taken from a yard", site.env["INCIDENT_LAT"])
