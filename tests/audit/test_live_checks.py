@@ -189,3 +189,63 @@ def test_i2_a_resident_the_policy_tells_was_not_told(world: World, policy: Stand
         connection.execute(text("UPDATE release SET resident_told_at = NULL"))
     found = _violations(_verify(world), "I2")
     assert len(found) == len(released) and all("nobody was told" in v["detail"] for v in found)
+
+
+# --- records edited so that they still pass I1-I8, caught against their entries (I7) -------
+
+
+def test_i7_a_consent_release_relabelled_as_legal_process(world: World) -> None:
+    # The insider makes a consented release look like a legal one: basis, no consent, an
+    # approver and a justification, so that I1 no longer applies and I2 is satisfied.
+    _, _, _, release_id = _shared_and_downloaded(world)
+    with world.app.state.runtime.db.engine.begin() as connection:
+        connection.execute(
+            text(
+                "UPDATE release SET basis = 'legal', consent_id = NULL, "
+                "approved_by = 'operator:someone', justification = 'Warrant 42'"
+            )
+        )
+    report = _verify(world)
+    assert not report["ok"]
+    found = {v["detail"].split(" but ")[0]: v for v in _violations(report, "I7")}
+    basis = found["the release's basis is 'legal'"]
+    assert basis["subject_id"] == str(release_id) and len(basis["entries"]) == 1
+    assert "recorded 'consent'" in basis["detail"] and "(release.created)" in basis["detail"]
+    assert "the release's consent_id is none" in found
+    assert "the release's approved_by is 'operator:someone'" in found
+
+
+def test_i7_a_release_moved_to_another_agency(world: World) -> None:
+    agency, _, _, release_id = _shared_and_downloaded(world)
+    other = world.agency(name="Other PD")
+
+    def move(ctx: Ctx) -> None:
+        release = ctx.store.get(Release, release_id)
+        assert release is not None
+        ctx.store.save(replace(release, agency_id=other.id))
+
+    _write(world, move)
+    [violation] = _violations(_verify(world), "I7")
+    assert violation["subject_id"] == str(release_id)
+    assert f"agency_id is '{other.id}' but entry" in violation["detail"]
+    assert f"recorded '{agency.id}'" in violation["detail"]
+
+
+def test_i7_a_withdrawal_undone_with_its_revocation(world: World) -> None:
+    agency = world.agency()
+    dana = world.resident()
+    request = world.file(agency)
+    world.share(dana, request["id"], dana.clips[:1])
+    [consent] = world.ok("GET", "/me/consents", dana.headers)["data"]
+    world.clock.advance(timedelta(minutes=5))  # she changes her mind later, before a download
+    world.ok("POST", f"/me/consents/{consent['id']}/withdraw", dana.headers)
+    assert _verify(world)["ok"]
+    with world.app.state.runtime.db.engine.begin() as connection:
+        connection.execute(text("UPDATE consent SET withdrawn_at = NULL, status = 'given'"))
+        connection.execute(text("UPDATE release SET revoked_at = NULL"))
+    report = _verify(world)
+    details = sorted(v["detail"] for v in _violations(report, "I7"))
+    assert len(details) == 2, details
+    assert "(consent.withdrawn) records a withdrawal that the consent does not show" in details[0]
+    assert "(release.revoked) records a revocation that the release does not show" in details[1]
+    assert all(i["ok"] for i in report["invariants"] if i["invariant"] != "I7")
