@@ -54,15 +54,32 @@ def _signer(db: Path | None) -> Signer:
 
 
 def _read_db(db: Path | None, step: Callable[[Ctx], T]) -> T:
-    """Run one read step against the database, and let go of the connections afterwards."""
+    """Run one read step against the database, and let go of the connections afterwards.
+
+    Only an existing database is read: opening a mistyped path would create an empty one, and
+    an empty log verifies, replays and reports as cleanly as an honest one."""
+    from sqlalchemy.exc import DatabaseError
+
     from app.cli import _settings
     from app.runtime import Runtime
+    from app.workflow.errors import DatabaseUnavailable
 
-    runtime = Runtime.build(_settings(db))
+    settings = _settings(db)
+    # Name the file, never DATABASE_URL's value: it may hold a password.
+    source = "DATABASE_URL" if settings.database_url else str(settings.db_path)
+    if not settings.database_url and not settings.db_path.is_file():
+        raise _fail("--db", f"{source}: no database there")
     try:
-        return runtime.read(step)
-    finally:
-        runtime.db.dispose()
+        runtime = Runtime.build(settings)
+        try:
+            return runtime.read(step)
+        finally:
+            runtime.db.dispose()
+    except (DatabaseError, DatabaseUnavailable) as exc:
+        reason = getattr(exc, "orig", None) or getattr(exc, "detail", None) or exc
+        raise _fail(
+            "--db", f"{source}: cannot be read as a consentgate database ({reason})"
+        ) from None
 
 
 def http_client(url: str) -> httpx.Client:

@@ -107,6 +107,33 @@ def test_bad_input_is_refused_clearly(env: Path) -> None:
     assert code == 2 and "not UTF-8" in output
 
 
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["audit", "checkpoint"],
+        ["audit", "replay"],
+        ["audit", "export", "BUNDLE"],
+        ["report", "transparency"],
+    ],
+)
+def test_a_database_that_is_not_there_is_refused_not_created(env: Path, command: list[str]) -> None:
+    # A mistyped --db used to create an empty database, whose empty log then verified,
+    # replayed and reported as cleanly as an honest one.
+    args = [str(env / "bundle") if part == "BUNDLE" else part for part in command]
+    typo = env / "cli.dbb"
+    code, output = _run(*args, "--db", str(typo))
+    assert code == 2 and output == f"error: --db: {typo}: no database there\n"
+    assert not typo.exists()
+
+    (env / "notes.txt").write_text("not a database\n" * 20)
+    code, output = _run(*args, "--db", str(env / "notes.txt"))
+    assert code == 2, output
+    assert (
+        output.startswith("error: --db: ") and "cannot be read as a consentgate database" in output
+    )
+    assert "Traceback" not in output
+
+
 def test_production_requires_a_configured_log_key(
     env: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
