@@ -110,7 +110,10 @@ def export(
             lines, checkpoint = _read_db(db, lambda ctx: snapshot(ctx, signer))
             log_key = signer.verifier.encode()
         exported = write_bundle(directory, lines, checkpoint, log_key)
-    except (BundleError, OSError) as exc:
+    except BundleError as exc:
+        where = {"--url": f"--url {url}", "--token": "--token"}.get(exc.option, str(directory))
+        raise _fail(where, exc) from None
+    except OSError as exc:
         raise _fail(str(directory), exc) from None
     out.print(f"exported {exported.size} entries and a signed checkpoint to {directory}")
 
@@ -178,7 +181,7 @@ def verify(
         pinned = read_pinned_key(key)
         verdict = verify_bundle(bundle, pinned, saved or [])
     except BundleError as exc:
-        raise _fail("bundle", exc) from None
+        raise _fail(exc.option, exc) from None
     if verdict.ok:
         out.print(
             f"[green]verified[/green]: {verdict.size} entries, root {verdict.root}, signed by "
@@ -280,7 +283,7 @@ def verify_receipt(
         pinned = read_pinned_key(key)
         token = receipt.read_text(encoding="utf-8").strip()
     except BundleError as exc:
-        raise _fail("key", exc) from None
+        raise _fail(exc.option, exc) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise _fail(str(receipt), exc) from None
     if token.startswith("{"):  # the JSON answer of GET /me/consents/{id}/receipt

@@ -107,6 +107,29 @@ def test_bad_input_is_refused_clearly(env: Path) -> None:
     assert code == 2 and "not UTF-8" in output
 
 
+def test_verify_names_the_input_at_fault(env: Path) -> None:
+    _, key = _run("audit", "key")
+    _run("audit", "export", str(env / "bundle"))
+    bundle, pinned = str(env / "bundle"), key.strip()
+
+    code, output = _run("audit", "verify", bundle, "--key", str(env / "missing.pub"))
+    assert code == 2 and output.startswith("error: --key: ") and "no pinned key file" in output
+
+    # The operator's signer key (var/log.key) handed over by mistake: named as such.
+    signer = env / "log.key"
+    assert signer.read_text().startswith("PRIVATE+KEY+")
+    code, output = _run("audit", "verify", bundle, "--key", str(signer))
+    assert code == 2 and output.startswith("error: --key: ") and "signer (private) key" in output
+
+    # A saved checkpoint that is not one is the auditor's input, unreadable: 2, not FAILED.
+    (env / "notes.txt").write_text("my notes\n")
+    code, output = _run(
+        "audit", "verify", bundle, "--key", pinned, "--checkpoint", str(env / "notes.txt")
+    )
+    assert code == 2 and output.startswith("error: --checkpoint: "), output
+    assert "notes.txt: not a checkpoint signed by the pinned key" in output
+
+
 @pytest.mark.parametrize(
     "command",
     [
