@@ -14,7 +14,7 @@ from sqlalchemy import text
 
 from app.policies.base import StandardPolicy
 from app.policies.params import PolicyParams
-from app.workflow import audit
+from app.workflow import audit, auditor
 from app.workflow.context import Actor, Ctx
 from app.workflow.records import Clip, Consent, Release
 from app.workflow.states import ReleaseBasis, Role
@@ -249,3 +249,20 @@ def test_i7_a_withdrawal_undone_with_its_revocation(world: World) -> None:
     assert "(consent.withdrawn) records a withdrawal that the consent does not show" in details[0]
     assert "(release.revoked) records a revocation that the release does not show" in details[1]
     assert all(i["ok"] for i in report["invariants"] if i["invariant"] != "I7")
+
+
+def test_i7_entries_deleted_across_a_whole_read_page(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The log is read in pages of sequence numbers. Deleting a whole page's range used to end
+    # the read there: the entries before it verified (chain and root), and those after it were
+    # never looked at.
+    monkeypatch.setattr(auditor, "PAGE", 4)
+    _shared_and_downloaded(world)
+    size = _verify(world)["size"]
+    assert size > 12
+    with world.app.state.runtime.db.engine.begin() as connection:
+        connection.execute(text("DELETE FROM audit_entry WHERE seq >= 4 AND seq < 8"))
+    report = _verify(world)
+    assert not report["ok"] and not report["chain_ok"]
+    assert report["first_bad_seq"] == 4 and report["size"] == size - 4
