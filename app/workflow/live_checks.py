@@ -85,7 +85,9 @@ def check_live(ctx: Ctx) -> LiveReport:
     stored_root = audit.root_at(ctx, len(entries))
     merkle_ok = all(leaf.hex() == e.leaf_hash for leaf, e in zip(leaves, entries, strict=True))
     merkle_ok = merkle_ok and merkle.tree_hash(leaves) == stored_root
-    report = LiveReport(verify_chain(entries), merkle_ok, stored_root)
+    # With the entries and the root right, a bad stored subtree is the tree's own damage.
+    subtrees = _stored_subtrees(ctx, leaves) if merkle_ok else []
+    report = LiveReport(verify_chain(entries), merkle_ok and not subtrees, stored_root, subtrees)
     releases = ctx.store.find(Release)
     consents = {c.id: c for c in ctx.store.find(Consent)}
     requests = {r.id: r for r in ctx.store.find(FootageRequest)}
@@ -100,6 +102,23 @@ def check_live(ctx: Ctx) -> LiveReport:
     for consent in consents.values():
         report.violations.extend(_consent_time(log, consent, requests.get(consent.request_id)))
     return report
+
+
+def _stored_subtrees(ctx: Ctx, leaves: list[bytes]) -> list[Violation]:
+    """Stored subtrees the entries do not produce. The root can still be right (it is made of
+    the largest subtrees only), but every proof served from a wrong one fails to verify."""
+    expected = merkle.build_nodes(leaves)
+    stored = ctx.store.merkle_nodes(list(expected))
+    out = []
+    for (level, index), value in sorted(expected.items()):
+        if stored.get((level, index)) != value:
+            first, last = index << level, ((index + 1) << level) - 1
+            detail = (
+                f"the stored Merkle subtree at level {level}, index {index} does not match "
+                f"entries {first} to {last}: proofs that use it will not verify"
+            )
+            out.append(_v("I7", detail, "merkle_subtree", f"{level}/{index}", (first, last)))
+    return out
 
 
 def _log_matches_records(

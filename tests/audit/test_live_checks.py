@@ -266,3 +266,21 @@ def test_i7_entries_deleted_across_a_whole_read_page(
     report = _verify(world)
     assert not report["ok"] and not report["chain_ok"]
     assert report["first_bad_seq"] == 4 and report["size"] == size - 4
+
+
+def test_i7_a_stored_subtree_that_the_entries_do_not_produce(world: World) -> None:
+    # Entries and root intact: the subtree over entries 0-1 is inside a larger one, so the
+    # root does not read it, but an inclusion proof for entry 2 does.
+    _shared_and_downloaded(world)
+    assert _verify(world)["size"] > 4
+    proof = world.ok("GET", "/audit/proofs/inclusion/2", world.auditor)
+    with world.app.state.runtime.db.engine.begin() as connection:
+        connection.execute(
+            text("UPDATE audit_node SET hash = :h WHERE level = 1 AND idx = 0"), {"h": "00" * 32}
+        )
+    assert world.ok("GET", "/audit/proofs/inclusion/2", world.auditor) != proof
+    report = _verify(world)
+    assert not report["ok"] and report["chain_ok"] and not report["merkle_ok"]
+    [violation] = _violations(report, "I7")
+    assert violation["subject_type"] == "merkle_subtree" and violation["subject_id"] == "1/0"
+    assert violation["entries"] == [0, 1] and "level 1, index 0" in violation["detail"]
