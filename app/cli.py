@@ -134,14 +134,16 @@ def token(
     try:
         subject_id = UUID(subject) if subject else None
     except ValueError:
-        err.print(f"[red]error:[/red] subject: {subject!r} is not a UUID")
+        err.print(f"[red]error:[/red] --subject: {subject!r} is not a UUID")
         raise typer.Exit(2) from None
     runtime = Runtime.build(_settings(db))
     if parsed_role in (Role.AGENCY, Role.RESIDENT):
         kind = Agency if parsed_role is Role.AGENCY else Resident
         if subject_id is None or runtime.read(lambda ctx: ctx.store.get(kind, subject_id)) is None:
+            article = "an" if parsed_role is Role.AGENCY else "a"
             err.print(
-                f"[red]error:[/red] subject: a {role} token needs the id of an existing {role}"
+                f"[red]error:[/red] --subject: {article} {role} token needs the id of an "
+                f"existing {role}"
             )
             raise typer.Exit(2)
     actor = Actor(parsed_role, subject_id or uuid4(), name)
