@@ -34,12 +34,16 @@ PolicyOption = Annotated[
 ]
 
 
-def _settings(db: Path | None = None, policy: str | None = None) -> Settings:
+def _settings(
+    db: Path | None = None, policy: str | None = None, tick_seconds: float | None = None
+) -> Settings:
     overrides: dict[str, Any] = {}
     if db is not None:
         overrides["db_path"] = db
     if policy is not None:
         overrides["policy"] = policy
+    if tick_seconds is not None:
+        overrides["tick_seconds"] = tick_seconds
     try:
         return Settings(**overrides)
     except ValidationError as exc:
@@ -55,6 +59,16 @@ def serve(
     port: int = 8000,
     db: DbOption = None,
     policy: PolicyOption = None,
+    tick_seconds: Annotated[
+        float | None,
+        typer.Option(
+            "--tick-seconds",
+            min=0,
+            help="run tick (due releases, expiries) every N seconds; default "
+            "CONSENTGATE_TICK_SECONDS or 30; 0: never, to serve a finished record such as a "
+            "simulated year unchanged",
+        ),
+    ] = None,
 ) -> None:
     """Serve the REST API (OpenAPI docs at /docs)."""
     import uvicorn
@@ -62,7 +76,7 @@ def serve(
     from app.audit.keys import LogKeyError
     from app.main import create_app
 
-    settings = _settings(db, policy)
+    settings = _settings(db, policy, tick_seconds)
     try:
         app = create_app(settings)
     except PolicyNotFound as exc:
@@ -73,6 +87,15 @@ def serve(
         raise typer.Exit(2) from None
     out.print(f"consentgate on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
     out.print(f"database: {settings.url()}   policy: {app.state.runtime.policy.name}")
+    # The timer writes on the wall clock: served a simulated year, it would expire the year's
+    # open requests today and append those entries to the record an auditor came to read.
+    if settings.tick_seconds:
+        out.print(
+            f"timer: tick every {settings.tick_seconds:g} s (releases due consents, expires "
+            "requests and notices, and logs both); --tick-seconds 0 serves the database unchanged"
+        )
+    else:
+        out.print("timer: off (nothing is released or expired unless asked)")
     uvicorn.run(app, host=host, port=port, log_level="info")
 
 
@@ -111,14 +134,16 @@ def token(
     try:
         subject_id = UUID(subject) if subject else None
     except ValueError:
-        err.print(f"[red]error:[/red] subject: {subject!r} is not a UUID")
+        err.print(f"[red]error:[/red] --subject: {subject!r} is not a UUID")
         raise typer.Exit(2) from None
     runtime = Runtime.build(_settings(db))
     if parsed_role in (Role.AGENCY, Role.RESIDENT):
         kind = Agency if parsed_role is Role.AGENCY else Resident
         if subject_id is None or runtime.read(lambda ctx: ctx.store.get(kind, subject_id)) is None:
+            article = "an" if parsed_role is Role.AGENCY else "a"
             err.print(
-                f"[red]error:[/red] subject: a {role} token needs the id of an existing {role}"
+                f"[red]error:[/red] --subject: {article} {role} token needs the id of an "
+                f"existing {role}"
             )
             raise typer.Exit(2)
     actor = Actor(parsed_role, subject_id or uuid4(), name)

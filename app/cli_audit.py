@@ -54,15 +54,32 @@ def _signer(db: Path | None) -> Signer:
 
 
 def _read_db(db: Path | None, step: Callable[[Ctx], T]) -> T:
-    """Run one read step against the database, and let go of the connections afterwards."""
+    """Run one read step against the database, and let go of the connections afterwards.
+
+    Only an existing database is read: opening a mistyped path would create an empty one, and
+    an empty log verifies, replays and reports as cleanly as an honest one."""
+    from sqlalchemy.exc import DatabaseError
+
     from app.cli import _settings
     from app.runtime import Runtime
+    from app.workflow.errors import DatabaseUnavailable
 
-    runtime = Runtime.build(_settings(db))
+    settings = _settings(db)
+    # Name the file, never DATABASE_URL's value: it may hold a password.
+    source = "DATABASE_URL" if settings.database_url else str(settings.db_path)
+    if not settings.database_url and not settings.db_path.is_file():
+        raise _fail("--db", f"{source}: no database there")
     try:
-        return runtime.read(step)
-    finally:
-        runtime.db.dispose()
+        runtime = Runtime.build(settings)
+        try:
+            return runtime.read(step)
+        finally:
+            runtime.db.dispose()
+    except (DatabaseError, DatabaseUnavailable) as exc:
+        reason = getattr(exc, "orig", None) or getattr(exc, "detail", None) or exc
+        raise _fail(
+            "--db", f"{source}: cannot be read as a consentgate database ({reason})"
+        ) from None
 
 
 def http_client(url: str) -> httpx.Client:
@@ -93,7 +110,10 @@ def export(
             lines, checkpoint = _read_db(db, lambda ctx: snapshot(ctx, signer))
             log_key = signer.verifier.encode()
         exported = write_bundle(directory, lines, checkpoint, log_key)
-    except (BundleError, OSError) as exc:
+    except BundleError as exc:
+        where = {"--url": f"--url {url}", "--token": "--token"}.get(exc.option, str(directory))
+        raise _fail(where, exc) from None
+    except OSError as exc:
         raise _fail(str(directory), exc) from None
     out.print(f"exported {exported.size} entries and a signed checkpoint to {directory}")
 
@@ -161,7 +181,7 @@ def verify(
         pinned = read_pinned_key(key)
         verdict = verify_bundle(bundle, pinned, saved or [])
     except BundleError as exc:
-        raise _fail("bundle", exc) from None
+        raise _fail(exc.option, exc) from None
     if verdict.ok:
         out.print(
             f"[green]verified[/green]: {verdict.size} entries, root {verdict.root}, signed by "
@@ -263,7 +283,7 @@ def verify_receipt(
         pinned = read_pinned_key(key)
         token = receipt.read_text(encoding="utf-8").strip()
     except BundleError as exc:
-        raise _fail("key", exc) from None
+        raise _fail(exc.option, exc) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise _fail(str(receipt), exc) from None
     if token.startswith("{"):  # the JSON answer of GET /me/consents/{id}/receipt

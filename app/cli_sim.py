@@ -73,7 +73,8 @@ def simulate(
     out.print(f"audit log: {result.audit_entries} entries, head {result.audit_head}")
     out.print(f"outputs in {target}")
     if db is not None:
-        out.print(f"database: {db}  (serve it: consentgate serve --db {db} --policy {chosen.name})")
+        serve = f"consentgate serve --db {db} --policy {chosen.name} --tick-seconds 0"
+        out.print(f"database: {db}  (serve it unchanged: {serve})")
 
 
 def compare(

@@ -63,6 +63,11 @@ def test_token_command_checks_its_arguments(env: Path) -> None:
     assert bad_role.exit_code == 2 and "role" in bad_role.output
     no_subject = runner.invoke(cli, ["token", "agency"])
     assert no_subject.exit_code == 2 and "subject" in no_subject.output
+    # The option by its name, in English.
+    said = " ".join(no_subject.output.split())
+    assert "--subject: an agency token needs the id of an existing agency" in said
+    not_a_uuid = runner.invoke(cli, ["token", "resident", "--subject", "dana"])
+    assert not_a_uuid.exit_code == 2 and "--subject: 'dana' is not a UUID" in not_a_uuid.output
     ok = runner.invoke(cli, ["token", "auditor"])
     assert ok.exit_code == 0
     runtime = Runtime.build(Settings())

@@ -19,7 +19,7 @@ from app.audit.verifier import Verdict, entry_line, verify_entries
 from app.workflow.auditor import all_entries, current_checkpoint
 from app.workflow.context import Ctx
 from app.workflow.records import AuditEntry
-from app.workflow.signed_note import NoteError, Signer, Verifier, sign_checkpoint
+from app.workflow.signed_note import NoteError, Signer, Verifier, open_checkpoint, sign_checkpoint
 
 ENTRIES = "entries.jsonl"
 CHECKPOINT = "checkpoint"
@@ -28,7 +28,12 @@ MAX_CHECKPOINT_BYTES = 64 * 1024
 
 
 class BundleError(ValueError):
-    """The bundle or a key file cannot be read; the message names the file and the reason."""
+    """The bundle or a key file cannot be read; the message names the file and the reason,
+    `option` the command-line input it came from (the bundle, `--key`, `--checkpoint`, ...)."""
+
+    def __init__(self, message: str, option: str = "bundle") -> None:
+        super().__init__(message)
+        self.option = option
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +62,9 @@ def snapshot(ctx: Ctx, signer: Signer) -> tuple[list[str], str]:
     """Entries and a checkpoint from one read transaction, so they describe the same log."""
     entries = all_entries(ctx)
     checkpoint = current_checkpoint(ctx, signer.name)
-    if checkpoint.size != len(entries):
+    # Against the last entry, not the count: an entry deleted behind the service's back is a
+    # gap the verifier names, not a reason to refuse the export.
+    if checkpoint.size != (entries[-1].seq + 1 if entries else 0):
         raise BundleError("the log changed while it was read; export again")
     return [entry_line(entry_dict(e)) for e in entries], sign_checkpoint(signer, checkpoint)
 
@@ -77,7 +84,7 @@ def fetch_bundle(client: httpx.Client, token: str) -> tuple[list[str], str, str]
     checkpoint = _get(client, "/audit/checkpoint", headers)
     size_line = checkpoint.split("\n")[1:2]
     if not size_line or not size_line[0].isdigit():
-        raise BundleError("the server's checkpoint is not a checkpoint note")
+        raise BundleError("the server's checkpoint is not a checkpoint note", "--url")
     entries = _get(client, f"/audit/export?size={size_line[0]}", headers)
     log_key = json.loads(_get(client, "/audit/log-key", {})).get("verifier_key", "")
     lines = entries.split("\n")
@@ -90,38 +97,47 @@ def _get(client: httpx.Client, path: str, headers: dict[str, str]) -> str:
     try:
         response = client.get(path, headers=headers)
     except httpx.HTTPError as exc:
-        raise BundleError(f"cannot reach the service: {exc}") from None
+        raise BundleError(f"cannot reach the service: {exc}", "--url") from None
     if response.status_code != 200:
         try:
             detail = response.json().get("detail", response.text)
-        except ValueError:
+        except (ValueError, AttributeError):  # not JSON, or JSON without a detail
             detail = response.text
-        raise BundleError(f"GET {path} answered {response.status_code}: {detail}")
+        # 401 and 403 are the token's fault (expired, forged, another role's); the rest the URL's.
+        option = "--token" if response.status_code in (401, 403) else "--url"
+        raise BundleError(f"GET {path} answered {response.status_code}: {detail}", option)
     return response.text
 
 
-def _read(path: Path, what: str, limit: int | None = None) -> str:
+def _read(path: Path, what: str, limit: int | None = None, option: str = "bundle") -> str:
     try:
         if limit is not None and path.stat().st_size > limit:
-            raise BundleError(f"{path}: the {what} is larger than {limit} bytes")
+            raise BundleError(f"{path}: the {what} is larger than {limit} bytes", option)
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise BundleError(f"{path}: no {what} there") from None
+        raise BundleError(f"{path}: no {what} there", option) from None
     except IsADirectoryError:
-        raise BundleError(f"{path}: is a directory, not a {what}") from None
+        raise BundleError(f"{path}: is a directory, not a {what}", option) from None
     except UnicodeDecodeError:
-        raise BundleError(f"{path}: the {what} is not UTF-8 text") from None
+        raise BundleError(f"{path}: the {what} is not UTF-8 text", option) from None
 
 
 def read_pinned_key(path_or_key: str) -> Verifier:
     """The pinned verifier key, given inline or as a file holding it."""
-    text = path_or_key
+    text, where = path_or_key, "pinned key"
     if "+" not in path_or_key or Path(path_or_key).exists():
-        text = _read(Path(path_or_key), "pinned key file", 4096)
+        text = _read(Path(path_or_key), "pinned key file", 4096, "--key")
+        where = path_or_key
+    if text.startswith("PRIVATE+KEY+"):  # the operator's var/log.key or CONSENTGATE_LOG_KEY
+        raise BundleError(
+            f"{where}: this is the log's signer (private) key; pin the verifier key "
+            "`consentgate audit key` or GET /audit/log-key prints",
+            "--key",
+        )
     try:
         return Verifier.parse(text)
     except NoteError as exc:
-        raise BundleError(f"pinned key: {exc}") from None
+        raise BundleError(f"{where}: {exc}", "--key") from None
 
 
 def verify_bundle(directory: Path, pinned: Verifier, saved: list[Path]) -> Verdict:
@@ -129,8 +145,21 @@ def verify_bundle(directory: Path, pinned: Verifier, saved: list[Path]) -> Verdi
         raise BundleError(f"{directory}: not a bundle directory (export one with `audit export`)")
     entries = _read(directory / ENTRIES, "entries file")
     checkpoint = _read(directory / CHECKPOINT, "checkpoint", MAX_CHECKPOINT_BYTES)
-    saved_notes = [_read(path, "saved checkpoint", MAX_CHECKPOINT_BYTES) for path in saved]
+    saved_notes = [_saved_checkpoint(path, pinned) for path in saved]
     lines = entries.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
     return verify_entries(lines, checkpoint, pinned, saved_notes)
+
+
+def _saved_checkpoint(path: Path, pinned: Verifier) -> str:
+    """A checkpoint the auditor saved: their own input, so one that is not a checkpoint signed
+    by the pinned key cannot be read (exit 2), unlike the bundle's, which fails verification."""
+    note = _read(path, "saved checkpoint", MAX_CHECKPOINT_BYTES, "--checkpoint")
+    try:
+        open_checkpoint(note, pinned, origin=pinned.name)
+    except NoteError as exc:
+        raise BundleError(
+            f"{path}: not a checkpoint signed by the pinned key ({exc})", "--checkpoint"
+        ) from None
+    return note

@@ -45,8 +45,11 @@ def entries(
     actor: AuditorActor,
     runtime: RuntimeDep,
     start: int = Query(0, ge=0, description="first sequence number"),
-    limit: int = Query(100, ge=1, le=1000),
+    limit: int = Query(100, ge=1, le=1000, description="page size, at most 1000"),
 ) -> s.AuditEntryList:
+    """The log's entries from sequence number `start` on, with their hashes. Pages go by
+    sequence number, not offset: `next_start` is the next page's `start` (null after the last),
+    and `count` the entries in this page."""
     found = runtime.read(lambda ctx: ctx.store.audit_entries(start, limit + 1))
     page = found[:limit]
     return s.AuditEntryList(
@@ -58,6 +61,9 @@ def entries(
 
 @router.get("/releases", response_model=s.ReleaseListForAuditor)
 def releases(actor: AuditorActor, runtime: RuntimeDep, page: Page) -> s.ReleaseListForAuditor:
+    """Every release with its basis (consent, emergency, legal), its approver and
+    justification, and the consent it rests on (null for a release without consent); `count`
+    is the total."""
     found = runtime.read(releases_with_basis)
     data = []
     for item in page.of(found):
@@ -141,6 +147,8 @@ def inclusion_proof(
     index: int,
     size: int | None = Query(None, ge=0, description="tree size (default: the current size)"),
 ) -> s.InclusionProofOut:
+    """RFC 9162 inclusion proof of entry `index` in the log of `size` entries (base64 hashes).
+    Check it against a checkpoint you verified yourself, not the root in this answer."""
     proof = runtime.read(lambda ctx: auditor.inclusion(ctx, index=index, size=size))
     return s.InclusionProofOut(
         index=proof.index,
@@ -159,6 +167,8 @@ def consistency_proof(
     first: int = Query(..., ge=1, description="the earlier tree size"),
     second: int | None = Query(None, ge=1, description="the later size (default: current)"),
 ) -> s.ConsistencyProofOut:
+    """RFC 9162 consistency proof: the log of `second` entries extends the log of `first`
+    (base64 hashes); check it against two checkpoints you verified yourself."""
     proof = runtime.read(lambda ctx: auditor.consistency(ctx, size1=first, size2=second))
     return s.ConsistencyProofOut(
         size1=proof.size1,

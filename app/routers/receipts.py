@@ -50,6 +50,8 @@ def my_history(
 def consent_history(
     notice_id: UUID, actor: AuditorActor, runtime: RuntimeDep, page: Page
 ) -> s.ConsentHistoryOut:
+    """One notice's consent life as W3C DPV statuses, read from the log: requested, given,
+    refused, withdrawn, expired, each with its entry."""
     events = runtime.read(lambda ctx: notice_history(ctx, notice_id=notice_id))
     return s.ConsentHistoryOut(data=_events(page.of(events)), count=len(events))
 

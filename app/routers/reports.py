@@ -33,8 +33,12 @@ def transparency(
     end: datetime | None = Query(
         None, alias="to", description="period end, exclusive (default: now)"
     ),
-    format: str = Query("json", pattern="^(json|csv|markdown)$"),
+    format: str = Query(
+        "json", pattern="^(json|csv|markdown)$", description="json, csv or markdown"
+    ),
 ) -> Response:
+    """The transparency report over [from, to), per agency and overall: requests, notices and
+    answers, consents, releases by basis, residents affected, footage-hours; times need a zone."""
     for name, value in (("from", start), ("to", end)):
         if value is not None and value.tzinfo is None:
             raise InvalidInput(

@@ -3,13 +3,13 @@
 Each check lists every violation with the audit entries that show it, so an auditor can go
 from a finding to the log and back. Records are cross-checked against the log both ways: a
 release without its `release.created` entry, or an entry whose record is gone, is an I7
-violation (every state change appends exactly one entry).
+violation (every state change appends exactly one entry), and so is a record that no longer
+says what its entries recorded (`record_checks.py`).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from uuid import UUID
 
@@ -18,6 +18,7 @@ from app.workflow.area import camera_in_area, clip_in_window
 from app.workflow.audit import ChainCheck, canonical_bytes, verify_chain
 from app.workflow.auditor import all_entries
 from app.workflow.context import Ctx
+from app.workflow.record_checks import records_against_log
 from app.workflow.records import (
     AuditEntry,
     Camera,
@@ -28,6 +29,8 @@ from app.workflow.records import (
     Release,
 )
 from app.workflow.states import ReleaseBasis
+from app.workflow.violations import Violation
+from app.workflow.violations import violation as _v
 
 INVARIANTS = {
     "I1": "every consent-based release has a valid consent by the clip's owner",
@@ -37,15 +40,6 @@ INVARIANTS = {
     "I7": "every state change has exactly one audit entry and the log verifies",
     "I8": "no consent for an expired or closed request; no release past retention",
 }
-
-
-@dataclass(frozen=True, slots=True)
-class Violation:
-    invariant: str
-    detail: str
-    subject_type: str
-    subject_id: str
-    entries: tuple[int, ...] = ()
 
 
 @dataclass
@@ -91,11 +85,16 @@ def check_live(ctx: Ctx) -> LiveReport:
     stored_root = audit.root_at(ctx, len(entries))
     merkle_ok = all(leaf.hex() == e.leaf_hash for leaf, e in zip(leaves, entries, strict=True))
     merkle_ok = merkle_ok and merkle.tree_hash(leaves) == stored_root
-    report = LiveReport(verify_chain(entries), merkle_ok, stored_root)
+    # With the entries and the root right, a bad stored subtree is the tree's own damage.
+    subtrees = _stored_subtrees(ctx, leaves) if merkle_ok else []
+    report = LiveReport(verify_chain(entries), merkle_ok and not subtrees, stored_root, subtrees)
     releases = ctx.store.find(Release)
     consents = {c.id: c for c in ctx.store.find(Consent)}
     requests = {r.id: r for r in ctx.store.find(FootageRequest)}
     report.violations.extend(_log_matches_records(ctx, log, releases, consents, requests))
+    report.violations.extend(
+        records_against_log(log.by_subject, releases, consents.values(), requests.values())
+    )
     for release in releases:
         report.violations.extend(_release_checks(ctx, log, release, consents, requests))
     report.violations.extend(_downloads(log, {r.id: r for r in releases}))
@@ -105,8 +104,21 @@ def check_live(ctx: Ctx) -> LiveReport:
     return report
 
 
-def _v(inv: str, detail: str, kind: str, subject: object, seqs: Iterable[int] = ()) -> Violation:
-    return Violation(inv, detail, kind, str(subject), tuple(sorted(set(seqs))))
+def _stored_subtrees(ctx: Ctx, leaves: list[bytes]) -> list[Violation]:
+    """Stored subtrees the entries do not produce. The root can still be right (it is made of
+    the largest subtrees only), but every proof served from a wrong one fails to verify."""
+    expected = merkle.build_nodes(leaves)
+    stored = ctx.store.merkle_nodes(list(expected))
+    out = []
+    for (level, index), value in sorted(expected.items()):
+        if stored.get((level, index)) != value:
+            first, last = index << level, ((index + 1) << level) - 1
+            detail = (
+                f"the stored Merkle subtree at level {level}, index {index} does not match "
+                f"entries {first} to {last}: proofs that use it will not verify"
+            )
+            out.append(_v("I7", detail, "merkle_subtree", f"{level}/{index}", (first, last)))
+    return out
 
 
 def _log_matches_records(

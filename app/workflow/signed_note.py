@@ -131,6 +131,7 @@ def open_note(note: str, verifier: Verifier) -> str:
     lines = signatures[:-1].split("\n")
     if len(lines) > MAX_SIGNATURES:
         raise NoteError("the note has too many signatures")
+    others: list[str] = []  # the keys that did sign: "re-signed with another key" shows here
     for line in lines:
         if not line.startswith(SIGNATURE_PREFIX):
             raise NoteError(f"not a signature line: {line[:40]!r}")
@@ -142,13 +143,18 @@ def open_note(note: str, verifier: Verifier) -> str:
         if len(raw) < 5:
             raise NoteError("a signature is too short")
         if name != verifier.name or raw[:4] != verifier.key_id:
+            others.append(f"{name}+{raw[:4].hex()}")
             continue  # another key's signature: not ours to judge, and not trusted either
         try:
             verifier.public_key.verify(raw[4:], text.encode())
         except InvalidSignature:
             raise NoteError(f"the signature by {name} does not verify") from None
         return text
-    raise NoteError(f"the note carries no signature by the pinned key {verifier.name}")
+    signed_by = f"; it is signed by {', '.join(others)}" if others else ""
+    raise NoteError(
+        f"the note carries no signature by the pinned key "
+        f"{verifier.name}+{verifier.key_id.hex()}{signed_by}"
+    )
 
 
 @dataclass(frozen=True, slots=True)

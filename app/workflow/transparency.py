@@ -51,7 +51,7 @@ METRICS: dict[str, str] = {
     "emergency.residents_told": "emergency releases whose resident was told afterwards",
     "legal.answered_with_content": "legal demands answered with footage",
     "residents_affected": "distinct residents whose footage was released",
-    "footage_hours_disclosed": "hours of footage released",
+    "footage_hours_disclosed": "hours of footage released (each clip once, however often released)",
     "share_rate": "shared / notified",
     "decline_rate": "declined / notified",
 }

@@ -37,6 +37,22 @@ def test_export_over_http_then_verify_offline(
         cli, ["audit", "export", bundle, "--url", "http://testserver", "--token", "x.y.z"]
     )
     assert refused.exit_code == 2 and "401" in refused.output
+    assert refused.output.startswith("error: --token: "), refused.output
+    agency_token = agency.headers["Authorization"].removeprefix("Bearer ")
+    wrong_role = runner.invoke(
+        cli, ["audit", "export", bundle, "--url", "http://testserver", "--token", agency_token]
+    )
+    assert wrong_role.exit_code == 2 and wrong_role.output.startswith("error: --token: ")
+    assert "403" in wrong_role.output and "auditor role" in wrong_role.output
+
+
+def test_a_url_that_does_not_answer_is_named(tmp_path: Path) -> None:
+    # Port 1 on the loopback: nothing listens there, the connection is refused at once.
+    result = CliRunner().invoke(
+        cli, ["audit", "export", str(tmp_path / "b"), "--url", "http://127.0.0.1:1", "--token", "t"]
+    )
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith("error: --url http://127.0.0.1:1: cannot reach the service")
 
 
 def test_the_export_route_serves_exactly_the_asked_size(world: World) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -107,6 +108,56 @@ def test_bad_input_is_refused_clearly(env: Path) -> None:
     assert code == 2 and "not UTF-8" in output
 
 
+def test_verify_names_the_input_at_fault(env: Path) -> None:
+    _, key = _run("audit", "key")
+    _run("audit", "export", str(env / "bundle"))
+    bundle, pinned = str(env / "bundle"), key.strip()
+
+    code, output = _run("audit", "verify", bundle, "--key", str(env / "missing.pub"))
+    assert code == 2 and output.startswith("error: --key: ") and "no pinned key file" in output
+
+    # The operator's signer key (var/log.key) handed over by mistake: named as such.
+    signer = env / "log.key"
+    assert signer.read_text().startswith("PRIVATE+KEY+")
+    code, output = _run("audit", "verify", bundle, "--key", str(signer))
+    assert code == 2 and output.startswith("error: --key: ") and "signer (private) key" in output
+
+    # A saved checkpoint that is not one is the auditor's input, unreadable: 2, not FAILED.
+    (env / "notes.txt").write_text("my notes\n")
+    code, output = _run(
+        "audit", "verify", bundle, "--key", pinned, "--checkpoint", str(env / "notes.txt")
+    )
+    assert code == 2 and output.startswith("error: --checkpoint: "), output
+    assert "notes.txt: not a checkpoint signed by the pinned key" in output
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["audit", "checkpoint"],
+        ["audit", "replay"],
+        ["audit", "export", "BUNDLE"],
+        ["report", "transparency"],
+    ],
+)
+def test_a_database_that_is_not_there_is_refused_not_created(env: Path, command: list[str]) -> None:
+    # A mistyped --db used to create an empty database, whose empty log then verified,
+    # replayed and reported as cleanly as an honest one.
+    args = [str(env / "bundle") if part == "BUNDLE" else part for part in command]
+    typo = env / "cli.dbb"
+    code, output = _run(*args, "--db", str(typo))
+    assert code == 2 and output == f"error: --db: {typo}: no database there\n"
+    assert not typo.exists()
+
+    (env / "notes.txt").write_text("not a database\n" * 20)
+    code, output = _run(*args, "--db", str(env / "notes.txt"))
+    assert code == 2, output
+    assert (
+        output.startswith("error: --db: ") and "cannot be read as a consentgate database" in output
+    )
+    assert "Traceback" not in output
+
+
 def test_production_requires_a_configured_log_key(
     env: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -121,3 +172,18 @@ def test_production_requires_a_configured_log_key(
     monkeypatch.setenv("CONSENTGATE_LOG_KEY", output.splitlines()[0].split("=", 1)[1])
     code, output = _run("audit", "key")
     assert code == 0 and output.startswith("consentgate.example/audit-log+")
+
+
+def test_an_entry_deleted_from_the_database_is_exported_as_a_gap(env: Path) -> None:
+    # The bundle holds what the database holds, once each: the verifier then names the gap.
+    # (Reading by count used to fetch the entry after a gap twice, or stop at a whole page.)
+    with sqlite3.connect(env / "cli.db") as connection:
+        connection.execute("DELETE FROM audit_entry WHERE seq = 2")
+    _, key = _run("audit", "key")
+    code, output = _run("audit", "export", str(env / "bundle"))
+    assert code == 0, output
+    lines = (env / "bundle" / "entries.jsonl").read_text().splitlines()
+    assert [json.loads(line)["seq"] for line in lines] == [0, 1, 3, 4, 5]
+    code, output = _run("audit", "verify", str(env / "bundle"), "--key", key.strip())
+    assert code == 1 and "FAILED at entry 2" in output
+    assert "entry 2 is missing (line 3 holds entry 3)" in output

@@ -14,7 +14,7 @@ from sqlalchemy import text
 
 from app.policies.base import StandardPolicy
 from app.policies.params import PolicyParams
-from app.workflow import audit
+from app.workflow import audit, auditor
 from app.workflow.context import Actor, Ctx
 from app.workflow.records import Clip, Consent, Release
 from app.workflow.states import ReleaseBasis, Role
@@ -189,3 +189,98 @@ def test_i2_a_resident_the_policy_tells_was_not_told(world: World, policy: Stand
         connection.execute(text("UPDATE release SET resident_told_at = NULL"))
     found = _violations(_verify(world), "I2")
     assert len(found) == len(released) and all("nobody was told" in v["detail"] for v in found)
+
+
+# --- records edited so that they still pass I1-I8, caught against their entries (I7) -------
+
+
+def test_i7_a_consent_release_relabelled_as_legal_process(world: World) -> None:
+    # The insider makes a consented release look like a legal one: basis, no consent, an
+    # approver and a justification, so that I1 no longer applies and I2 is satisfied.
+    _, _, _, release_id = _shared_and_downloaded(world)
+    with world.app.state.runtime.db.engine.begin() as connection:
+        connection.execute(
+            text(
+                "UPDATE release SET basis = 'legal', consent_id = NULL, "
+                "approved_by = 'operator:someone', justification = 'Warrant 42'"
+            )
+        )
+    report = _verify(world)
+    assert not report["ok"]
+    found = {v["detail"].split(" but ")[0]: v for v in _violations(report, "I7")}
+    basis = found["the release's basis is 'legal'"]
+    assert basis["subject_id"] == str(release_id) and len(basis["entries"]) == 1
+    assert "recorded 'consent'" in basis["detail"] and "(release.created)" in basis["detail"]
+    assert "the release's consent_id is none" in found
+    assert "the release's approved_by is 'operator:someone'" in found
+
+
+def test_i7_a_release_moved_to_another_agency(world: World) -> None:
+    agency, _, _, release_id = _shared_and_downloaded(world)
+    other = world.agency(name="Other PD")
+
+    def move(ctx: Ctx) -> None:
+        release = ctx.store.get(Release, release_id)
+        assert release is not None
+        ctx.store.save(replace(release, agency_id=other.id))
+
+    _write(world, move)
+    [violation] = _violations(_verify(world), "I7")
+    assert violation["subject_id"] == str(release_id)
+    assert f"agency_id is '{other.id}' but entry" in violation["detail"]
+    assert f"recorded '{agency.id}'" in violation["detail"]
+
+
+def test_i7_a_withdrawal_undone_with_its_revocation(world: World) -> None:
+    agency = world.agency()
+    dana = world.resident()
+    request = world.file(agency)
+    world.share(dana, request["id"], dana.clips[:1])
+    [consent] = world.ok("GET", "/me/consents", dana.headers)["data"]
+    world.clock.advance(timedelta(minutes=5))  # she changes her mind later, before a download
+    world.ok("POST", f"/me/consents/{consent['id']}/withdraw", dana.headers)
+    assert _verify(world)["ok"]
+    with world.app.state.runtime.db.engine.begin() as connection:
+        connection.execute(text("UPDATE consent SET withdrawn_at = NULL, status = 'given'"))
+        connection.execute(text("UPDATE release SET revoked_at = NULL"))
+    report = _verify(world)
+    details = sorted(v["detail"] for v in _violations(report, "I7"))
+    assert len(details) == 2, details
+    assert "(consent.withdrawn) records a withdrawal that the consent does not show" in details[0]
+    assert "(release.revoked) records a revocation that the release does not show" in details[1]
+    assert all(i["ok"] for i in report["invariants"] if i["invariant"] != "I7")
+
+
+def test_i7_entries_deleted_across_a_whole_read_page(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The log is read in pages of sequence numbers. Deleting a whole page's range used to end
+    # the read there: the entries before it verified (chain and root), and those after it were
+    # never looked at.
+    monkeypatch.setattr(auditor, "PAGE", 4)
+    _shared_and_downloaded(world)
+    size = _verify(world)["size"]
+    assert size > 12
+    with world.app.state.runtime.db.engine.begin() as connection:
+        connection.execute(text("DELETE FROM audit_entry WHERE seq >= 4 AND seq < 8"))
+    report = _verify(world)
+    assert not report["ok"] and not report["chain_ok"]
+    assert report["first_bad_seq"] == 4 and report["size"] == size - 4
+
+
+def test_i7_a_stored_subtree_that_the_entries_do_not_produce(world: World) -> None:
+    # Entries and root intact: the subtree over entries 0-1 is inside a larger one, so the
+    # root does not read it, but an inclusion proof for entry 2 does.
+    _shared_and_downloaded(world)
+    assert _verify(world)["size"] > 4
+    proof = world.ok("GET", "/audit/proofs/inclusion/2", world.auditor)
+    with world.app.state.runtime.db.engine.begin() as connection:
+        connection.execute(
+            text("UPDATE audit_node SET hash = :h WHERE level = 1 AND idx = 0"), {"h": "00" * 32}
+        )
+    assert world.ok("GET", "/audit/proofs/inclusion/2", world.auditor) != proof
+    report = _verify(world)
+    assert not report["ok"] and report["chain_ok"] and not report["merkle_ok"]
+    [violation] = _violations(report, "I7")
+    assert violation["subject_type"] == "merkle_subtree" and violation["subject_id"] == "1/0"
+    assert violation["entries"] == [0, 1] and "level 1, index 0" in violation["detail"]

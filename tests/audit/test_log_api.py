@@ -77,3 +77,20 @@ def _b(value: str) -> bytes:
 
 def _dt(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def test_every_auditor_route_says_what_it_answers(world: World) -> None:
+    # /docs is where an auditor meets the API: each of their routes needs a description, and
+    # each of its query parameters one too.
+    openapi = world.app.openapi()
+    silent = []
+    for path, operations in openapi["paths"].items():
+        if not path.startswith(("/audit", "/reports")):
+            continue
+        for method, operation in operations.items():
+            if not operation.get("description"):
+                silent.append(f"{method.upper()} {path}")
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "query" and not parameter.get("description"):
+                    silent.append(f"{method.upper()} {path} ?{parameter['name']}")
+    assert not silent, silent

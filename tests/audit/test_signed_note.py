@@ -53,6 +53,21 @@ def test_checkpoint_round_trip_and_forgeries() -> None:
             open_checkpoint(broken, pinned)
 
 
+def test_a_note_re_signed_with_another_key_names_both_keys() -> None:
+    # Same log name, another key: what an insider who re-signs a rewritten log produces. The
+    # auditor is told which key they pinned and which key signed instead.
+    pinned = Signer("consentgate.test/log", Ed25519PrivateKey.generate()).verifier
+    impostor = Signer("consentgate.test/log", Ed25519PrivateKey.generate())
+    note = sign_checkpoint(impostor, Checkpoint("consentgate.test/log", 3, b"\1" * 32))
+    with pytest.raises(NoteError) as refused:
+        open_checkpoint(note, pinned)
+    assert str(refused.value) == (
+        f"the note carries no signature by the pinned key consentgate.test/log+"
+        f"{pinned.key_id.hex()}; it is signed by consentgate.test/log+"
+        f"{impostor.verifier.key_id.hex()}"
+    )
+
+
 def test_keys_are_checked_when_read() -> None:
     verifier = Signer.parse(GO_SIGNER).verifier.encode()
     name, key_id, key = verifier.split("+", 2)
