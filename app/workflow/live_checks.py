@@ -221,7 +221,7 @@ def _consent_release(
         problems.append("the consent's scope does not name the clip")
     if consent.given_at > release.released_at:
         problems.append("released before the consent was given")
-    if consent.withdrawn_at is not None and consent.withdrawn_at <= release.released_at:
+    if _withdrawn_before(log, consent, release):
         seqs += list(log.seqs("consent.withdrawn", consent.id))
         problems.append("released after the consent was withdrawn")
     if not (
@@ -234,6 +234,19 @@ def _consent_release(
     if not camera_in_area(camera, request):
         problems.append("the clip's camera is outside the request's area")
     return [_v("I1", p, "release", release.id, seqs) for p in problems]
+
+
+def _withdrawn_before(log: _Log, consent: Consent, release: Release) -> bool:
+    """Whether the consent was withdrawn before the release. At the same instant (a clock
+    that did not move between the two calls) the log's order tells: a withdrawal logged after
+    the release is a later withdrawal, not a release the gate should have refused."""
+    if consent.withdrawn_at is None or consent.withdrawn_at > release.released_at:
+        return False
+    if consent.withdrawn_at < release.released_at:
+        return True
+    withdrawn = log.seqs("consent.withdrawn", consent.id)
+    released = log.seqs("release.created", release.id)
+    return not withdrawn or not released or min(withdrawn) < min(released)
 
 
 def _exception_release(

@@ -251,6 +251,79 @@ def test_i7_a_withdrawal_undone_with_its_revocation(world: World) -> None:
     assert all(i["ok"] for i in report["invariants"] if i["invariant"] != "I7")
 
 
+def test_i1_a_withdrawal_in_the_same_instant_as_the_release_is_later(world: World) -> None:
+    """The clock does not move between her share (released at once) and her withdrawal: the
+    log's order says the release came first, so no release followed a withdrawal."""
+    agency = world.agency()
+    dana = world.resident()
+    request = world.file(agency)
+    world.share(dana, request["id"], dana.clips[:1])
+    assert world.ok("GET", f"/portal/requests/{request['id']}/footage", agency.headers)["data"]
+    [consent] = world.ok("GET", "/me/consents", dana.headers)["data"]
+    world.ok("POST", f"/me/consents/{consent['id']}/withdraw", dana.headers)
+    report = _verify(world)
+    assert report["ok"], report
+
+
+def test_i1_a_release_logged_after_a_withdrawal_in_the_same_instant(world: World) -> None:
+    """The converse: a release made behind the gate in the instant of the withdrawal, and
+    logged after it, is a release after the withdrawal."""
+    agency = world.agency()
+    dana = world.resident()
+    request = world.file(agency)
+    world.share(dana, request["id"], dana.clips[:1])
+    [consent] = world.ok("GET", "/me/consents", dana.headers)["data"]
+    world.ok("POST", f"/me/consents/{consent['id']}/withdraw", dana.headers)
+    forged = uuid4()
+    with world.app.state.runtime.db.engine.begin() as connection:
+        connection.execute(text("DELETE FROM release"))  # to make room for the forged one
+
+    def release_again(ctx: Ctx) -> None:
+        ctx.store.add(
+            Release(
+                id=forged,
+                clip_id=dana.clips[0],
+                request_id=UUID(request["id"]),
+                agency_id=agency.id,
+                basis=ReleaseBasis.CONSENT,
+                consent_id=UUID(consent["id"]),
+                released_at=ctx.clock.now(),
+                neighbor_label="",
+                approved_by="",
+                justification="",
+                downloaded_at=None,
+                revoked_at=None,
+            )
+        )
+        audit.record(
+            ctx, Actor(Role.OPERATOR, None, "sim"), "release.created", "release", forged, {}
+        )
+
+    _write(world, release_again)
+    report = _verify(world)
+    found = [v for v in _violations(report, "I1") if v["subject_id"] == str(forged)]
+    assert [v["detail"] for v in found] == ["released after the consent was withdrawn"]
+
+
+def test_i1_a_release_after_the_withdrawal(world: World) -> None:
+    """A release dated after the consent's withdrawal (moved behind the gate's back)."""
+    agency = world.agency()
+    dana = world.resident()
+    request = world.file(agency)
+    world.share(dana, request["id"], dana.clips[:1])
+    [consent] = world.ok("GET", "/me/consents", dana.headers)["data"]
+    world.clock.advance(timedelta(minutes=5))
+    world.ok("POST", f"/me/consents/{consent['id']}/withdraw", dana.headers)
+    with world.app.state.runtime.db.engine.begin() as connection:
+        connection.execute(
+            text("UPDATE release SET released_at = :t"),
+            {"t": world.clock.now() + timedelta(minutes=1)},
+        )
+    report = _verify(world)
+    [violation] = _violations(report, "I1")
+    assert violation["detail"] == "released after the consent was withdrawn"
+
+
 def test_i7_entries_deleted_across_a_whole_read_page(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
