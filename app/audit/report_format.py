@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 from app.workflow.transparency import METRICS, Figures, TransparencyReport
@@ -61,6 +62,12 @@ def render(report: TransparencyReport, fmt: str) -> str:
     raise ValueError(f"format {fmt!r} is not one of {', '.join(FORMATS)}")
 
 
+def when(instant: datetime) -> str:
+    """An instant for a reader, in UTC to the second: the default period ends "now", whose
+    microseconds only cluttered the title. The JSON keeps the exact ISO 8601 instant."""
+    return instant.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
 def _cell(value: Any) -> str:
     return "n/a" if value is None else str(value)
 
@@ -77,7 +84,7 @@ def table(report: TransparencyReport) -> tuple[str, list[str], list[list[str]]]:
         rows.append(
             [f"legal demands: {kind}", *(str(c.legal_by_type.get(kind, 0)) for c in columns)]
         )
-    title = f"Transparency report, {report.start.isoformat()} to {report.end.isoformat()}"
+    title = f"Transparency report, {when(report.start)} to {when(report.end)}"
     return title, ["figure", *names], rows
 
 
@@ -86,7 +93,7 @@ def _markdown(report: TransparencyReport) -> str:
     lines = [
         f"# {title}",
         "",
-        f"As of {report.as_of.isoformat()}. Counts over the period; rates are per notice.",
+        f"As of {when(report.as_of)}. Counts over the period; rates are per notice.",
         "",
         "| " + " | ".join(h.replace("|", "/") for h in header) + " |",
         "| --- | " + " | ".join("---:" for _ in header[1:]) + " |",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -86,6 +87,13 @@ def test_csv_and_markdown_carry_the_same_figures(world: World) -> None:
     markdown = _report(world, "markdown")
     assert "| figure | overall | Hillview PD | Lakeside PD |" in markdown
     assert "| clips released on consent | 2 | 0 | 2 |" in markdown
+    # A reader's title: the period to the second in UTC, not ISO text with microseconds.
+    title = markdown.splitlines()[0]
+    assert re.fullmatch(
+        r"# Transparency report, \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC to "
+        r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC",
+        title,
+    ), title
 
 
 def test_the_report_command(
