@@ -94,6 +94,10 @@ ALLOW_LIST: Final[Mapping[str, Audience]] = {
     "GET /reports/transparency": AUDITOR,
     # the log's public key: anyone may pin it (it verifies checkpoints and receipts)
     "GET /audit/log-key": ANYONE,
+    # the API's documentation pages (app/main.py: served from the package, no CDN)
+    "GET /docs": ANYONE,
+    "GET /docs/oauth2-redirect": ANYONE,
+    "GET /redoc": ANYONE,
     # the web walkthrough (app/web/): each page checks its own role's session cookie
     "GET /": ANYONE,  # redirects to /web/
     "GET /web/": ANYONE,
@@ -142,15 +146,19 @@ def api_route_keys(app: FastAPI) -> list[str]:
     return sorted(set(keys))
 
 
-def is_web_page(key: str) -> bool:
-    """A route of the web walkthrough (outside the OpenAPI document; tested in tests/web)."""
+DOC_PAGES = frozenset({"/docs", "/docs/oauth2-redirect", "/redoc"})
+
+
+def is_page(key: str) -> bool:
+    """A page outside the OpenAPI document: the web walkthrough (tested in tests/web) or the
+    document's own viewers (tests/api/test_docs_offline.py)."""
     path = key.split(" ", 1)[1]
-    return path == "/" or path.startswith("/web")
+    return path == "/" or path.startswith("/web") or path in DOC_PAGES
 
 
 def api_allow_list() -> dict[str, Audience]:
-    """The allow-list without the web pages: the routes the OpenAPI document describes."""
-    return {k: a for k, a in ALLOW_LIST.items() if not is_web_page(k)}
+    """The allow-list without the pages: the routes the OpenAPI document describes."""
+    return {k: a for k, a in ALLOW_LIST.items() if not is_page(k)}
 
 
 def route_key(method: str, path: str) -> str:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from uuid import UUID
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 
 from app import __version__, access, error_docs, http_errors
 from app.audit.keys import load_signer
@@ -27,6 +28,9 @@ clips, decline or ignore; footage reaches an agency only through one release gat
 """
 
 
+DOCS_STATIC = "/docs-static"
+
+
 def create_app(
     settings: Settings | None = None,
     *,
@@ -39,8 +43,14 @@ def create_app(
     settings = settings or Settings()
     log_signer = load_signer(settings)  # the audit log's checkpoint key (issue 5); checked first
     runtime = Runtime.build(settings, clock=clock, policy=policy, new_id=new_id)
-    app = FastAPI(
-        title="consentgate", version=__version__, description=DESCRIPTION, lifespan=lifespan
+    # FastAPI's own /docs and /redoc load their scripts from a CDN, a blank page offline;
+    # these serve the same pages from files installed with the package.
+    app = FastAPIOffline(
+        title="consentgate",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        static_url=DOCS_STATIC,
     )
     app.state.runtime = runtime
     app.state.log_signer = log_signer
