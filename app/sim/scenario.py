@@ -114,7 +114,7 @@ class AgencyBehaviour(_Strict):
     filing_delay_hours: Range = Range(low=1.0, high=72.0)
     # Probability of a second request in the same investigation (policy may refuse it).
     follow_up_probability: float = probability(0.0)
-    # Exception demands per year, city-wide: the hook for emergency and legal process.
+    # Emergency and legal (warrant) demands per year, city-wide (Engine.on_file_exception).
     emergency_per_year: float = Field(default=0.0, ge=0.0)
     legal_per_year: float = Field(default=0.0, ge=0.0)
 
