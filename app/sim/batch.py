@@ -154,7 +154,12 @@ def run_tasks(
                         if on_done:
                             on_done(tasks[i], False)
             except BaseException:
-                # Finished runs are already on disk; drop the queued ones and stop quickly.
+                # Finished runs are already on disk; drop the queued ones and stop quickly. The
+                # futures are cancelled here, by hand: `shutdown(cancel_futures=True)` alone is
+                # undone by the `with` block's own shutdown(), which resets the flag before the
+                # pool reads it, and every queued run would then still run after a Ctrl-C.
+                for future in pending:
+                    future.cancel()
                 pool.shutdown(wait=False, cancel_futures=True)
                 raise
     reused = {i for i in range(len(tasks)) if i not in todo}
