@@ -31,6 +31,7 @@ from app.sim.scenario import (
     with_overrides,
 )
 from app.sim.sweep_differences import as_point_rows, difference_columns, point_differences
+from app.sim.sweep_folder import claim_folder
 from app.sim.sweep_plots import grid_means_figure, sweep_plot
 from app.sim.sweep_report import sweep_report
 from app.sim.sweep_summary import KEY_METRICS, point_columns, point_rows
@@ -206,9 +207,15 @@ def point_summaries(sweep: Sweep, outcomes: Sequence[RunOutcome]) -> list[dict[s
     return point_rows(run_rows(sweep, outcomes), keys, SUMMARY_COLUMNS)
 
 
+def claim_output(sweep: Sweep, out: Path) -> None:
+    """`out` holds this sweep (or nothing yet); another sweep's folder is refused."""
+    claim_folder(out, sweep.spec.model_dump(mode="json"), sweep.base.digest())
+
+
 def run_sweep(
     sweep: Sweep, out: Path, *, jobs: int = 1, on_done: Progress | None = None
 ) -> list[RunOutcome]:
+    claim_output(sweep, out)
     tasks = sweep_tasks(sweep, out)
     outcomes = run_tasks(tasks, jobs=jobs, on_done=on_done)
     keys = sorted(sweep.spec.parameters)

@@ -37,7 +37,6 @@ def test_an_interrupt_drops_the_queued_runs(tmp_path: Path) -> None:
         if now == ran:
             break
         ran = now
-    # The first run, the two running and the few (about 5) the pool had already handed to its
-    # workers:
-    # before the fix, all 40 ran before the command returned.
+    # The first run, the two running and the few the pool had already handed to its workers
+    # (about 7 in all); before the fix, all 40 ran before the command returned.
     assert 1 <= ran <= 10, ran

@@ -14,7 +14,14 @@ from app.cli import cli
 from app.sim import batch
 from app.sim.batch import RunTask
 from app.sim.scenario import ScenarioError
-from app.sim.sweep import Bounds, latin_hypercube, load_sweep, run_sweep, sweep_tasks
+from app.sim.sweep import (
+    Bounds,
+    claim_output,
+    latin_hypercube,
+    load_sweep,
+    run_sweep,
+    sweep_tasks,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -58,6 +65,7 @@ def test_an_interrupted_sweep_resumes_to_the_same_result(tmp_path: Path) -> None
     interrupted_after_two = interrupting_worker(2, executed)
 
     resumed = tmp_path / "resumed"
+    claim_output(sweep, resumed)  # as the command does before its first run
     with pytest.raises(KeyboardInterrupt):
         batch.run_tasks(
             sweep_tasks(sweep, resumed),
