@@ -31,6 +31,7 @@ from app.sim.scenario import (
     read_scenario_data,
     with_overrides,
 )
+from app.sim.sweep_difference_plot import hypercube_differences_figure
 from app.sim.sweep_differences import as_point_rows, difference_columns, point_differences
 from app.sim.sweep_folder import claim_folder
 from app.sim.sweep_plots import grid_means_figure, sweep_plot
@@ -280,11 +281,16 @@ def run_sweep(
         write_table(out, "point_differences", difference_rows, columns)
         outputs += ["point_differences.csv", "point_differences.parquet"]
     figure = png_bytes(sweep_plot(sweep.spec.method, keys, KEY_METRICS, rows, points))
-    # The gaps against each parameter, on a grid (a hypercube's points rarely share values).
+    # The gaps against each parameter: lines through a grid's values; a hypercube's points
+    # rarely share a value, so there each point stands alone.
     gaps = None
-    if differences and sweep.spec.method == "grid":
+    if differences and baseline is not None:
         shaped = as_point_rows(differences, KEY_METRICS)
-        gaps = png_bytes(grid_means_figure(keys, KEY_METRICS, shaped, differences_from=baseline))
+        gaps = png_bytes(
+            grid_means_figure(keys, KEY_METRICS, shaped, differences_from=baseline)
+            if sweep.spec.method == "grid"
+            else hypercube_differences_figure(keys, KEY_METRICS, shaped, baseline)
+        )
         write_atomic(out / "point_differences.png", gaps)
         outputs.append("point_differences.png")
     write_atomic(out / "sweep.png", figure)
