@@ -12,6 +12,9 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import os
+import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -117,6 +120,19 @@ def _normalised(stored: dict[str, Any]) -> dict[str, Any]:
 Progress = Callable[[RunTask, bool], None]
 
 
+def _exit_with_parent(parent: int) -> None:
+    """In each worker process: exit once the sweep's own process is gone. Killed outright
+    (SIGKILL, the OOM killer), it cannot stop its pool, whose workers would otherwise wait for
+    work forever, or finish a run beside the rerun that redoes it."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
 def run_tasks(
     tasks: Sequence[RunTask],
     *,
@@ -141,7 +157,9 @@ def run_tasks(
             if on_done:
                 on_done(tasks[i], False)
     else:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
+        with ProcessPoolExecutor(
+            max_workers=jobs, initializer=_exit_with_parent, initargs=(os.getpid(),)
+        ) as pool:
             pending: dict[Future[dict[str, Any]], int] = {
                 pool.submit(worker, tasks[i]): i for i in todo
             }
