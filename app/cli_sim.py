@@ -64,6 +64,8 @@ def simulate(
     except PolicyNotFound as exc:
         raise _fail([("--policy", str(exc))]) from None
     target = out_dir or Path("runs") / spec.name
+    if target.exists() and not target.is_dir():  # checked before the run, not after it
+        raise _fail([("--out", f"{target} is a file, not a folder")])
     try:
         result = run_one(spec, policy=chosen, seed=seed, db_path=db)
     except DatabaseExists as exc:
@@ -119,6 +121,8 @@ def compare(
         reason = f"{chosen!r} is not one of --policies ({', '.join(names)}); add it there"
         raise _fail([("--baseline", reason)])
     target = out_dir or Path("runs") / f"{spec.name}-compare"
+    if target.exists() and not target.is_dir():
+        raise _fail([("--out", f"{target} is a file, not a folder")])
     with _progress() as bar:
         task = bar.add_task("runs", total=len(names) * replications)
         result = run_compare(
@@ -154,6 +158,7 @@ def sweep(
     from app.sim.sweep import (
         SUMMARY_COLUMNS,
         baseline_of,
+        claim_output,
         load_sweep,
         point_summaries,
         run_sweep,
@@ -161,11 +166,12 @@ def sweep(
     )
     from app.sim.sweep_display import points_table
 
+    target = out_dir or Path("runs") / sweep_file.stem
     try:
         spec = load_sweep(sweep_file)
+        claim_output(spec, target)  # before the progress bar: another sweep's folder is refused
     except ScenarioError as exc:
         raise _fail(exc.problems) from None
-    target = out_dir or Path("runs") / sweep_file.stem
     total = len(sweep_tasks(spec, target))
     reused = 0
     with _progress() as bar:

@@ -12,6 +12,9 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import os
+import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -117,6 +120,19 @@ def _normalised(stored: dict[str, Any]) -> dict[str, Any]:
 Progress = Callable[[RunTask, bool], None]
 
 
+def _exit_with_parent(parent: int) -> None:
+    """In each worker process: exit once the sweep's own process is gone. Killed outright
+    (SIGKILL, the OOM killer), it cannot stop its pool, whose workers would otherwise wait for
+    work forever, or finish a run beside the rerun that redoes it."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
 def run_tasks(
     tasks: Sequence[RunTask],
     *,
@@ -141,7 +157,9 @@ def run_tasks(
             if on_done:
                 on_done(tasks[i], False)
     else:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
+        with ProcessPoolExecutor(
+            max_workers=jobs, initializer=_exit_with_parent, initargs=(os.getpid(),)
+        ) as pool:
             pending: dict[Future[dict[str, Any]], int] = {
                 pool.submit(worker, tasks[i]): i for i in todo
             }
@@ -154,7 +172,12 @@ def run_tasks(
                         if on_done:
                             on_done(tasks[i], False)
             except BaseException:
-                # Finished runs are already on disk; drop the queued ones and stop quickly.
+                # Finished runs are already on disk; drop the queued ones and stop quickly. The
+                # futures are cancelled here, by hand: `shutdown(cancel_futures=True)` alone is
+                # undone by the `with` block's own shutdown(), which resets the flag before the
+                # pool reads it, and every queued run would then still run after a Ctrl-C.
+                for future in pending:
+                    future.cancel()
                 pool.shutdown(wait=False, cancel_futures=True)
                 raise
     reused = {i for i in range(len(tasks)) if i not in todo}

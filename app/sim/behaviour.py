@@ -92,12 +92,11 @@ class AgencyBehaviour:
         return draft, whole_minutes(filed)
 
     def exception_demand(self, kind: RequestKind, incident: Incident) -> str:
-        """The justification of an emergency or legal demand.
+        """The justification of an emergency or legal demand (a legal one is always a warrant).
 
-        Hook: emergency disclosures and legal process are being built as their own workflow
-        steps (operator approval, a warrant reference). Until they land, the engine files the
-        demand as a request of that kind and asks the one release gate with that basis, so
-        whatever the policy in force declares decides; see `Engine.on_exception_demand`.
+        The engine files it with the request and has the operator approve it at once through
+        app/workflow/exceptions.py, so whatever the policy in force declares decides; see
+        `Engine.on_file_exception`.
         """
         if kind is RequestKind.EMERGENCY:
             return f"exigent circumstances: {incident.incident_type}"

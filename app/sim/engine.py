@@ -222,7 +222,7 @@ class Engine:
             self.at(now + DAY, "file", agency_key, incident, follow_up, False)
 
     def on_exception_demand(self, kind: RequestKind, per_day: float) -> None:
-        """Hook for emergency and legal demands (see AgencyBehaviour.exception_demand)."""
+        """An emergency or legal demand arrives: place it, pick the agency, file it later."""
         now = self.now()
         self._next_exception(now, kind, per_day)
         hoods = self.s.city.neighborhoods

@@ -36,8 +36,20 @@ class ScenarioError(ValueError):
         super().__init__("; ".join(f"{key}: {reason}" for key, reason in problems))
 
 
+# Sanity bounds: far beyond any real city, yet finite, so that a typo (an extra zero, `inf`)
+# is refused with its key instead of hanging the run, exhausting memory or overflowing a date.
+MAX_OFFSET_M = 200_000.0  # a neighborhood's centre, from the city centre
+MAX_RATE = 100_000.0  # incidents per 1,000 households per year: 100 per household
+MAX_DEMANDS_PER_YEAR = 10_000.0  # emergency or legal demands, city-wide
+MAX_DAY_OFFSET = 36_525.0  # a partnership's start or end: a century either way
+MAX_HOUSEHOLDS = 10_000_000  # every camera is held in memory (about 2 GiB a million)
+FIRST_YEAR, LAST_YEAR = 1900, 2200  # run.start: dates and offsets stay within datetime's range
+
+
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # allow_inf_nan=False: `nan` or `inf` is refused as "a finite number", where a bound check
+    # alone would accept inf (no upper bound) or name a misleading bound for nan.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Range(_Strict):
@@ -53,24 +65,44 @@ class Range(_Strict):
         return self
 
 
+class Metres(Range):
+    """A distance range (a request's radius), no wider than a neighborhood may be."""
+
+    high: float = Field(ge=0.0, le=20_000.0)
+
+
+class Minutes(Range):
+    """A duration in minutes, at most a year."""
+
+    high: float = Field(ge=0.0, le=525_960.0)
+
+
+class Hours(Range):
+    """A delay in hours, at most a year."""
+
+    high: float = Field(ge=0.0, le=8_766.0)
+
+
 class Neighborhood(_Strict):
     id: str = Field(min_length=1)
     # Label for fairness figures (e.g. an income or demographic group).
     group: str = Field(min_length=1)
     # Centre as an offset from the city centre, in metres (east, north).
-    east_m: float = 0.0
-    north_m: float = 0.0
+    east_m: float = Field(default=0.0, ge=-MAX_OFFSET_M, le=MAX_OFFSET_M)
+    north_m: float = Field(default=0.0, ge=-MAX_OFFSET_M, le=MAX_OFFSET_M)
     radius_m: float = Field(gt=0.0, le=20_000.0)
     households: int = Field(ge=0)
     camera_adoption: float = probability()
     encryption_adoption: float = probability(0.0)
     opt_out_rate: float = probability(0.0)
     # Relative incident intensity (reported incidents differ between neighborhoods).
-    incident_multiplier: float = Field(default=1.0, ge=0.0)
+    incident_multiplier: float = Field(default=1.0, ge=0.0, le=1_000.0)
     # This neighborhood's own reported incidents per 1,000 households per year, by type: each
     # replaces the city-wide rate times incident_multiplier for its type (and may name a type
     # the city-wide table lacks). Where one crime is concentrated, a multiplier cannot say it.
-    incident_rates: dict[str, Annotated[float, Field(ge=0.0)]] = Field(default_factory=dict)
+    incident_rates: dict[str, Annotated[float, Field(ge=0.0, le=MAX_RATE)]] = Field(
+        default_factory=dict
+    )
 
 
 class City(_Strict):
@@ -87,8 +119,8 @@ class AgencySpec(_Strict):
     # Neighborhood ids this agency's incidents come from (its jurisdiction).
     serves: list[str] = Field(min_length=1)
     # Days from the scenario start; a negative start means the partnership already exists.
-    partnership_start_day: float = 0.0
-    partnership_end_day: float | None = None
+    partnership_start_day: float = Field(default=0.0, ge=-MAX_DAY_OFFSET, le=MAX_DAY_OFFSET)
+    partnership_end_day: float | None = Field(default=None, ge=-MAX_DAY_OFFSET, le=MAX_DAY_OFFSET)
     free_units: int = Field(default=0, ge=0)
     promotion_duty: bool = False
     credit_per_download: float = Field(default=0.0, ge=0.0)
@@ -103,20 +135,22 @@ class Incidents(_Strict):
         for kind, rate in self.rates_per_1000_households_per_year.items():
             if rate < 0:
                 raise ValueError(f"rate for {kind!r} is negative ({rate})")
+            if rate > MAX_RATE:
+                raise ValueError(f"rate for {kind!r} is above {MAX_RATE:,.0f} ({rate})")
         return self
 
 
 class AgencyBehaviour(_Strict):
     # Probability that an incident leads to a footage request, by incident type ("default").
     request_probability: dict[str, float] = {"default": 0.1}
-    radius_m: Range = Range(low=150.0, high=300.0)
-    window_minutes: Range = Range(low=30.0, high=240.0)
-    filing_delay_hours: Range = Range(low=1.0, high=72.0)
+    radius_m: Metres = Metres(low=150.0, high=300.0)
+    window_minutes: Minutes = Minutes(low=30.0, high=240.0)
+    filing_delay_hours: Hours = Hours(low=1.0, high=72.0)
     # Probability of a second request in the same investigation (policy may refuse it).
     follow_up_probability: float = probability(0.0)
-    # Exception demands per year, city-wide: the hook for emergency and legal process.
-    emergency_per_year: float = Field(default=0.0, ge=0.0)
-    legal_per_year: float = Field(default=0.0, ge=0.0)
+    # Emergency and legal (warrant) demands per year, city-wide (Engine.on_file_exception).
+    emergency_per_year: float = Field(default=0.0, ge=0.0, le=MAX_DEMANDS_PER_YEAR)
+    legal_per_year: float = Field(default=0.0, ge=0.0, le=MAX_DEMANDS_PER_YEAR)
 
 
 class ResidentBehaviour(_Strict):
@@ -124,7 +158,7 @@ class ResidentBehaviour(_Strict):
     share_probability: dict[str, float] = {"default": 0.035}
     # Probability of an explicit decline; the rest ignore the notice.
     decline_probability: float = probability(0.05)
-    response_delay_hours: Range = Range(low=0.5, high=48.0)
+    response_delay_hours: Hours = Hours(low=0.5, high=48.0)
     # Cameras with a cloud subscription record clips; the rest have no footage to share.
     subscription_rate: float = probability(0.6)
     # Probability that a subscribed camera recorded motion within a given request window hour.
@@ -196,6 +230,11 @@ def _semantic_problems(s: Scenario) -> list[tuple[str, str]]:
         if hood.id in seen:
             problems.append((f"city.neighborhoods[{i}].id", f"{hood.id!r} is used twice"))
         seen[hood.id] = "neighborhood"
+    total = s.total_households()
+    if total > MAX_HOUSEHOLDS:
+        problems.append(
+            ("city.neighborhoods", f"{total:,} households in all; at most {MAX_HOUSEHOLDS:,}")
+        )
     if not s.agencies:
         problems.append(("agencies", "at least one agency is needed"))
     for i, agency in enumerate(s.agencies):
@@ -210,6 +249,22 @@ def _semantic_problems(s: Scenario) -> list[tuple[str, str]]:
         end = agency.partnership_end_day
         if end is not None and end <= agency.partnership_start_day:
             problems.append((f"agencies[{i}].partnership_end_day", "must be after the start"))
+    served = {hood_id for agency in s.agencies for hood_id in agency.serves}
+    for i, hood in enumerate(hoods):
+        # Its incidents would never become a request, silently: say which agency serves it.
+        if s.agencies and hood.id not in served:
+            problems.append(
+                (
+                    f"city.neighborhoods[{i}].id",
+                    f"no agency serves {hood.id!r}: add it to an agency's serves",
+                )
+            )
+    if not s.incidents.rates_per_1000_households_per_year and not any(
+        n.incident_rates for n in hoods
+    ):
+        problems.append(
+            ("incidents.rates_per_1000_households_per_year", "no incident type: add at least one")
+        )
     for key, table in (
         ("agency_behaviour.request_probability", s.agency_behaviour.request_probability),
         ("resident_behaviour.share_probability", s.resident_behaviour.share_probability),
@@ -251,6 +306,11 @@ def parse_scenario(data: dict[str, Any]) -> Scenario:
         problems.append((f"policy.params.{exc.key}", exc.reason))
     if scenario.run.start.tzinfo is None:
         problems.append(("run.start", "needs a time zone, e.g. 2019-01-01T00:00:00Z"))
+    if not FIRST_YEAR <= scenario.run.start.year <= LAST_YEAR:
+        problems.append(("run.start", f"must lie between the years {FIRST_YEAR} and {LAST_YEAR}"))
+    if any(c in scenario.name for c in "/\\") or scenario.name in {".", ".."}:
+        # The name is a folder (runs/<name>): a path in it would write elsewhere.
+        problems.append(("name", "names the output folder: no '/', '\\', '.' or '..'"))
     if problems:
         raise ScenarioError(problems)
     return scenario.model_copy(

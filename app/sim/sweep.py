@@ -8,6 +8,7 @@ applied to the base scenario and validated like any scenario file before anythin
 from __future__ import annotations
 
 import itertools
+import math
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,14 +31,19 @@ from app.sim.scenario import (
     read_scenario_data,
     with_overrides,
 )
+from app.sim.sweep_difference_plot import hypercube_differences_figure
 from app.sim.sweep_differences import as_point_rows, difference_columns, point_differences
+from app.sim.sweep_folder import claim_folder
 from app.sim.sweep_plots import grid_means_figure, sweep_plot
 from app.sim.sweep_report import sweep_report
 from app.sim.sweep_summary import KEY_METRICS, point_columns, point_rows
 
+# At a second or so a run, a day or more of computing: larger sweeps are split by hand.
+MAX_RUNS = 100_000
+
 
 class Bounds(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
     low: float
     high: float
     integer: bool = False
@@ -113,7 +119,7 @@ def load_sweep(path: Path) -> Sweep:
     try:
         spec = SweepSpec.model_validate(raw)
     except ValidationError as exc:
-        raise ScenarioError([(key_path(e["loc"]), e["msg"]) for e in exc.errors()]) from None
+        raise ScenarioError(_spec_problems(exc, raw.get("method", "grid"))) from None
     if not spec.parameters:
         raise ScenarioError([("parameters", "name at least one parameter to vary")])
     for name in spec.policies:
@@ -121,7 +127,10 @@ def load_sweep(path: Path) -> Sweep:
             load_policy(name)
         except PolicyNotFound as exc:
             raise ScenarioError([("policies", str(exc))]) from None
+        if spec.policies.count(name) > 1:  # both would run into the same folders
+            raise ScenarioError([("policies", f"{name!r} is listed twice")])
     _check_baseline(spec)
+    _check_size(spec)
     base_data = read_scenario_data((path.parent / spec.scenario).resolve())
     base = parse_scenario(base_data)
     points = (
@@ -136,6 +145,42 @@ def load_sweep(path: Path) -> Sweep:
             problems = [(f"point {i} {key}", reason) for key, reason in exc.problems]
             raise ScenarioError(problems) from None
     return Sweep(spec, base, with_overrides(base_data, {}), points)
+
+
+def _spec_problems(exc: ValidationError, method: object) -> list[tuple[str, str]]:
+    """Pydantic's errors, keyed as the file is; a parameter's value is a list or bounds, and
+    only the errors of the form the method takes are kept (not one per form tried)."""
+    problems = []
+    for error in exc.errors():
+        loc = list(error["loc"])
+        if len(loc) > 2 and loc[0] == "parameters" and isinstance(loc[2], str):
+            form = "grid" if loc[2].startswith("list[") else "bounds" if "Bounds" in loc[2] else ""
+            if form:
+                if form != ("grid" if method == "grid" else "bounds"):
+                    continue
+                del loc[2]
+        problems.append((key_path(tuple(loc)), error["msg"]))
+    return problems
+
+
+def _check_size(spec: SweepSpec) -> None:
+    """A sweep of millions of runs would spend minutes validating points, then never end."""
+    if spec.method == "grid":
+        unused = sorted({"samples", "seed"} & spec.model_fields_set)
+        if unused:
+            reason = "only a latin-hypercube sweep draws samples; a grid runs every combination"
+            raise ScenarioError([(unused[0], reason)])
+        points = math.prod(len(v) if isinstance(v, list) else 1 for v in spec.parameters.values())
+    else:
+        points = spec.samples
+    runs = points * max(1, len(spec.policies)) * spec.replications
+    if runs > MAX_RUNS:
+        key = "parameters" if spec.method == "grid" else "samples"
+        reason = (
+            f"{runs:,} runs ({points:,} points x {max(1, len(spec.policies))} policies x "
+            f"{spec.replications} replications); at most {MAX_RUNS:,}: split the sweep"
+        )
+        raise ScenarioError([(key, reason)])
 
 
 def _check_baseline(spec: SweepSpec) -> None:
@@ -206,9 +251,15 @@ def point_summaries(sweep: Sweep, outcomes: Sequence[RunOutcome]) -> list[dict[s
     return point_rows(run_rows(sweep, outcomes), keys, SUMMARY_COLUMNS)
 
 
+def claim_output(sweep: Sweep, out: Path) -> None:
+    """`out` holds this sweep (or nothing yet); another sweep's folder is refused."""
+    claim_folder(out, sweep.spec.model_dump(mode="json"), sweep.base.digest())
+
+
 def run_sweep(
     sweep: Sweep, out: Path, *, jobs: int = 1, on_done: Progress | None = None
 ) -> list[RunOutcome]:
+    claim_output(sweep, out)
     tasks = sweep_tasks(sweep, out)
     outcomes = run_tasks(tasks, jobs=jobs, on_done=on_done)
     keys = sorted(sweep.spec.parameters)
@@ -230,11 +281,16 @@ def run_sweep(
         write_table(out, "point_differences", difference_rows, columns)
         outputs += ["point_differences.csv", "point_differences.parquet"]
     figure = png_bytes(sweep_plot(sweep.spec.method, keys, KEY_METRICS, rows, points))
-    # The gaps against each parameter, on a grid (a hypercube's points rarely share values).
+    # The gaps against each parameter: lines through a grid's values; a hypercube's points
+    # rarely share a value, so there each point stands alone.
     gaps = None
-    if differences and sweep.spec.method == "grid":
+    if differences and baseline is not None:
         shaped = as_point_rows(differences, KEY_METRICS)
-        gaps = png_bytes(grid_means_figure(keys, KEY_METRICS, shaped, differences_from=baseline))
+        gaps = png_bytes(
+            grid_means_figure(keys, KEY_METRICS, shaped, differences_from=baseline)
+            if sweep.spec.method == "grid"
+            else hypercube_differences_figure(keys, KEY_METRICS, shaped, baseline)
+        )
         write_atomic(out / "point_differences.png", gaps)
         outputs.append("point_differences.png")
     write_atomic(out / "sweep.png", figure)

@@ -133,3 +133,95 @@ def test_a_policy_file_is_inlined_and_hashed(tmp_path: Path) -> None:
     (tmp_path / "narrow.toml").unlink()
     with pytest.raises(ScenarioError, match="does not exist"):
         load_scenario(tmp_path / "town.toml")
+
+
+@pytest.mark.parametrize(
+    ("dotted", "value", "key", "words"),
+    [
+        # nan passed a bound check with a misleading reason, inf passed it (or hung the run).
+        ("run.days", float("nan"), "run.days", "finite number"),
+        (
+            "incidents.rates_per_1000_households_per_year.burglary",
+            float("inf"),
+            "incidents.rates_per_1000_households_per_year.burglary",
+            "finite number",
+        ),
+        (
+            "incidents.rates_per_1000_households_per_year.burglary",
+            float("nan"),
+            "incidents.rates_per_1000_households_per_year.burglary",
+            "finite number",
+        ),
+        (
+            "agency_behaviour.radius_m.high",
+            float("inf"),
+            "agency_behaviour.radius_m.high",
+            "finite",
+        ),
+        (
+            "agency_behaviour.emergency_per_year",
+            1e9,
+            "agency_behaviour.emergency_per_year",
+            "10000",
+        ),
+        (
+            "agency_behaviour.window_minutes.high",
+            1e12,
+            "agency_behaviour.window_minutes.high",
+            "less than or equal to",
+        ),
+        (
+            "resident_behaviour.response_delay_hours.high",
+            1e300,
+            "resident_behaviour.response_delay_hours.high",
+            "less than or equal to",
+        ),
+        ("run.start", "1800-01-01T00:00:00Z", "run.start", "between the years 1900 and 2200"),
+        ("name", "../elsewhere", "name", "names the output folder"),
+    ],
+)
+def test_absurd_values_are_refused_before_they_hang_or_crash_the_run(
+    dotted: str, value: Any, key: str, words: str
+) -> None:
+    problems = problems_of(with_overrides(tiny_data(), {dotted: value}))
+    assert key in problems, problems
+    assert words in problems[key]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("north_m", float("nan")),
+        ("north_m", 1e12),
+        ("incident_multiplier", float("inf")),
+        ("households", 10**10),
+    ],
+)
+def test_absurd_neighborhood_values_are_refused(field: str, value: Any) -> None:
+    data = tiny_data()
+    data["city"]["neighborhoods"][0][field] = value
+    problems = problems_of(data)
+    assert any(key.startswith("city.neighborhoods") for key in problems), problems
+
+
+@pytest.mark.parametrize("field", ["partnership_start_day", "partnership_end_day"])
+def test_a_partnership_day_must_be_finite(field: str) -> None:
+    data = tiny_data()
+    data["agencies"][0][field] = float("nan")
+    assert "finite number" in problems_of(data)[f"agencies[0].{field}"]
+
+
+def test_a_neighborhood_no_agency_serves_is_refused() -> None:
+    data = tiny_data()
+    data["agencies"][0]["serves"] = ["north"]
+    assert problems_of(data)["city.neighborhoods[1].id"] == (
+        "no agency serves 'south': add it to an agency's serves"
+    )
+
+
+def test_a_city_without_incidents_is_refused() -> None:
+    data = tiny_data()
+    data["incidents"]["rates_per_1000_households_per_year"] = {}
+    assert "no incident type" in problems_of(data)["incidents.rates_per_1000_households_per_year"]
+    data["city"]["neighborhoods"][0]["incident_rates"] = {"burglary": 5.0}
+    parse_scenario(data)  # a neighborhood's own rate is an incident type

@@ -14,7 +14,14 @@ from app.cli import cli
 from app.sim import batch
 from app.sim.batch import RunTask
 from app.sim.scenario import ScenarioError
-from app.sim.sweep import Bounds, latin_hypercube, load_sweep, run_sweep, sweep_tasks
+from app.sim.sweep import (
+    Bounds,
+    claim_output,
+    latin_hypercube,
+    load_sweep,
+    run_sweep,
+    sweep_tasks,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -58,6 +65,7 @@ def test_an_interrupted_sweep_resumes_to_the_same_result(tmp_path: Path) -> None
     interrupted_after_two = interrupting_worker(2, executed)
 
     resumed = tmp_path / "resumed"
+    claim_output(sweep, resumed)  # as the command does before its first run
     with pytest.raises(KeyboardInterrupt):
         batch.run_tasks(
             sweep_tasks(sweep, resumed),
@@ -124,6 +132,30 @@ def test_latin_hypercube_points_are_stratified_and_seeded() -> None:
         ),
         ('policies = ["nope"]\n[parameters]\n"run.days" = [1]\n', "policies", "unknown policy"),
         ('colour = 1\n[parameters]\n"run.days" = [1]\n', "colour", "Extra inputs"),
+        # Both would run into the same folders.
+        (
+            'policies = ["ring-2019", "ring-2019"]\n[parameters]\n"run.days" = [1]\n',
+            "policies",
+            "'ring-2019' is listed twice",
+        ),
+        # One problem under the key as written, not one per form pydantic tried.
+        (
+            'method = "latin-hypercube"\n[parameters]\n"run.days" = {low = 5, high = 1}\n',
+            "parameters.run.days",
+            "high must be at least low",
+        ),
+        (
+            'method = "latin-hypercube"\n[parameters]\n"run.days" = {low = 1, high = nan}\n',
+            "parameters.run.days.high",
+            "finite number",
+        ),
+        ('samples = 5\n[parameters]\n"run.days" = [1]\n', "samples", "only a latin-hypercube"),
+        # 2,560,000 points: validating them took minutes before anything was said.
+        (
+            "[parameters]\n" + "".join(f'"x{i}" = [{", ".join(["0.1"] * 40)}]\n' for i in range(4)),
+            "parameters",
+            "2,560,000 runs",
+        ),
     ],
 )
 def test_bad_sweeps_are_refused_before_anything_runs(
@@ -134,6 +166,7 @@ def test_bad_sweeps_are_refused_before_anything_runs(
     problems = dict(caught.value.problems)
     assert key in problems, problems
     assert words in problems[key]
+    assert len(caught.value.problems) == 1, problems
 
 
 def test_runs_made_by_other_code_are_run_again(

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from app.cli import cli
 from app.sim import batch
 from app.sim.outputs import fmt
-from app.sim.sweep import load_sweep, run_sweep, sweep_tasks
+from app.sim.sweep import claim_output, load_sweep, run_sweep, sweep_tasks
 from app.sim.sweep_display import cell, points_table, short_names
 from app.sim.sweep_summary import point_rows
 from tests.sim.test_sweep import interrupting_worker, write_sweep
@@ -134,7 +134,9 @@ def test_a_resumed_sweep_writes_identical_summaries(tmp_path: Path) -> None:
     run_sweep(sweep, fresh)
     interrupted_after_three = interrupting_worker(3, [])
 
-    # Parallel processes finish out of task order: leave runs 5, 2 and 6 finished.
+    # Parallel processes finish out of task order: leave runs 5, 2 and 6 finished (in a folder
+    # the sweep has claimed, as the command does before its first run).
+    claim_output(sweep, resumed)
     tasks = sweep_tasks(sweep, resumed)
     with pytest.raises(KeyboardInterrupt):
         batch.run_tasks([tasks[i] for i in (5, 2, 6, 0)], worker=interrupted_after_three)

@@ -1,0 +1,53 @@
+"""A sweep's output folder belongs to that sweep: rerunning it resumes, another sweep is refused.
+
+Each run's `result.json` carries a key hashing its own inputs, so a run is never reused for
+other inputs; but the folder's tables, figures and runs would mix two sweeps after an edit of
+the sweep file (fewer points, other policies: the old `point_differences.*` and run folders
+would stay beside the new tables). `sweep.json`, written before the first run, names the sweep
+the folder holds; a rerun with another sweep is refused before anything is written.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from app.sim.outputs import write_json
+from app.sim.scenario import ScenarioError
+
+CLAIM_FILE = "sweep.json"
+
+
+def claim_folder(out: Path, sweep: dict[str, Any], scenario_hash: str) -> None:
+    """Make `out` this sweep's folder, or check that it already is; ScenarioError otherwise."""
+    identity = {"sweep": sweep, "scenario_hash": scenario_hash}
+    if out.exists() and not out.is_dir():
+        raise ScenarioError([("--out", f"{out} is a file, not a folder")])
+    marker = out / CLAIM_FILE
+    if marker.is_file():
+        try:
+            stored = json.loads(marker.read_text(encoding="utf-8"))
+        except json.JSONDecodeError:
+            stored = {}
+        if stored == identity:
+            return
+        raise ScenarioError([("--out", f"{out} holds {_what_differs(stored, identity)}")])
+    if out.is_dir() and any(out.iterdir()):
+        reason = f"{out} is not empty and holds no sweep; choose a new folder"
+        raise ScenarioError([("--out", reason)])
+    write_json(marker, identity)
+
+
+def _what_differs(stored: dict[str, Any], current: dict[str, Any]) -> str:
+    old, new = stored.get("sweep"), current["sweep"]
+    changed = []
+    if isinstance(old, dict):
+        changed = sorted(k for k in new.keys() | old.keys() if old.get(k) != new.get(k))
+    if stored.get("scenario_hash") != current["scenario_hash"]:
+        changed.append("the scenario it names")
+    what = ", ".join(changed) or "an unreadable sweep.json"
+    return (
+        f"another sweep (changed since: {what}); its runs would mix with this one's: "
+        "choose a new --out, or delete the folder to start again"
+    )
