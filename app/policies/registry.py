@@ -42,6 +42,48 @@ class PolicyNotFound(LookupError):
         )
 
 
+class NotAPolicy(PolicyNotFound):
+    """`module:ATTRIBUTE` named something that is not a policy (`os:path`, a class that needs
+    arguments): said in words, not as the AttributeError of its first use."""
+
+    def __init__(self, name: str, reason: str) -> None:
+        LookupError.__init__(
+            self,
+            f"{name!r} is not a policy: {reason} (a policy has a name, a version, params and "
+            "the decision methods of app.policies.base.Policy; app/sim/example_policies.py "
+            "shows two)",
+        )
+
+
+# What every caller of a policy reads: the attributes with their types, then the methods.
+_POLICY_ATTRIBUTES: tuple[tuple[str, type], ...] = (
+    ("name", str),
+    ("version", str),
+    ("params", PolicyParams),
+)
+_POLICY_METHODS = (
+    "validate_request",
+    "may_notify",
+    "decide_release",
+    "shape_map",
+    "response_counts",
+    "neighbor_label",
+)
+
+
+def _checked(name: str, found: object) -> Policy:
+    if isinstance(found, type):  # a class is instantiated with no arguments
+        try:
+            found = found()
+        except TypeError as exc:
+            raise NotAPolicy(name, f"the class cannot be made without arguments ({exc})") from None
+    wrong = [a for a, kind in _POLICY_ATTRIBUTES if not isinstance(getattr(found, a, None), kind)]
+    wrong += [m for m in _POLICY_METHODS if not callable(getattr(found, m, None))]
+    if wrong:
+        raise NotAPolicy(name, f"it lacks {', '.join(wrong)}")
+    return cast(Policy, found)
+
+
 class PolicyFileError(PolicyNotFound):
     """A policy file that cannot be used; the message names the file, the key and the reason."""
 
@@ -65,8 +107,7 @@ def load_policy(name: str) -> Policy:
             found = getattr(importlib.import_module(module_name), attribute)
         except (ImportError, AttributeError) as exc:
             raise PolicyNotFound(name) from exc
-        # A class is instantiated with no arguments; an instance is used as it is.
-        return cast(Policy, found() if isinstance(found, type) else found)
+        return _checked(name, found)
     raise PolicyNotFound(name)
 
 

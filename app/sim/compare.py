@@ -19,6 +19,7 @@ from typing import Any
 from app.policies.base import Policy
 from app.policies.registry import load_policy
 from app.sim.batch import Progress, RunOutcome, RunTask, run_tasks
+from app.sim.compare_folder import prune_earlier_runs
 from app.sim.compare_report import (
     clipped_bars,
     differences_section,
@@ -134,7 +135,8 @@ def compare(
         for r, seed in enumerate(seeds)
     ]
     comparison = aggregate(labels, run_tasks(tasks, jobs=jobs, on_done=on_done), baseline)
-    write_comparison(out, scenario, [resolve(p) for p in policies], seeds, comparison)
+    written = write_comparison(out, scenario, [resolve(p) for p in policies], seeds, comparison)
+    prune_earlier_runs(out, (task.directory for task in tasks), written)
     return comparison
 
 
@@ -158,7 +160,8 @@ def write_comparison(
     policies: list[Policy],
     seeds: list[int],
     comparison: Comparison,
-) -> None:
+) -> list[str]:
+    """Write the tables, figures, report and manifest; returns the outputs' names."""
     columns = ["metric", "policy", "n", "mean", "ci_low", "ci_high", "group"]
     write_table(out, "compare", comparison.rows(), columns)
     differences = comparison.differences
@@ -227,3 +230,4 @@ def write_comparison(
         out / "manifest.json",
         manifest(scenario, policies, seeds, baseline=differences.baseline, outputs=outputs),
     )
+    return names

@@ -256,7 +256,9 @@ def _semantic_problems(s: Scenario) -> list[tuple[str, str]]:
             problems.append(
                 (
                     f"city.neighborhoods[{i}].id",
-                    f"no agency serves {hood.id!r}: add it to an agency's serves",
+                    f"no agency serves {hood.id!r}: add it to an agency's serves (for police "
+                    "that never partner, give that agency a partnership_start_day after the "
+                    "run)",
                 )
             )
     if not s.incidents.rates_per_1000_households_per_year and not any(

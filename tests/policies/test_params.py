@@ -6,6 +6,7 @@ import pytest
 
 from app.policies import PolicyNotFound, StandardPolicy, load_policy
 from app.policies.params import PolicyParameterError, PolicyParams, ResponseStats
+from app.policies.registry import NotAPolicy
 
 
 @pytest.mark.parametrize(
@@ -54,6 +55,26 @@ def test_registry_finds_presets_and_researchers_policies() -> None:
     for name in ("nope", "app.policies.privacy_by_design:MISSING", "no.such.module:X"):
         with pytest.raises(PolicyNotFound):
             load_policy(name)
+
+
+class _NoMethods:
+    name, version, params = "half", "1", PolicyParams()
+
+
+@pytest.mark.parametrize(
+    ("name", "says"),
+    [
+        ("os:path", "it lacks name, version, params, validate_request"),
+        ("app.policies.base:StandardPolicy", "the class cannot be made without arguments"),
+        (f"{__name__}:_NoMethods", "it lacks validate_request, may_notify, decide_release"),
+    ],
+)
+def test_a_module_attribute_that_is_not_a_policy_is_named(name: str, says: str) -> None:
+    """Not an AttributeError at the policy's first use (a traceback from `serve`)."""
+    with pytest.raises(NotAPolicy) as caught:
+        load_policy(name)
+    assert f"{name!r} is not a policy: {says}" in str(caught.value)
+    assert isinstance(caught.value, PolicyNotFound)  # every command already reports those
 
 
 def test_suppressed_counts_hide_the_parts_together() -> None:

@@ -129,3 +129,25 @@ def test_a_bad_baseline_is_refused(tmp_path: Path, baseline: str, words: str) ->
     assert code == 2
     assert words in output
     assert not out.exists()  # nothing run, nothing half-written
+
+
+def test_a_rerun_into_the_same_folder_leaves_nothing_of_the_earlier_comparison(
+    tmp_path: Path,
+) -> None:
+    """Two policies and two replications, then one policy and one replication into the same
+    folder: the earlier second policy's runs, the second replication and differences.png go;
+    a file the researcher put there stays."""
+    code, output, out = run(tmp_path, "--replications", "2")
+    assert code == 0, output
+    assert (out / "differences.png").is_file()
+    (out / "notes.txt").write_text("mine")
+    (out / "runs" / "notes.txt").write_text("mine too")
+    args = ["--policies", "privacy-by-design", "--replications", "1", "--out", str(out)]
+    again = CliRunner().invoke(cli, ["compare", str(town(tmp_path)), *args])
+    assert again.exit_code == 0, again.output
+    runs = sorted(str(p.relative_to(out)) for p in (out / "runs").rglob("rep-*"))
+    assert runs == ["runs/privacy-by-design/rep-000"]
+    assert not (out / "runs" / "tests.sim.worlds_LEAKY").exists()
+    assert not (out / "differences.png").exists()
+    assert (out / "notes.txt").read_text() == "mine"
+    assert (out / "runs" / "notes.txt").read_text() == "mine too"

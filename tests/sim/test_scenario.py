@@ -214,9 +214,21 @@ def test_a_partnership_day_must_be_finite(field: str) -> None:
 def test_a_neighborhood_no_agency_serves_is_refused() -> None:
     data = tiny_data()
     data["agencies"][0]["serves"] = ["north"]
-    assert problems_of(data)["city.neighborhoods[1].id"] == (
+    assert problems_of(data)["city.neighborhoods[1].id"].startswith(
         "no agency serves 'south': add it to an agency's serves"
     )
+
+
+def test_police_that_never_partner_are_an_agency_whose_partnership_starts_after_the_run() -> None:
+    """What the refusal above suggests, for a neighborhood without partnered police, is valid."""
+    data = tiny_data()
+    late = {**data["agencies"][0], "id": "county", "name": "County", "serves": ["south"]}
+    late["partnership_start_day"] = data["run"]["days"] + 1
+    late.pop("partnership_end_day", None)
+    data["agencies"][0]["serves"] = ["north"]
+    data["agencies"].append(late)
+    scenario = parse_scenario(data)
+    assert [a.id for a in scenario.agencies] == [data["agencies"][0]["id"], "county"]
 
 
 def test_a_city_without_incidents_is_refused() -> None:
