@@ -213,7 +213,8 @@ def test_request_filed_while_the_partnership_ends(runtime_for, clock: SimulatedC
     rng = random.Random(8003)
     agencies = runtime.write(lambda ctx: [active_agency(ctx) for _ in range(n)])
     orders: Counter[str] = Counter()
-    far = {"north_m": 50_000.0}  # no cameras there: the trial is about the partnership
+    # No cameras there (inside the 20 km jurisdiction): the trial is about the partnership.
+    far = {"north_m": 15_000.0}
 
     for i, agency_id in enumerate(agencies):
         officer = Actor(Role.AGENCY, agency_id, "Officer")
@@ -267,7 +268,7 @@ def test_concurrent_requests_at_the_cap(runtime_for, clock: SimulatedClock, limi
     agency_id = runtime.write(active_agency)
     officer = Actor(Role.AGENCY, agency_id, "Officer")
     refused_slots: Counter[int] = Counter()
-    far = {"north_m": 50_000.0}
+    far = {"north_m": 15_000.0}  # inside the jurisdiction, away from every camera
     contenders = cap + 1
 
     for i in range(n):
