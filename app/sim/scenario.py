@@ -49,7 +49,7 @@ FIRST_YEAR, LAST_YEAR = 1900, 2200  # run.start: dates and offsets stay within d
 class _Strict(BaseModel):
     # allow_inf_nan=False: `nan` or `inf` is refused as "a finite number", where a bound check
     # alone would accept inf (no upper bound) or name a misleading bound for nan.
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, strict=True)
 
 
 class Range(_Strict):
@@ -178,7 +178,9 @@ class PolicySpec(_Strict):
 
 class Run(_Strict):
     seed: int = Field(ge=0)
-    start: datetime
+    # Not strict: `plain()` hands runs and sweeps the scenario as JSON, where a TOML datetime
+    # has become its ISO text.
+    start: datetime = Field(strict=False)
     days: float = Field(gt=0.0, le=3650.0)
 
 

@@ -43,7 +43,8 @@ MAX_RUNS = 100_000
 
 
 class Bounds(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    # Strict, as scenarios are: a quoted number is refused, not converted.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, strict=True)
     low: float
     high: float
     integer: bool = False
@@ -56,7 +57,7 @@ class Bounds(BaseModel):
 
 
 class SweepSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
     scenario: str
     method: Literal["grid", "latin-hypercube"] = "grid"
     samples: int = Field(default=10, ge=1, le=100_000)

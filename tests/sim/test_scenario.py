@@ -97,12 +97,25 @@ def test_an_empty_city_is_refused() -> None:
             "needs a 'default' entry",
         ),
         ("run.start", "2019-01-01T00:00:00", "run.start", "needs a time zone"),
+        # Types are strict: a quoted number is a typo to point at, not a value to convert,
+        # and half a household is not a household.
+        ("run.days", "42", "run.days", "Input should be a valid number"),
+        ("run.seed", 7.0, "run.seed", "Input should be a valid integer"),
     ],
 )
 def test_each_bad_value_names_its_key(dotted: str, value: Any, key: str, words: str) -> None:
     problems = problems_of(with_overrides(tiny_data(), {dotted: value}))
     assert key in problems, problems
     assert words in problems[key]
+
+
+def test_list_items_are_typed_strictly_too() -> None:
+    data = tiny_data()
+    data["city"]["neighborhoods"][0]["households"] = 100.5
+    data["agencies"][0]["federal"] = "no"
+    problems = problems_of(data)
+    assert "valid integer" in problems["city.neighborhoods[0].households"]
+    assert "valid boolean" in problems["agencies[0].federal"]
 
 
 def test_a_missing_file_and_bad_toml_are_named(tmp_path: Path) -> None:

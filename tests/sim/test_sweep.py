@@ -150,6 +150,9 @@ def test_latin_hypercube_points_are_stratified_and_seeded() -> None:
             "finite number",
         ),
         ('samples = 5\n[parameters]\n"run.days" = [1]\n', "samples", "only a latin-hypercube"),
+        # Types are strict, in the sweep file and in the values it gives the scenario.
+        ('replications = "2"\n[parameters]\n"run.days" = [1]\n', "replications", "valid integer"),
+        ('[parameters]\n"run.days" = ["7"]\n', "point 0 run.days", "valid number"),
         # 2,560,000 points: validating them took minutes before anything was said.
         (
             "[parameters]\n" + "".join(f'"x{i}" = [{", ".join(["0.1"] * 40)}]\n' for i in range(4)),
