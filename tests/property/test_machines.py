@@ -83,7 +83,8 @@ GATED = StandardPolicy(
 @pytest.mark.skipif(bool(PG_URL), reason="no database involved; ran on SQLite")
 def test_a_moderated_gated_policy_holds_and_the_exploration_reaches_residents() -> None:
     """Not vacuously: requests are approved, residents notified, footage released on consent,
-    and filings refused for each eligibility rule and for the daily rate."""
+    and filings refused for each eligibility rule, for the daily rate and for a request
+    outside the agency's jurisdiction."""
     budget = profiles.budget()
     report = verify(GATED, steps=budget.service_steps, seed=4)
     assert report.exit_code == 0, _held(report)
@@ -91,7 +92,13 @@ def test_a_moderated_gated_policy_holds_and_the_exploration_reaches_residents() 
     assert reached["requests approved"] > 0, report.reached()
     assert reached["residents notified"] > 0, report.reached()
     assert reached["releases (consent)"] > 0, report.reached()
-    for code in ("agency_not_verified", "federal_agency_excluded", "rate_limited"):
+    refusals = (
+        "agency_not_verified",
+        "federal_agency_excluded",
+        "rate_limited",
+        "area_outside_jurisdiction",
+    )
+    for code in refusals:
         assert reached[f"filings refused ({code})"] > 0, (code, sorted(reached.items()))
 
 
