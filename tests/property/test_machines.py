@@ -17,6 +17,7 @@ from app.main import create_app
 from app.policies import load_policy
 from app.policies.base import StandardPolicy
 from app.policies.params import PolicyParams
+from app.sim.example_policies import NARROW_REQUESTS
 from app.verification import profiles, world
 from app.verification.http_driver import HttpDriver
 from app.verification.runner import VerifyReport, verify
@@ -100,6 +101,16 @@ def test_a_moderated_gated_policy_holds_and_the_exploration_reaches_residents() 
     )
     for code in refusals:
         assert reached[f"filings refused ({code})"] > 0, (code, sorted(reached.items()))
+
+
+@pytest.mark.skipif(bool(PG_URL), reason="no database involved; ran on SQLite")
+def test_a_narrower_policy_is_not_passed_vacuously() -> None:
+    """A researcher's policy with smaller areas and shorter windows (0.1 sq mi, 2 hours): the
+    opening request fits its limits, so residents are notified and share. It used to be a
+    fixed 330-minute request, refused, and the run "held" with nothing released."""
+    report = verify(NARROW_REQUESTS, steps=400, seed=0)
+    assert report.exit_code == 0, _held(report)
+    assert report.coverage["releases (consent)"] > 0, report.reached()
 
 
 def test_http_ids_come_from_the_seeded_source() -> None:
