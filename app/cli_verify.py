@@ -64,10 +64,17 @@ def verify(
     report = run_verify(
         chosen, steps=steps, seed=seed, level=level, steps_per_example=steps_per_example
     )
-    pace = (
-        f"{report.steps} steps in {report.examples} histories, "
-        f"{report.seconds:.1f} s ({report.steps_per_second:.0f} steps/s)"
-    )
+    pace = f"{report.steps} steps in {report.examples} histories"
+    if report.shrink_examples:
+        # Shrinking replays variants of the counterexample, often tens of times the budget:
+        # counted as exploration, it read as far more searched than --steps asked for.
+        pace = (
+            f"{report.steps - report.shrink_steps} steps in "
+            f"{report.examples - report.shrink_examples} histories before the first "
+            f"counterexample; shrinking its trace replayed {report.shrink_steps} steps in "
+            f"{report.shrink_examples} more"
+        )
+    pace += f", {report.seconds:.1f} s ({report.steps_per_second:.0f} steps/s)"
     # What the histories reached: a clean result over histories where nothing was filed,
     # notified or released would be vacuous, and the reader should be able to see it.
     reached = f"Reached: {report.reached()}."

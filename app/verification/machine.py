@@ -206,4 +206,5 @@ class ConsentMachine(OperatorRules, ReviewRules, AgencyRules, ResidentRules):
         self.before, self.pending, self.refused = after, [], False
         stop = [f for f in found if f.verdict is Verdict.VIOLATION or self.config.strict]
         if stop:
+            self.config.note_found()
             raise GuaranteeBroken(stop, self.trace)
