@@ -19,14 +19,22 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 def verify(
     policy: Annotated[
         str,
-        typer.Option("--policy", help="a preset name, or module:CLASS for your own policy"),
+        typer.Option(
+            "--policy",
+            help="a preset name, a policy .toml file, or module:ATTRIBUTE for your own policy",
+        ),
     ] = "privacy-by-design",
     steps: Annotated[
         int, typer.Option("--steps", min=1, max=10_000_000, help="actions to explore")
     ] = 2000,
     seed: Annotated[int, typer.Option("--seed", min=0, help="the exploration's seed")] = 0,
     level: Annotated[
-        str, typer.Option("--level", help="service (fast) or http (through the REST API)")
+        str,
+        typer.Option(
+            "--level",
+            help="service (the workflow services in memory; fast) or http (the REST API in "
+            "process, a fresh SQLite file per history)",
+        ),
     ] = "service",
     steps_per_example: Annotated[
         int, typer.Option("--history", min=1, max=1000, help="actions per explored history")
@@ -43,7 +51,7 @@ def verify(
     try:
         chosen = load_policy(policy)
     except PolicyNotFound as exc:
-        err.print(f"error: --policy: {exc}", markup=False)
+        err.print(f"error: --policy: {exc}{_import_failure(policy, exc)}", markup=False)
         raise typer.Exit(2) from None
     except Exception as exc:  # a researcher's class failing to build is a usage error
         err.print(f"error: --policy: {policy!r} could not be built: {exc}", markup=False)
@@ -56,10 +64,17 @@ def verify(
     report = run_verify(
         chosen, steps=steps, seed=seed, level=level, steps_per_example=steps_per_example
     )
-    pace = (
-        f"{report.steps} steps in {report.examples} histories, "
-        f"{report.seconds:.1f} s ({report.steps_per_second:.0f} steps/s)"
-    )
+    pace = f"{report.steps} steps in {report.examples} histories"
+    if report.shrink_examples:
+        # Shrinking replays variants of the counterexample, often tens of times the budget:
+        # counted as exploration, it read as far more searched than --steps asked for.
+        pace = (
+            f"{report.steps - report.shrink_steps} steps in "
+            f"{report.examples - report.shrink_examples} histories before the first "
+            f"counterexample; shrinking its trace replayed {report.shrink_steps} steps in "
+            f"{report.shrink_examples} more"
+        )
+    pace += f", {report.seconds:.1f} s ({report.steps_per_second:.0f} steps/s)"
     # What the histories reached: a clean result over histories where nothing was filed,
     # notified or released would be vacuous, and the reader should be able to see it.
     reached = f"Reached: {report.reached()}."
@@ -89,6 +104,23 @@ def verify(
     )
     out.print(f"Every invariant (I1-I8) held: {pace}.{declared}", markup=False)
     out.print(reached, markup=False)
+
+
+def _import_failure(policy: str, exc: Exception) -> str:
+    """Why a `module:ATTRIBUTE` was not found: the registry says only "unknown policy", which
+    hides a module outside the Python path (`consentgate` does not put the current folder on
+    it, unlike `python -m`), a typo in the attribute, or an import failing inside the module."""
+    cause = exc.__cause__
+    if not isinstance(cause, ImportError | AttributeError):
+        return ""
+    why = f"\n  ({type(cause).__name__}: {cause})"
+    top = policy.partition(":")[0].split(".")[0]
+    if isinstance(cause, ModuleNotFoundError) and cause.name == top:
+        why += (
+            f"\n  A module of your own must be importable: run from the folder that holds "
+            f"{top!r} with PYTHONPATH=. (e.g. PYTHONPATH=. consentgate verify --policy {policy})."
+        )
+    return why
 
 
 def register(cli: typer.Typer) -> None:

@@ -3,16 +3,15 @@ published parameters, never from the service's code.
 
 Filing goes through the platform's rules (an active partnership; eligibility: verified
 agencies, no federal agencies, partnership terms with a promotion duty; a daily rate per
-agency), then the policy's request limits. The platform rules are read straight off
-`PolicyParams`. The request limits are re-derived too, but only for a policy that keeps the
+agency; the jurisdiction), then the policy's request limits. The platform rules are read
+straight off `PolicyParams`, and the jurisdiction off the model's own agency: a request's
+circle must reach into the agency's circle (touching is enough), under every policy, so the
+model measures the distance between the two centres itself (h3's great-circle distance, not
+the service's geometry). The machine files now and then from a centre outside the city for it
+(world.AWAY_CENTRES). The request limits are re-derived too, but only for a policy that keeps the
 standard `validate_request`: a researcher's own `validate_request` is theirs to define, so for
 such a policy the model predicts the platform rules alone and lets the policy refuse for its
 own reasons.
-
-The platform's jurisdiction rule (`area_outside_jurisdiction`) is not modelled: the machine's
-request centres lie within 150 m of the city centre and every agency's jurisdiction is a 3,000 m
-circle around it (app/verification/world.py), so no filing it makes can leave the jurisdiction;
-tests/api/test_refusals.py tests the rule.
 
 The answer is a set of refusal codes, any of which the service may give (when several rules
 are broken at once the model does not insist on the service's order of checking); an empty set
@@ -25,7 +24,7 @@ import math
 from datetime import datetime, timedelta
 
 from app.policies.base import Policy, StandardPolicy
-from app.verification.model import ModelAgency
+from app.verification.model import ModelAgency, distance_m
 from app.workflow.requests import RequestDraft
 from app.workflow.states import RequestKind
 
@@ -39,6 +38,7 @@ PLATFORM_CODES = frozenset(
         "federal_agency_excluded",
         "partnership_terms_missing",
         "rate_limited",
+        "area_outside_jurisdiction",
     }
 )
 # Why each platform refusal matters, for a readable finding.
@@ -48,11 +48,22 @@ WHY = {
     "federal_agency_excluded": "the policy excludes federal agencies",
     "partnership_terms_missing": "the policy requires partnership terms with a promotion duty",
     "rate_limited": "the agency reached the policy's daily rate or the edge's burst limit",
+    "area_outside_jurisdiction": "the request's circle lies wholly outside the agency's "
+    "jurisdiction",
 }
 
 
-def platform_refusals(policy: Policy, agency: ModelAgency | None, now: datetime) -> set[str]:
-    """The platform's rules: partnership, eligibility, the daily rate."""
+def outside_jurisdiction(agency: ModelAgency, draft: RequestDraft) -> bool:
+    """Whether the request's circle misses the agency's circle altogether (touching is
+    enough to be inside); the same for every policy and every kind of request."""
+    apart = distance_m(agency.lat, agency.lng, draft.center_lat, draft.center_lng)
+    return apart > agency.radius_m + draft.radius_m
+
+
+def platform_refusals(
+    policy: Policy, agency: ModelAgency | None, draft: RequestDraft, now: datetime
+) -> set[str]:
+    """The platform's rules: partnership, eligibility, the daily rate, the jurisdiction."""
     p = policy.params
     if agency is None or agency.partnership != "active":
         return {"partnership_inactive"}
@@ -66,6 +77,8 @@ def platform_refusals(policy: Policy, agency: ModelAgency | None, now: datetime)
     cap = p.requests_per_agency_per_day
     if cap and sum(1 for t in agency.filings if now - t < RATE_WINDOW) >= cap:
         out.add("rate_limited")
+    if outside_jurisdiction(agency, draft):
+        out.add("area_outside_jurisdiction")
     return out
 
 
@@ -140,7 +153,7 @@ def expected_refusals(
     and they allow it). The HTTP edge's burst limit, where there is one, answers first."""
     if agency is not None and edge_limited(agency, burst_limit, now):
         return {"rate_limited"}
-    platform = platform_refusals(policy, agency, now)
+    platform = platform_refusals(policy, agency, draft, now)
     if platform or agency is None:
         return platform
     if not standard_limits(policy):

@@ -9,6 +9,7 @@ history that still breaks it.
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 
 from hypothesis import strategies as st
@@ -16,6 +17,7 @@ from hypothesis.stateful import initialize, invariant, precondition, rule
 
 from app.verification import world
 from app.verification.audit_checks import check_audit
+from app.verification.filing import SQ_METRES_PER_SQ_MILE
 from app.verification.findings import GuaranteeBroken, Verdict
 from app.verification.machine_base import PICK, pick
 from app.verification.model import ModelClip, ModelConsent, ModelRequest
@@ -30,6 +32,11 @@ from app.workflow.states import ReleaseBasis, RequestKind
 # rarely enough that the checks that must not wait for them (I8) are reached without them.
 SOMETIMES = st.sampled_from([False, True, False])
 ADVANCES = (timedelta(hours=1), timedelta(days=1), timedelta(days=8), timedelta(days=61))
+OPENING_MINUTES = 330
+
+
+def _sq_mi(radius_m: float) -> float:
+    return math.pi * radius_m**2 / SQ_METRES_PER_SQ_MILE
 
 
 def _duration(delta: timedelta) -> str:
@@ -77,15 +84,25 @@ class ConsentMachine(OperatorRules, ReviewRules, AgencyRules, ResidentRules):
             self.approve_consent_request(first)
 
     def _opening_request(self, radius: float, kind: RequestKind) -> None:
-        """The first agency's request over the city, judged as a step of its own."""
+        """The first agency's request over the city, judged as a step of its own: 330 minutes
+        ending half an hour ago, or as near as the policy's window and area limits allow. A
+        researcher's narrower policy would otherwise refuse it, and every history would start
+        with nothing for a resident to answer (a vacuous pass)."""
+        p = self.config.policy.params
+        minutes = min(max(OPENING_MINUTES, p.min_window_minutes), p.max_window_minutes)
+        fitting = [
+            r for r in world.VALID_RADII if p.min_area_sq_mi <= _sq_mi(r) <= p.max_area_sq_mi
+        ]
+        if fitting and radius not in fitting:
+            radius = min(fitting, key=lambda r: abs(r - radius))
         self.guarantee_holds()
         self.file_request(
             a=0,
             cx=0,
             cy=0,
             radius=radius,
-            ago=12,
-            minutes=330,
+            ago=math.ceil(minutes / 30) + 1,
+            minutes=minutes,
             incident="burglary",
             case=0,
             kind=kind,
@@ -189,4 +206,5 @@ class ConsentMachine(OperatorRules, ReviewRules, AgencyRules, ResidentRules):
         self.before, self.pending, self.refused = after, [], False
         stop = [f for f in found if f.verdict is Verdict.VIOLATION or self.config.strict]
         if stop:
+            self.config.note_found()
             raise GuaranteeBroken(stop, self.trace)

@@ -45,6 +45,13 @@ class MachineConfig:
     # What the exploration reached (filings accepted, residents notified, releases by basis):
     # a guarantee that held because nothing happened is not a guarantee, so it is reported.
     coverage: Counter[str] = field(default_factory=Counter)
+    # Steps, histories and coverage when the first counterexample was found: what follows
+    # is hypothesis replaying variants of it while shrinking, not further exploration.
+    found_at: tuple[int, int, Counter[str]] | None = None
+
+    def note_found(self) -> None:
+        if self.found_at is None:
+            self.found_at = (self.steps, self.examples, Counter(self.coverage))
 
 
 def pick(items: list[Any], index: int) -> Any:

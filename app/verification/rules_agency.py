@@ -7,6 +7,7 @@ policy's parameters say it must be, refused with one of the reasons they give ot
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 
 from hypothesis import strategies as st
@@ -84,6 +85,9 @@ class AgencyRules(AgencyReads):
         ),
         legal=LEGAL,
         anchor=st.sampled_from(["city", "now", "now"]),
+        # Now and then a centre away from the city (world.AWAY_CENTRES): at the jurisdiction's
+        # edge, or far outside it. Rare, since most such filings are refused.
+        place=st.sampled_from(["city"] * 10 + ["edge", "far"]),
     )
     def file_request(
         self,
@@ -98,13 +102,20 @@ class AgencyRules(AgencyReads):
         kind: RequestKind,
         legal: tuple[str, bool] = ("warrant", False),
         anchor: str = "now",
+        place: str = "city",
     ) -> None:
         """File a request whose window starts `ago` half-hours before now, or before the
         moment the city was set up (`anchor="city"`): the incident the first clips recorded,
-        which days later only a request reaching back that far (or too far) can cover."""
+        which days later only a request reaching back that far (or too far) can cover. The centre
+        is the city's grid point (`cx`, `cy`), or the `place` away from the city."""
         self.begin("file request")
         agency: ModelAgency = pick(self.agencies(), a)
-        lat, lng = world.request_centre(cx, cy)
+        if place == "city":
+            lat, lng = world.request_centre(cx, cy)
+            where = f"({cx}, {cy})"
+        else:
+            lat, lng = world.away_centre(place)
+            where = f"the {place} centre, {math.hypot(*world.AWAY_CENTRES[place]):,.0f} m away"
         origin = world.START if anchor == "city" else self.clock.now()
         start = origin - timedelta(minutes=30 * ago)
         is_legal = kind is RequestKind.LEGAL
@@ -146,7 +157,7 @@ class AgencyRules(AgencyReads):
         since = f"{ago / 2:g} h ago" if anchor == "now" else f"{ago / 2:g} h before the start"
         text = (
             f"agency {agency.label} files {what} request {label}: {radius:g} m "
-            f"around ({cx}, {cy}), {minutes} min from {since}, {incident}"
+            f"around {where}, {minutes} min from {since}, {incident}"
         )
         outcome = (
             " -> waits for the operator's review"

@@ -58,8 +58,12 @@ class VerifyReport:
     violation: Counterexample | None = None
     exception: Counterexample | None = None
     declared: list[str] = field(default_factory=list)
-    # What the explored histories reached (see MachineConfig.coverage), over both passes.
+    # What the explored histories reached (see MachineConfig.coverage), over both passes, up
+    # to the first counterexample of a pass (shrinking replays it, which is not exploration).
     coverage: Counter[str] = field(default_factory=Counter)
+    # Of `steps` and `examples`: those hypothesis spent replaying variants while shrinking.
+    shrink_steps: int = 0
+    shrink_examples: int = 0
 
     def reached(self) -> str:
         """One line: what happened, so a clean result can be told from a vacuous one."""
@@ -205,7 +209,13 @@ def verify(
         )
         report.steps += config.steps
         report.examples += config.examples
-        report.coverage.update(config.coverage)
+        if config.found_at is None:
+            report.coverage.update(config.coverage)
+        else:
+            steps, examples, coverage = config.found_at
+            report.shrink_steps += config.steps - steps
+            report.shrink_examples += config.examples - examples
+            report.coverage.update(coverage)
         if found is not None and any(f.verdict is Verdict.VIOLATION for f in found.findings):
             report.violation = found
             break

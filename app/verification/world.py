@@ -4,6 +4,11 @@ Cameras sit on a 50 m grid shifted by (13 m, 21 m); request centres sit on the u
 and the request radii are chosen so that no camera lies within 1.5 m of a request's boundary.
 So the model's distances and the service's never disagree by rounding, and no request centre
 coincides with a camera (which the coordinate scan would mistake for a leak).
+
+Now and then a request is centred away from the city instead (`AWAY_CENTRES`), for the
+platform's jurisdiction rule: a request's circle must reach into its agency's 3,000 m circle.
+Their distances are chosen the same way: each request circle ends at least 45 m from the
+jurisdiction's boundary, on one side or the other.
 """
 
 from __future__ import annotations
@@ -22,6 +27,11 @@ CENTRE_SPAN = 3
 VALID_RADII = (160.0, 195.0, 240.0, 305.0, 410.0)
 INVALID_RADII = (100.0, 800.0)
 JURISDICTION_M = 3000.0
+# Request centres away from the city (metres north, east), for the jurisdiction rule. "edge"
+# lies 3,350 m east: circles of 410 m and 800 m still reach 60 m and 450 m into the
+# jurisdiction, smaller ones stay 45-250 m outside it. "far" lies 6 km north: outside for
+# every radius. (Checked in tests/property/test_world.py.)
+AWAY_CENTRES = {"edge": (0.0, 3350.0), "far": (6000.0, 0.0)}
 
 
 def offset(north_m: float, east_m: float) -> tuple[float, float]:
@@ -38,3 +48,7 @@ def camera_site(gx: int, gy: int) -> tuple[float, float]:
 
 def request_centre(cx: int, cy: int) -> tuple[float, float]:
     return offset(cy * GRID_M, cx * GRID_M)
+
+
+def away_centre(place: str) -> tuple[float, float]:
+    return offset(*AWAY_CENTRES[place])

@@ -202,3 +202,8 @@ def federal_agencies_admitted(monkeypatch: pytest.MonkeyPatch) -> None:
 def daily_rate_ignored(monkeypatch: pytest.MonkeyPatch) -> None:
     """The per-agency daily rate is never checked."""
     monkeypatch.setattr(requests, "check_rate", lambda ctx, agency_id: None)
+
+
+def jurisdiction_ignored(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Filing forgets the jurisdiction: a request wholly outside the agency's area is taken."""
+    monkeypatch.setattr(requests, "check_jurisdiction", lambda agency, draft: None)

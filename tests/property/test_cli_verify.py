@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from typer.testing import CliRunner
 
@@ -30,6 +32,11 @@ def test_a_broken_policy_prints_a_numbered_trace_and_exits_1() -> None:
     assert "  1. operator creates agency A1" in result.output
     assert "without consent" in result.output
     assert "[I1 VIOLATION]" in result.output
+    # Shrinking replays variants of the counterexample, often tens of times the budget; the
+    # summary used to count them as explored steps (ring-2018: 600 asked, 8,153 "explored").
+    explored = next(line for line in result.output.splitlines() if line.startswith("Explored"))
+    assert int(explored.split()[1]) < 2000, explored
+    assert "before the first counterexample; shrinking its trace replayed" in explored
 
 
 @memory_only
@@ -73,3 +80,31 @@ def test_steps_must_be_positive() -> None:
     result = runner.invoke(cli, ["verify", "--steps", "0"])
     assert result.exit_code == 2
     assert "--steps" in result.output
+
+
+def test_a_module_off_the_python_path_is_named_with_the_way_to_reach_it() -> None:
+    """`consentgate` does not put the current folder on the path; "unknown policy" alone hid
+    that a researcher's module was simply not importable."""
+    result = runner.invoke(cli, ["verify", "--policy", "qa_nowhere.strict:StrictPolicy"])
+    assert result.exit_code == 2
+    assert "--policy: unknown policy 'qa_nowhere.strict:StrictPolicy'" in result.output
+    assert "No module named 'qa_nowhere'" in result.output
+    assert "PYTHONPATH=." in result.output
+
+
+def test_a_missing_attribute_is_named() -> None:
+    result = runner.invoke(cli, ["verify", "--policy", "app.sim.example_policies:NARROW"])
+    assert result.exit_code == 2
+    assert "has no attribute 'NARROW'" in result.output
+    assert "PYTHONPATH" not in result.output
+
+
+def test_an_import_failing_inside_the_researchers_module_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "qa_typo_policy.py").write_text("import qa_no_such_dependency\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    result = runner.invoke(cli, ["verify", "--policy", "qa_typo_policy:POLICY"])
+    assert result.exit_code == 2
+    assert "No module named 'qa_no_such_dependency'" in result.output
+    assert "PYTHONPATH" not in result.output

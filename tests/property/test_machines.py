@@ -17,6 +17,7 @@ from app.main import create_app
 from app.policies import load_policy
 from app.policies.base import StandardPolicy
 from app.policies.params import PolicyParams
+from app.sim.example_policies import NARROW_REQUESTS
 from app.verification import profiles, world
 from app.verification.http_driver import HttpDriver
 from app.verification.runner import VerifyReport, verify
@@ -83,7 +84,8 @@ GATED = StandardPolicy(
 @pytest.mark.skipif(bool(PG_URL), reason="no database involved; ran on SQLite")
 def test_a_moderated_gated_policy_holds_and_the_exploration_reaches_residents() -> None:
     """Not vacuously: requests are approved, residents notified, footage released on consent,
-    and filings refused for each eligibility rule and for the daily rate."""
+    and filings refused for each eligibility rule, for the daily rate and for a request
+    outside the agency's jurisdiction."""
     budget = profiles.budget()
     report = verify(GATED, steps=budget.service_steps, seed=4)
     assert report.exit_code == 0, _held(report)
@@ -91,8 +93,24 @@ def test_a_moderated_gated_policy_holds_and_the_exploration_reaches_residents() 
     assert reached["requests approved"] > 0, report.reached()
     assert reached["residents notified"] > 0, report.reached()
     assert reached["releases (consent)"] > 0, report.reached()
-    for code in ("agency_not_verified", "federal_agency_excluded", "rate_limited"):
+    refusals = (
+        "agency_not_verified",
+        "federal_agency_excluded",
+        "rate_limited",
+        "area_outside_jurisdiction",
+    )
+    for code in refusals:
         assert reached[f"filings refused ({code})"] > 0, (code, sorted(reached.items()))
+
+
+@pytest.mark.skipif(bool(PG_URL), reason="no database involved; ran on SQLite")
+def test_a_narrower_policy_is_not_passed_vacuously() -> None:
+    """A researcher's policy with smaller areas and shorter windows (0.1 sq mi, 2 hours): the
+    opening request fits its limits, so residents are notified and share. It used to be a
+    fixed 330-minute request, refused, and the run "held" with nothing released."""
+    report = verify(NARROW_REQUESTS, steps=400, seed=0)
+    assert report.exit_code == 0, _held(report)
+    assert report.coverage["releases (consent)"] > 0, report.reached()
 
 
 def test_http_ids_come_from_the_seeded_source() -> None:

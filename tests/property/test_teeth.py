@@ -57,6 +57,7 @@ BREAKS: list[tuple[str, Callable[[pytest.MonkeyPatch], None], Policy | None, str
     ("notices before moderation", broken.notices_before_moderation, MODERATED, "policy"),
     ("federal agencies admitted", broken.federal_agencies_admitted, NO_FEDERAL, "policy"),
     ("daily rate ignored", broken.daily_rate_ignored, DAILY_RATE, "policy"),
+    ("jurisdiction ignored", broken.jurisdiction_ignored, None, "policy"),
 ]
 
 
