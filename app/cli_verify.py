@@ -51,7 +51,7 @@ def verify(
     try:
         chosen = load_policy(policy)
     except PolicyNotFound as exc:
-        err.print(f"error: --policy: {exc}{_import_failure(policy, exc)}", markup=False)
+        err.print(f"error: --policy: {exc}", markup=False)
         raise typer.Exit(2) from None
     except Exception as exc:  # a researcher's class failing to build is a usage error
         err.print(f"error: --policy: {policy!r} could not be built: {exc}", markup=False)
@@ -104,23 +104,6 @@ def verify(
     )
     out.print(f"Every invariant (I1-I8) held: {pace}.{declared}", markup=False)
     out.print(reached, markup=False)
-
-
-def _import_failure(policy: str, exc: Exception) -> str:
-    """Why a `module:ATTRIBUTE` was not found: the registry says only "unknown policy", which
-    hides a module outside the Python path (`consentgate` does not put the current folder on
-    it, unlike `python -m`), a typo in the attribute, or an import failing inside the module."""
-    cause = exc.__cause__
-    if not isinstance(cause, ImportError | AttributeError):
-        return ""
-    why = f"\n  ({type(cause).__name__}: {cause})"
-    top = policy.partition(":")[0].split(".")[0]
-    if isinstance(cause, ModuleNotFoundError) and cause.name == top:
-        why += (
-            f"\n  A module of your own must be importable: run from the folder that holds "
-            f"{top!r} with PYTHONPATH=. (e.g. PYTHONPATH=. consentgate verify --policy {policy})."
-        )
-    return why
 
 
 def register(cli: typer.Typer) -> None:

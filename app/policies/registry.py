@@ -35,11 +35,25 @@ TOML_KEYS = ("base", "name", "description", "parameters")
 
 
 class PolicyNotFound(LookupError):
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, why: str = "") -> None:
         super().__init__(
             f"unknown policy {name!r}; presets: {', '.join(sorted(PRESETS))}, "
-            "module:ATTRIBUTE for your own, or a .toml file"
+            f"module:ATTRIBUTE for your own, or a .toml file{why}"
         )
+
+
+def _import_failure(name: str, cause: ImportError | AttributeError) -> str:
+    """Why a `module:ATTRIBUTE` was not found: a module outside the Python path (`consentgate`
+    does not put the current folder on it, unlike `python -m`), a typo in the attribute, or an
+    import failing inside the module. Every command that takes a policy says it."""
+    why = f"\n  ({type(cause).__name__}: {cause})"
+    top = name.partition(":")[0].split(".")[0]
+    if isinstance(cause, ModuleNotFoundError) and cause.name == top:
+        why += (
+            f"\n  A module of your own must be importable: run the command from the folder "
+            f"that holds {top!r}, starting it with PYTHONPATH=. (PYTHONPATH=. consentgate ...)."
+        )
+    return why
 
 
 class NotAPolicy(PolicyNotFound):
@@ -106,7 +120,7 @@ def load_policy(name: str) -> Policy:
         try:
             found = getattr(importlib.import_module(module_name), attribute)
         except (ImportError, AttributeError) as exc:
-            raise PolicyNotFound(name) from exc
+            raise PolicyNotFound(name, _import_failure(name, exc)) from exc
         return _checked(name, found)
     raise PolicyNotFound(name)
 

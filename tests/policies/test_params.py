@@ -92,3 +92,16 @@ def test_suppressed_counts_hide_the_parts_together() -> None:
         "shared": None,
         "not_shared": None,
     }
+
+
+def test_a_policy_that_cannot_be_imported_says_why_for_every_command() -> None:
+    """The registry, which serve, simulate, compare, sweep and verify share, gives Python's
+    reason and, for a module not on the path, how to put the current folder there."""
+    with pytest.raises(PolicyNotFound) as missing:
+        load_policy("my_own_policies:STRICT")
+    assert "(ModuleNotFoundError: No module named 'my_own_policies')" in str(missing.value)
+    assert "holds 'my_own_policies', starting it with PYTHONPATH=." in str(missing.value)
+    with pytest.raises(PolicyNotFound) as typo:
+        load_policy("app.sim.example_policies:CONTACT_ON_SHAER")
+    assert "AttributeError" in str(typo.value) and "CONTACT_ON_SHAER" in str(typo.value)
+    assert "PYTHONPATH" not in str(typo.value)
