@@ -10,8 +10,8 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-err = Console(stderr=True)
-out = Console()
+err = Console(stderr=True, soft_wrap=True)  # a hash or a path stays on one line, piped too
+out = Console(soft_wrap=True)
 
 ScenarioArg = Annotated[Path, typer.Argument(help="scenario TOML file (see scenarios/)")]
 OutOption = Annotated[

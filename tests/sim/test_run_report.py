@@ -37,3 +37,6 @@ def test_the_summary_reads_by_group_with_a_glossary(tmp_path: Path) -> None:
     assert cells == expected
     glossary = report[report.index("<h2>Glossary</h2>") :]
     assert info("share_rate").definition in glossary
+    # Piped (CliRunner is no terminal), the head hash and the folder stay on their lines.
+    assert re.search(r"^audit log: \d+ entries, head [0-9a-f]{64}$", result.output, re.M)
+    assert f"outputs in {out}" in result.output.splitlines()
