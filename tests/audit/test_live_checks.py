@@ -37,6 +37,17 @@ def _write(world: World, step: Any) -> Any:
     return world.app.state.runtime.write(step)
 
 
+def _shared(world: World) -> tuple[Any, Any, dict[str, Any], dict[str, Any]]:
+    """Dana shares one clip with the agency's request: the agency, Dana, the request and her
+    consent, as the API shows them."""
+    agency = world.agency()
+    dana = world.resident()
+    request = world.file(agency)
+    world.share(dana, request["id"], dana.clips[:1])
+    [consent] = world.ok("GET", "/me/consents", dana.headers)["data"]
+    return agency, dana, request, consent
+
+
 def _shared_and_downloaded(world: World) -> tuple[Any, Any, dict[str, Any], UUID]:
     agency = world.agency()
     dana = world.resident()
@@ -232,11 +243,7 @@ def test_i7_a_release_moved_to_another_agency(world: World) -> None:
 
 
 def test_i7_a_withdrawal_undone_with_its_revocation(world: World) -> None:
-    agency = world.agency()
-    dana = world.resident()
-    request = world.file(agency)
-    world.share(dana, request["id"], dana.clips[:1])
-    [consent] = world.ok("GET", "/me/consents", dana.headers)["data"]
+    _agency, dana, _request, consent = _shared(world)
     world.clock.advance(timedelta(minutes=5))  # she changes her mind later, before a download
     world.ok("POST", f"/me/consents/{consent['id']}/withdraw", dana.headers)
     assert _verify(world)["ok"]
@@ -254,12 +261,8 @@ def test_i7_a_withdrawal_undone_with_its_revocation(world: World) -> None:
 def test_i1_a_withdrawal_in_the_same_instant_as_the_release_is_later(world: World) -> None:
     """The clock does not move between her share (released at once) and her withdrawal: the
     log's order says the release came first, so no release followed a withdrawal."""
-    agency = world.agency()
-    dana = world.resident()
-    request = world.file(agency)
-    world.share(dana, request["id"], dana.clips[:1])
+    agency, dana, request, consent = _shared(world)
     assert world.ok("GET", f"/portal/requests/{request['id']}/footage", agency.headers)["data"]
-    [consent] = world.ok("GET", "/me/consents", dana.headers)["data"]
     world.ok("POST", f"/me/consents/{consent['id']}/withdraw", dana.headers)
     report = _verify(world)
     assert report["ok"], report
@@ -268,11 +271,7 @@ def test_i1_a_withdrawal_in_the_same_instant_as_the_release_is_later(world: Worl
 def test_i1_a_release_logged_after_a_withdrawal_in_the_same_instant(world: World) -> None:
     """The converse: a release made behind the gate in the instant of the withdrawal, and
     logged after it, is a release after the withdrawal."""
-    agency = world.agency()
-    dana = world.resident()
-    request = world.file(agency)
-    world.share(dana, request["id"], dana.clips[:1])
-    [consent] = world.ok("GET", "/me/consents", dana.headers)["data"]
+    agency, dana, request, consent = _shared(world)
     world.ok("POST", f"/me/consents/{consent['id']}/withdraw", dana.headers)
     forged = uuid4()
     with world.app.state.runtime.db.engine.begin() as connection:
@@ -307,11 +306,7 @@ def test_i1_a_release_logged_after_a_withdrawal_in_the_same_instant(world: World
 
 def test_i1_a_release_after_the_withdrawal(world: World) -> None:
     """A release dated after the consent's withdrawal (moved behind the gate's back)."""
-    agency = world.agency()
-    dana = world.resident()
-    request = world.file(agency)
-    world.share(dana, request["id"], dana.clips[:1])
-    [consent] = world.ok("GET", "/me/consents", dana.headers)["data"]
+    _agency, dana, _request, consent = _shared(world)
     world.clock.advance(timedelta(minutes=5))
     world.ok("POST", f"/me/consents/{consent['id']}/withdraw", dana.headers)
     with world.app.state.runtime.db.engine.begin() as connection:
