@@ -1,0 +1,69 @@
+"""Bad input on the operator's routes: the body is named as the body, in words a person can act
+on, with a stable code, and nothing is written (found by the operator QA pass)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.api.test_refusals import refused
+from tests.factories import World
+
+AGENCY = (
+    b'{"name": "Dup PD", "jurisdiction": "Dupville", "center_lat": 40, "center_lng": -75, '
+    b'"radius_m": 5000}'
+)
+
+
+def _post(world: World, content: bytes, content_type: str | None) -> dict[str, Any]:
+    headers = dict(world.operator)
+    if content_type is not None:
+        headers["Content-Type"] = content_type
+    return refused(
+        world, "POST", "/operator/agencies", headers, 422, "validation_error", content=content
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "where"),
+    [(b'{"name": "x",', 13), (b"hello", 0), (b"\xff\xfe", 0)],
+    ids=["cut-short", "plain-text", "not-utf8"],
+)
+def test_a_body_that_is_not_json_is_named_the_body(
+    world: World, content: bytes, where: int
+) -> None:
+    # FastAPI's own error puts the decoder's offset where the field goes: field "13", "0".
+    answer = _post(world, content, "application/json")
+    assert [e["field"] for e in answer["errors"]] == ["body"]
+    assert answer["detail"].startswith("body: not valid JSON (")
+    assert answer["detail"].endswith(f" at character {where})")
+
+
+@pytest.mark.parametrize("content_type", [None, "application/x-www-form-urlencoded", "text/plain"])
+def test_json_without_a_json_content_type_says_so(world: World, content_type: str | None) -> None:
+    # `curl -d` without -H 'Content-Type: application/json': the body is never parsed.
+    answer = _post(world, AGENCY, content_type)
+    assert answer["errors"][0]["field"] == "body"
+    assert "Content-Type: application/json" in answer["detail"]
+
+
+@pytest.mark.parametrize("content", [b"[1, 2]", b'"agency"', b"null"])
+def test_json_that_is_not_an_object_says_so(world: World, content: bytes) -> None:
+    answer = _post(world, content, "application/json")
+    assert answer["detail"] == "body: must be a JSON object ({...})"
+
+
+def test_field_errors_keep_their_field_names(world: World) -> None:
+    body = {
+        "name": "x",
+        "jurisdiction": "y",
+        "center_lat": 91,
+        "center_lng": -75,
+        "radius_m": 10,
+        "colour": "red",
+    }
+    answer = refused(
+        world, "POST", "/operator/agencies", world.operator, 422, "validation_error", json=body
+    )
+    assert [e["field"] for e in answer["errors"]] == ["center_lat", "colour"]
