@@ -58,6 +58,7 @@ def test_seed_is_idempotent_and_writes_demo_env(env: Path) -> None:
 
 
 def test_token_command_checks_its_arguments(env: Path) -> None:
+    Runtime.build(Settings()).db.dispose()  # the database the tokens are for
     runner = CliRunner()
     bad_role = runner.invoke(cli, ["token", "sheriff"])
     assert bad_role.exit_code == 2 and "role" in bad_role.output
@@ -74,3 +75,41 @@ def test_token_command_checks_its_arguments(env: Path) -> None:
     assert decode_token(runtime.tokens, ok.output.strip(), now=runtime.clock.now()).role is (
         Role.AUDITOR
     )
+
+
+def _said(output: str) -> str:
+    return " ".join(output.split())
+
+
+@pytest.mark.parametrize("command", [["token", "auditor"], ["token", "operator"], ["tick"]])
+def test_a_mistyped_db_is_refused_not_created(env: Path, command: list[str]) -> None:
+    """Opening a path that is not there would create an empty database: `token` minted a
+    token for a city that does not exist and `tick` reported "released 0, expired 0" from cron,
+    both exit 0 (found by the operator QA pass). As the audit commands do, they refuse it."""
+    Runtime.build(Settings()).db.dispose()  # the real one exists; the typo does not
+    typo = env / "cli-typo.db"
+    result = CliRunner().invoke(cli, [*command, "--db", str(typo)])
+    assert result.exit_code == 2, result.output
+    assert _said(result.output).startswith(f"error: --db: {typo}: no database there")
+    assert not typo.exists()
+
+
+def test_without_a_database_the_default_path_is_named(env: Path) -> None:
+    result = CliRunner().invoke(cli, ["token", "auditor"])
+    assert result.exit_code == 2
+    assert f"error: CONSENTGATE_DB_PATH: {env / 'cli.db'}: no database there" in _said(
+        result.output
+    )
+    assert not (env / "cli.db").exists()
+
+
+def test_a_database_that_cannot_be_opened_is_named_not_a_traceback(
+    env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", "nosuchdriver://user:hunter2@example.org/db")
+    for command in (["token", "auditor"], ["tick"]):
+        result = CliRunner().invoke(cli, command)
+        assert result.exit_code == 2, result.output
+        said = _said(result.output)
+        assert said.startswith("error: DATABASE_URL: cannot be opened (")
+        assert "hunter2" not in said  # the URL's value may hold a password: never printed
