@@ -37,6 +37,9 @@ PolicyOption = Annotated[
 ]
 
 
+# `make run` passes its HOST and PORT, so that $CG in var/demo.env is where it serves.
+DEFAULT_URL = "http://127.0.0.1:8000"
+
 # The command-line option behind each setting a command may override, to name it when refused.
 OPTIONS = {"db_path": "--db", "policy": "--policy", "tick_seconds": "--tick-seconds"}
 
@@ -157,12 +160,25 @@ def serve(
 
 
 @cli.command()
-def seed(db: DbOption = None, env_file: Path = Path("var/demo.env")) -> None:
+def seed(
+    db: DbOption = None,
+    env_file: Annotated[
+        Path | None,
+        typer.Option(help="where to write the demo tokens (default CONSENTGATE_DEMO_ENV_FILE)"),
+    ] = None,
+    url: Annotated[
+        str,
+        typer.Option(help="the service's address, written as $CG for the walkthrough"),
+    ] = DEFAULT_URL,
+) -> None:
     """Build the demo city (idempotent) and print a demo token per role."""
     from scripts.seed import seed_demo
 
     settings = _settings(db)
-    seed_demo(settings, env_file=env_file, console=out)
+    # The web start page offers the tokens from CONSENTGATE_DEMO_ENV_FILE: write them there.
+    target = env_file if env_file is not None else settings.demo_env_file
+    runtime = open_runtime(settings, db)
+    seed_demo(settings, env_file=target, console=out, runtime=runtime, url=url)
 
 
 @cli.command()
@@ -170,7 +186,10 @@ def token(
     role: Annotated[str, typer.Argument(help="operator, agency, resident or auditor")],
     subject: Annotated[str | None, typer.Option(help="agency or resident id")] = None,
     name: Annotated[str, typer.Option(help="officer's name, for agency tokens")] = "",
-    minutes: Annotated[int, typer.Option(min=1, max=60 * 24 * 30)] = 8 * 60,
+    minutes: Annotated[
+        int | None,
+        typer.Option(min=1, max=60 * 24 * 30, help="lifetime; default CONSENTGATE_TOKEN_MINUTES"),
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Mint a bearer token (the operator's power, from the command line)."""
@@ -207,7 +226,10 @@ def token(
     actor = Actor(parsed_role, subject_id or uuid4(), name)
     print(
         mint_token(
-            runtime.tokens, actor, now=SystemClock().now(), lifetime=timedelta(minutes=minutes)
+            runtime.tokens,
+            actor,
+            now=SystemClock().now(),
+            lifetime=timedelta(minutes=minutes or settings.token_minutes),
         )
     )
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from pathlib import Path
 
 import pytest
@@ -113,3 +115,44 @@ def test_a_database_that_cannot_be_opened_is_named_not_a_traceback(
         said = _said(result.output)
         assert said.startswith("error: DATABASE_URL: cannot be opened (")
         assert "hunter2" not in said  # the URL's value may hold a password: never printed
+
+
+def _env_values(path: Path) -> dict[str, str]:
+    return dict(
+        line.removeprefix("export ").split("=", 1) for line in path.read_text().splitlines()
+    )
+
+
+def test_seed_writes_the_address_it_is_given_where_the_web_reads(
+    env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`make run PORT=8771` wrote CG=http://127.0.0.1:8000, so the README's walkthrough
+    called nothing (or another helper's server); and the tokens went to var/demo.env whatever
+    CONSENTGATE_DEMO_ENV_FILE said, where the web start page looks (operator QA pass)."""
+    monkeypatch.setenv("CONSENTGATE_DEMO_ENV_FILE", str(env / "web" / "demo.env"))
+    result = CliRunner().invoke(cli, ["seed", "--url", "http://127.0.0.1:8771/"])
+    assert result.exit_code == 0, result.output
+    assert _env_values(env / "web" / "demo.env")["CG"] == "http://127.0.0.1:8771"
+    assert str(env / "web" / "demo.env") in _said(result.output)
+
+
+def test_make_run_seeds_with_the_port_it_serves_on() -> None:
+    makefile = (Path(__file__).resolve().parent.parent / "Makefile").read_text()
+    recipe = makefile.split("\nrun: install\n", 1)[1].split("\n\n", 1)[0]
+    assert "consentgate seed --url http://$(HOST):$(PORT)" in recipe
+    assert "consentgate serve --host $(HOST) --port $(PORT)" in recipe
+
+
+def test_token_lifetime_follows_the_setting(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """CONSENTGATE_TOKEN_MINUTES is "the lifetime of minted tokens" (README); the command
+    minted 480 minutes whatever it said."""
+    Runtime.build(Settings()).db.dispose()
+    monkeypatch.setenv("CONSENTGATE_TOKEN_MINUTES", "30")
+    runtime = Runtime.build(Settings())
+    for args, minutes in (([], 30), (["--minutes", "5"], 5)):
+        result = CliRunner().invoke(cli, ["token", "auditor", *args])
+        assert result.exit_code == 0, result.output
+        payload = result.output.strip().split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        assert claims["exp"] - claims["iat"] == minutes * 60
+    runtime.db.dispose()

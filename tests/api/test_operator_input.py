@@ -67,3 +67,16 @@ def test_field_errors_keep_their_field_names(world: World) -> None:
         world, "POST", "/operator/agencies", world.operator, 422, "validation_error", json=body
     )
     assert [e["field"] for e in answer["errors"]] == ["center_lat", "colour"]
+
+
+def test_an_agency_token_without_a_subject_is_refused_in_english(world: World) -> None:
+    answer = refused(
+        world,
+        "POST",
+        "/operator/tokens",
+        world.operator,
+        422,
+        "subject_required",
+        json={"role": "agency"},
+    )
+    assert answer["detail"] == "An agency token needs a subject id."  # was "A agency"
