@@ -3,6 +3,7 @@ on, with a stable code, and nothing is written (found by the operator QA pass)."
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -80,3 +81,16 @@ def test_an_agency_token_without_a_subject_is_refused_in_english(world: World) -
         json={"role": "agency"},
     )
     assert answer["detail"] == "An agency token needs a subject id."  # was "A agency"
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("center_lat", "NaN"), ("center_lng", "-Infinity"), ("radius_m", "Infinity")],
+)
+def test_nan_and_infinity_are_refused_as_such(world: World, field: str, value: str) -> None:
+    # Python's JSON reader takes them; they were refused, but NaN "should be less than 90".
+    values = json.loads(AGENCY)
+    values[field] = "PLACEHOLDER"
+    body = json.dumps(values).replace('"PLACEHOLDER"', value).encode()
+    answer = _post(world, body, "application/json")
+    assert answer["errors"] == [{"field": field, "reason": "Input should be a finite number"}]
