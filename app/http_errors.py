@@ -73,7 +73,9 @@ def _problem(error: dict[str, Any], content_type: str) -> dict[str, str]:
                 f"(got {content_type or 'no Content-Type'})",
             }
         return {"field": "body", "reason": "must be a JSON object ({...})"}
-    return {"field": _field(loc), "reason": str(error.get("msg", ""))}
+    # A validator's own ValueError reads "Value error, must include a timezone": drop the label.
+    reason = str(error.get("msg", "")).removeprefix("Value error, ")
+    return {"field": _field(loc), "reason": reason}
 
 
 def install(app: FastAPI) -> None:

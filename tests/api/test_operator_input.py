@@ -94,3 +94,18 @@ def test_nan_and_infinity_are_refused_as_such(world: World, field: str, value: s
     body = json.dumps(values).replace('"PLACEHOLDER"', value).encode()
     answer = _post(world, body, "application/json")
     assert answer["errors"] == [{"field": field, "reason": "Input should be a finite number"}]
+
+
+def test_a_validator_reason_has_no_pydantic_label(world: World) -> None:
+    agency = world.agency(partnered=False)
+    answer = refused(
+        world,
+        "PUT",
+        f"/operator/agencies/{agency.id}/partnership",
+        world.operator,
+        422,
+        "validation_error",
+        json={"status": "active", "starts_at": "2026-01-01T00:00:00"},
+    )
+    # It read "starts_at: Value error, must include a timezone, ...".
+    assert answer["detail"] == "starts_at: must include a timezone, e.g. 2026-11-30T10:00:00Z"
