@@ -23,14 +23,14 @@ install: $(STAMP)
 
 # Seed the demo city into var/consentgate.db if it is empty, print demo tokens, serve.
 run: install
-	$(BIN)/consentgate seed
+	$(BIN)/consentgate seed --url http://$(HOST):$(PORT)
 	$(BIN)/consentgate serve --host $(HOST) --port $(PORT)
 
 serve: install
 	$(BIN)/consentgate serve --host $(HOST) --port $(PORT)
 
 seed: install
-	$(BIN)/consentgate seed
+	$(BIN)/consentgate seed --url http://$(HOST):$(PORT)
 
 lint: install
 	$(BIN)/ruff check app tests scripts bench

@@ -220,7 +220,7 @@ class EdgeLimiter:
         self.limiter.hit(self.rules[rule_name], subject)
 
 
-def install(app: FastAPI, clock: Clock) -> None:
+def install(app: FastAPI, clock: Clock, limits: EdgeLimitSettings | None = None) -> None:
     """Put the guard in front of every route included after this call."""
-    app.state.edge_limiter = EdgeLimiter(clock)
+    app.state.edge_limiter = EdgeLimiter(clock, limits)
     app.router.dependencies.insert(0, Depends(guard))

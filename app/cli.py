@@ -5,21 +5,24 @@ from __future__ import annotations
 import sys
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 from uuid import UUID, uuid4
 
 import typer
-from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 
-from app.config import Settings
+from app.config import ConfigError, Settings, load
 from app.policies.cli import policy_cli, tick_command
 from app.policies.registry import PolicyNotFound
+
+if TYPE_CHECKING:
+    from app.runtime import Runtime
 
 cli = typer.Typer(
     help="consentgate: the consent-gated footage-request workflow.", no_args_is_help=True
 )
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # a path or a reason stays on one line
 out = Console()
 
 # The policy library's commands: consentgate policy list | diff | show | check, and tick.
@@ -34,6 +37,19 @@ PolicyOption = Annotated[
 ]
 
 
+# `make run` passes its HOST and PORT, so that $CG in var/demo.env is where it serves.
+DEFAULT_URL = "http://127.0.0.1:8000"
+
+# The command-line option behind each setting a command may override, to name it when refused.
+OPTIONS = {"db_path": "--db", "policy": "--policy", "tick_seconds": "--tick-seconds"}
+
+
+def _refuse(problems: list[str]) -> NoReturn:
+    for problem in problems:
+        err.print(f"[red]error:[/red] {escape(problem)}", highlight=False)
+    raise typer.Exit(2)
+
+
 def _settings(
     db: Path | None = None, policy: str | None = None, tick_seconds: float | None = None
 ) -> Settings:
@@ -45,12 +61,54 @@ def _settings(
     if tick_seconds is not None:
         overrides["tick_seconds"] = tick_seconds
     try:
-        return Settings(**overrides)
-    except ValidationError as exc:
-        for e in exc.errors():
-            where = ".".join(str(p) for p in e["loc"]) or "settings"
-            err.print(f"[red]error:[/red] {where}: {e['msg']}")
-        raise typer.Exit(2) from None
+        return load(Settings, OPTIONS, **overrides)
+    except ConfigError as exc:
+        _refuse(exc.problems)
+
+
+def _source(settings: Settings, db: Path | None) -> str:
+    """Where the database comes from, by name: never DATABASE_URL's value (it may hold a
+    password)."""
+    if settings.database_url:
+        return "DATABASE_URL"
+    return (
+        f"--db: {settings.db_path}"
+        if db is not None
+        else f"CONSENTGATE_DB_PATH: {settings.db_path}"
+    )
+
+
+def require_database(settings: Settings, db: Path | None) -> None:
+    """Refuse a SQLite file that is not there: opening it would create an empty database, and
+    a command would answer from (or mint tokens for) a city that does not exist."""
+    if not settings.database_url and not settings.db_path.is_file():
+        _refuse([f"{_source(settings, db)}: no database there (consentgate seed makes one)"])
+
+
+def _database_errors() -> tuple[type[Exception], ...]:
+    """What opening a database raises for a bad URL (ArgumentError), a server or file the
+    driver cannot open (DBAPIError), or a folder that cannot be made (OSError)."""
+    from sqlalchemy.exc import ArgumentError, DBAPIError
+
+    return (ArgumentError, DBAPIError, OSError)
+
+
+def open_runtime(settings: Settings, db: Path | None) -> Runtime:
+    """The runtime, or exit 2 naming the database setting that cannot be opened."""
+    from app.runtime import Runtime
+
+    try:
+        return Runtime.build(settings)
+    except PolicyNotFound as exc:
+        _refuse([f"policy: {exc}"])
+    except _database_errors() as exc:
+        _refuse([f"{_source(settings, db)}: cannot be opened ({_reason(exc)})"])
+
+
+def _reason(exc: Exception) -> str:
+    # The driver's own words, first line only; SQLAlchemy appends a URL and a help link.
+    reason = getattr(exc, "orig", None) or exc
+    return str(reason).strip().splitlines()[0] if str(reason).strip() else type(exc).__name__
 
 
 @cli.command()
@@ -80,11 +138,13 @@ def serve(
     try:
         app = create_app(settings)
     except PolicyNotFound as exc:
-        err.print(f"[red]error:[/red] policy: {exc}")
-        raise typer.Exit(2) from None
+        _refuse([f"policy: {exc}"])
     except LogKeyError as exc:  # production without CONSENTGATE_LOG_KEY (issue 5)
-        err.print(f"[red]error:[/red] log key: {exc}")
-        raise typer.Exit(2) from None
+        _refuse([f"log key: {exc}"])
+    except ConfigError as exc:  # CONSENTGATE_RATE_* (the edge limits are read with the app)
+        _refuse(exc.problems)
+    except _database_errors() as exc:  # a DATABASE_URL or a file that cannot be opened
+        _refuse([f"{_source(settings, db)}: cannot be opened ({_reason(exc)})"])
     out.print(f"consentgate on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
     out.print(f"database: {settings.url()}   policy: {app.state.runtime.policy.name}")
     # The timer writes on the wall clock: served a simulated year, it would expire the year's
@@ -100,12 +160,25 @@ def serve(
 
 
 @cli.command()
-def seed(db: DbOption = None, env_file: Path = Path("var/demo.env")) -> None:
+def seed(
+    db: DbOption = None,
+    env_file: Annotated[
+        Path | None,
+        typer.Option(help="where to write the demo tokens (default CONSENTGATE_DEMO_ENV_FILE)"),
+    ] = None,
+    url: Annotated[
+        str,
+        typer.Option(help="the service's address, written as $CG for the walkthrough"),
+    ] = DEFAULT_URL,
+) -> None:
     """Build the demo city (idempotent) and print a demo token per role."""
     from scripts.seed import seed_demo
 
     settings = _settings(db)
-    seed_demo(settings, env_file=env_file, console=out)
+    # The web start page offers the tokens from CONSENTGATE_DEMO_ENV_FILE: write them there.
+    target = env_file if env_file is not None else settings.demo_env_file
+    runtime = open_runtime(settings, db)
+    seed_demo(settings, env_file=target, console=out, runtime=runtime, url=url)
 
 
 @cli.command()
@@ -113,12 +186,14 @@ def token(
     role: Annotated[str, typer.Argument(help="operator, agency, resident or auditor")],
     subject: Annotated[str | None, typer.Option(help="agency or resident id")] = None,
     name: Annotated[str, typer.Option(help="officer's name, for agency tokens")] = "",
-    minutes: Annotated[int, typer.Option(min=1, max=60 * 24 * 30)] = 8 * 60,
+    minutes: Annotated[
+        int | None,
+        typer.Option(min=1, max=60 * 24 * 30, help="lifetime; default CONSENTGATE_TOKEN_MINUTES"),
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Mint a bearer token (the operator's power, from the command line)."""
     from app.clock import SystemClock
-    from app.runtime import Runtime
     from app.security import mint_token
     from app.workflow.context import Actor
     from app.workflow.records import Agency, Resident
@@ -136,7 +211,9 @@ def token(
     except ValueError:
         err.print(f"[red]error:[/red] --subject: {subject!r} is not a UUID")
         raise typer.Exit(2) from None
-    runtime = Runtime.build(_settings(db))
+    settings = _settings(db)
+    require_database(settings, db)
+    runtime = open_runtime(settings, db)
     if parsed_role in (Role.AGENCY, Role.RESIDENT):
         kind = Agency if parsed_role is Role.AGENCY else Resident
         if subject_id is None or runtime.read(lambda ctx: ctx.store.get(kind, subject_id)) is None:
@@ -149,7 +226,10 @@ def token(
     actor = Actor(parsed_role, subject_id or uuid4(), name)
     print(
         mint_token(
-            runtime.tokens, actor, now=SystemClock().now(), lifetime=timedelta(minutes=minutes)
+            runtime.tokens,
+            actor,
+            now=SystemClock().now(),
+            lifetime=timedelta(minutes=minutes or settings.token_minutes),
         )
     )
 

@@ -1,18 +1,63 @@
 """Settings from the environment, validated at start-up.
 
-Outside development the service refuses to start without a signing secret of its own.
+Outside development the service refuses to start without a signing secret of its own. A value
+the service cannot run with is refused by the name the operator set (CONSENTGATE_TICK_SECONDS,
+not pydantic's `tick_seconds`): see `load`.
 """
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 MIN_SECRET_BYTES = 32
+
+S = TypeVar("S", bound=BaseSettings)
+
+
+class ConfigError(ValueError):
+    """Settings the service cannot start with: one line per problem, each naming the variable
+    (or the command-line option) and the reason."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def env_name(model: type[BaseSettings], field: str) -> str:
+    """The environment variable that sets `field` of `model`."""
+    info = model.model_fields.get(field)
+    if info is not None and isinstance(info.validation_alias, str):
+        return info.validation_alias  # DATABASE_URL: no prefix
+    return f"{model.model_config.get('env_prefix') or ''}{field}".upper()
+
+
+def load(model: type[S], options: Mapping[str, str] | None = None, **overrides: Any) -> S:
+    """`model` from the environment and `overrides`, or a ConfigError naming what is wrong.
+
+    `options` names the command-line option an override came from (db_path: --db), so that a
+    refused value is named as the operator gave it."""
+    try:
+        return model(**overrides)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            loc = error["loc"]
+            field = str(loc[0]) if loc else ""
+            if not field:
+                where = ""  # a check across fields: its message names the variables
+            elif field in overrides and options and field in options:
+                where = options[field]
+            else:
+                where = env_name(model, field)
+            reason = str(error["msg"]).removeprefix("Value error, ")
+            problems.append(f"{where}: {reason}" if where else reason)
+        raise ConfigError(problems) from None
 
 
 class Settings(BaseSettings):
@@ -36,10 +81,15 @@ class Settings(BaseSettings):
     # The web walkthrough offers the demo tokens the seed writes here (never in production).
     demo_env_file: Path = Path("var/demo.env")
 
+    @field_validator("secret")
+    @classmethod
+    def _long_enough(cls, value: str | None) -> str | None:
+        if value is not None and len(value.encode()) < MIN_SECRET_BYTES:
+            raise ValueError(f"must be at least {MIN_SECRET_BYTES} bytes")
+        return value
+
     @model_validator(mode="after")
     def _enforce_secret(self) -> Settings:
-        if self.secret is not None and len(self.secret.encode()) < MIN_SECRET_BYTES:
-            raise ValueError(f"CONSENTGATE_SECRET must be at least {MIN_SECRET_BYTES} bytes")
         if self.env == "production" and self.secret is None:
             raise ValueError(
                 "CONSENTGATE_SECRET is required in production: refusing to start with a "

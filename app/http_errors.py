@@ -46,6 +46,38 @@ def _field(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or "body"
 
 
+def _is_json(content_type: str) -> bool:
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media == "application/json" or (
+        media.startswith("application/") and media.endswith("+json")
+    )
+
+
+def _problem(error: dict[str, Any], content_type: str) -> dict[str, str]:
+    """One validation error as the field and a reason a person can act on."""
+    loc = tuple(error.get("loc", ()))
+    kind = error.get("type")
+    if kind == "json_invalid":
+        # FastAPI puts the decoder's character offset where a field name goes: ("body", 13)
+        # would read as a field "13". It is the body, and the offset belongs in the reason.
+        where = loc[1] if len(loc) > 1 else 0
+        why = (error.get("ctx") or {}).get("error", "JSON decode error")
+        return {"field": "body", "reason": f"not valid JSON ({why} at character {where})"}
+    if loc == ("body",) and kind in ("model_attributes_type", "dict_type"):
+        # Without a JSON content type FastAPI hands the model the raw bytes (curl -d sends
+        # application/x-www-form-urlencoded), and pydantic's "valid dictionary" hides why.
+        if not _is_json(content_type):
+            return {
+                "field": "body",
+                "reason": "must be a JSON object sent with Content-Type: application/json "
+                f"(got {content_type or 'no Content-Type'})",
+            }
+        return {"field": "body", "reason": "must be a JSON object ({...})"}
+    # A validator's own ValueError reads "Value error, must include a timezone": drop the label.
+    reason = str(error.get("msg", "")).removeprefix("Value error, ")
+    return {"field": _field(loc), "reason": reason}
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(_: Request, exc: DomainError) -> JSONResponse:
@@ -63,11 +95,9 @@ def install(app: FastAPI) -> None:
         return JSONResponse(_body(exc.detail, exc.code), exc.status, headers)
 
     @app.exception_handler(RequestValidationError)
-    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [
-            {"field": _field(tuple(e.get("loc", ()))), "reason": str(e.get("msg", ""))}
-            for e in exc.errors()
-        ]
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        content_type = request.headers.get("content-type", "")
+        errors = [_problem(e, content_type) for e in exc.errors()]
         first = errors[0] if errors else {"field": "body", "reason": "invalid"}
         detail = f"{first['field']}: {first['reason']}"
         if len(errors) > 1:

@@ -11,9 +11,10 @@ from fastapi_offline import FastAPIOffline
 from app import __version__, access, error_docs, http_errors
 from app.audit.keys import load_signer
 from app.clock import Clock
-from app.config import Settings
+from app.config import Settings, load
 from app.limits import BodySizeLimit
 from app.policies import Policy
+from app.ratelimit import EdgeLimitSettings
 from app.routers import audit, me, operator, portal, public, receipts, reports
 from app.runtime import Runtime
 from app.ticker import lifespan
@@ -40,7 +41,9 @@ def create_app(
 ) -> FastAPI:
     """The service. `clock`, `policy` and `new_id` (the source of record ids; random UUIDs by
     default) are injected by simulations and the verifier; a deployment leaves them unset."""
-    settings = settings or Settings()
+    # Read before anything is opened, so that a bad value is refused by its variable's name.
+    settings = settings or load(Settings)
+    limits = load(EdgeLimitSettings)
     log_signer = load_signer(settings)  # the audit log's checkpoint key (issue 5); checked first
     runtime = Runtime.build(settings, clock=clock, policy=policy, new_id=new_id)
     # FastAPI's own /docs and /redoc load their scripts from a CDN, a blank page offline;
@@ -55,7 +58,7 @@ def create_app(
     app.state.runtime = runtime
     app.state.log_signer = log_signer
     http_errors.install(app)
-    access.install(app, runtime.clock)  # before the routers: the guard fronts every route
+    access.install(app, runtime.clock, limits)  # before the routers: the guard fronts every route
     for module in (public, operator, portal, me, audit, reports, receipts):
         app.include_router(module.router)
     install_web(app)

@@ -152,9 +152,15 @@ def build_city(ctx: Ctx, rng: random.Random) -> None:
 
 
 def seed_demo(
-    settings: Settings, *, env_file: Path, console: Console, runtime: Runtime | None = None
+    settings: Settings,
+    *,
+    env_file: Path,
+    console: Console,
+    runtime: Runtime | None = None,
+    url: str = "http://127.0.0.1:8000",
 ) -> None:
-    """`runtime`: seed a running app's database with its clock (the web tests' served app)."""
+    """`runtime`: seed a running app's database with its clock (the web tests' served app).
+    `url`: the service's address, $CG in `env_file` (the walkthrough's curl commands use it)."""
     runtime = runtime or Runtime.build(settings)
     rng = random.Random(SEED)
     id_rng = random.Random(SEED + 1)
@@ -189,7 +195,7 @@ def seed_demo(
 
     yesterday = now.replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=1)
     values = {
-        "CG": "http://127.0.0.1:8000",
+        "CG": url.rstrip("/"),
         "OPERATOR_TOKEN": tok(Role.OPERATOR, uuid.uuid4()),
         "AGENCY_TOKEN": tok(Role.AGENCY, lakeview.id, "Officer Riley"),
         "OTHER_AGENCY_TOKEN": tok(Role.AGENCY, harbor.id, "Deputy Shaw"),
@@ -209,4 +215,5 @@ def seed_demo(
 
 
 if __name__ == "__main__":
-    seed_demo(Settings(), env_file=Path("var/demo.env"), console=Console())
+    settings = Settings()
+    seed_demo(settings, env_file=settings.demo_env_file, console=Console())

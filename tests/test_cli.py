@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from pathlib import Path
 
 import pytest
@@ -58,6 +60,7 @@ def test_seed_is_idempotent_and_writes_demo_env(env: Path) -> None:
 
 
 def test_token_command_checks_its_arguments(env: Path) -> None:
+    Runtime.build(Settings()).db.dispose()  # the database the tokens are for
     runner = CliRunner()
     bad_role = runner.invoke(cli, ["token", "sheriff"])
     assert bad_role.exit_code == 2 and "role" in bad_role.output
@@ -74,3 +77,82 @@ def test_token_command_checks_its_arguments(env: Path) -> None:
     assert decode_token(runtime.tokens, ok.output.strip(), now=runtime.clock.now()).role is (
         Role.AUDITOR
     )
+
+
+def _said(output: str) -> str:
+    return " ".join(output.split())
+
+
+@pytest.mark.parametrize("command", [["token", "auditor"], ["token", "operator"], ["tick"]])
+def test_a_mistyped_db_is_refused_not_created(env: Path, command: list[str]) -> None:
+    """Opening a path that is not there would create an empty database: `token` minted a
+    token for a city that does not exist and `tick` reported "released 0, expired 0" from cron,
+    both exit 0 (found by the operator QA pass). As the audit commands do, they refuse it."""
+    Runtime.build(Settings()).db.dispose()  # the real one exists; the typo does not
+    typo = env / "cli-typo.db"
+    result = CliRunner().invoke(cli, [*command, "--db", str(typo)])
+    assert result.exit_code == 2, result.output
+    assert _said(result.output).startswith(f"error: --db: {typo}: no database there")
+    assert not typo.exists()
+
+
+def test_without_a_database_the_default_path_is_named(env: Path) -> None:
+    result = CliRunner().invoke(cli, ["token", "auditor"])
+    assert result.exit_code == 2
+    assert f"error: CONSENTGATE_DB_PATH: {env / 'cli.db'}: no database there" in _said(
+        result.output
+    )
+    assert not (env / "cli.db").exists()
+
+
+def test_a_database_that_cannot_be_opened_is_named_not_a_traceback(
+    env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", "nosuchdriver://user:hunter2@example.org/db")
+    for command in (["token", "auditor"], ["tick"]):
+        result = CliRunner().invoke(cli, command)
+        assert result.exit_code == 2, result.output
+        said = _said(result.output)
+        assert said.startswith("error: DATABASE_URL: cannot be opened (")
+        assert "hunter2" not in said  # the URL's value may hold a password: never printed
+
+
+def _env_values(path: Path) -> dict[str, str]:
+    return dict(
+        line.removeprefix("export ").split("=", 1) for line in path.read_text().splitlines()
+    )
+
+
+def test_seed_writes_the_address_it_is_given_where_the_web_reads(
+    env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`make run PORT=8771` wrote CG=http://127.0.0.1:8000, so the README's walkthrough
+    called nothing (or another helper's server); and the tokens went to var/demo.env whatever
+    CONSENTGATE_DEMO_ENV_FILE said, where the web start page looks (operator QA pass)."""
+    monkeypatch.setenv("CONSENTGATE_DEMO_ENV_FILE", str(env / "web" / "demo.env"))
+    result = CliRunner().invoke(cli, ["seed", "--url", "http://127.0.0.1:8771/"])
+    assert result.exit_code == 0, result.output
+    assert _env_values(env / "web" / "demo.env")["CG"] == "http://127.0.0.1:8771"
+    assert str(env / "web" / "demo.env") in _said(result.output)
+
+
+def test_make_run_seeds_with_the_port_it_serves_on() -> None:
+    makefile = (Path(__file__).resolve().parent.parent / "Makefile").read_text()
+    recipe = makefile.split("\nrun: install\n", 1)[1].split("\n\n", 1)[0]
+    assert "consentgate seed --url http://$(HOST):$(PORT)" in recipe
+    assert "consentgate serve --host $(HOST) --port $(PORT)" in recipe
+
+
+def test_token_lifetime_follows_the_setting(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """CONSENTGATE_TOKEN_MINUTES is "the lifetime of minted tokens" (README); the command
+    minted 480 minutes whatever it said."""
+    Runtime.build(Settings()).db.dispose()
+    monkeypatch.setenv("CONSENTGATE_TOKEN_MINUTES", "30")
+    runtime = Runtime.build(Settings())
+    for args, minutes in (([], 30), (["--minutes", "5"], 5)):
+        result = CliRunner().invoke(cli, ["token", "auditor", *args])
+        assert result.exit_code == 0, result.output
+        payload = result.output.strip().split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        assert claims["exp"] - claims["iat"] == minutes * 60
+    runtime.db.dispose()

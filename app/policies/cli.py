@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -87,20 +87,13 @@ def tick_command(
     ] = None,
 ) -> None:
     """Release consents past their cooling-off and mark expired requests (e.g. from cron)."""
-    from app.config import Settings
-    from app.runtime import Runtime
+    from app.cli import _settings, open_runtime, require_database
     from app.workflow.tick import tick
 
-    overrides: dict[str, Any] = {}
-    if db is not None:
-        overrides["db_path"] = db
-    if policy is not None:
-        overrides["policy"] = policy
-    try:
-        runtime = Runtime.build(Settings(**overrides))
-    except PolicyNotFound as exc:
-        _err.print(f"[red]error:[/red] policy: {exc}", highlight=False)
-        raise typer.Exit(2) from None
+    settings = _settings(db, policy)
+    # A mistyped --db would be created empty and ticked, "released 0, expired 0", from cron.
+    require_database(settings, db)
+    runtime = open_runtime(settings, db)
     done = runtime.write(tick)
     runtime.db.dispose()
     print(f"released {done.released}, expired {done.expired}")

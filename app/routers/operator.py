@@ -90,7 +90,8 @@ def _token_subject(runtime: RuntimeDep, role: Role, subject: UUID | None) -> UUI
     if role in (Role.OPERATOR, Role.AUDITOR):
         return subject or uuid4()
     if subject is None:
-        raise ApiError(422, "subject_required", f"A {role.value} token needs a subject id.")
+        article = "An" if role is Role.AGENCY else "A"
+        raise ApiError(422, "subject_required", f"{article} {role.value} token needs a subject id.")
     kind = Agency if role is Role.AGENCY else Resident
     if runtime.read(lambda ctx: ctx.store.get(kind, subject)) is None:
         raise NotFound(role.value)

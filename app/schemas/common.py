@@ -15,8 +15,9 @@ def _aware(value: datetime) -> datetime:
 
 
 AwareDatetime = Annotated[datetime, AfterValidator(_aware)]
-Latitude = Annotated[float, Field(ge=-90, le=90, description="degrees")]
-Longitude = Annotated[float, Field(ge=-180, le=180, description="degrees")]
+# Python's JSON reader accepts NaN and Infinity: refused as such, not as "less than 90".
+Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False, description="degrees")]
+Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False, description="degrees")]
 ShortText = Annotated[str, Field(min_length=1, max_length=200)]
 
 

@@ -17,7 +17,10 @@ class AgencyCreate(Body):
     jurisdiction: ShortText
     center_lat: Latitude
     center_lng: Longitude
-    radius_m: Annotated[float, Field(gt=0, le=50_000, description="jurisdiction radius, metres")]
+    radius_m: Annotated[
+        float,
+        Field(gt=0, le=50_000, allow_inf_nan=False, description="jurisdiction radius, metres"),
+    ]
     federal: bool = False
     verified: bool = True
 
@@ -40,7 +43,7 @@ class PartnershipSet(Body):
     ends_at: AwareDatetime | None = None
     free_units: Annotated[int, Field(ge=0, le=10_000)] = 0
     promotion_duty: bool = False
-    credit_per_download: Annotated[float, Field(ge=0, le=1_000)] = 0.0
+    credit_per_download: Annotated[float, Field(ge=0, le=1_000, allow_inf_nan=False)] = 0.0
 
 
 class PartnershipOut(BaseModel):

@@ -75,6 +75,19 @@ class RequestNotOpen(DomainError):
         super().__init__(f"The request is {status}; it accepts no responses.")
 
 
+class RequestNotPendingReview(RequestNotOpen):
+    """The operator's review (approve, reject, exception) of a request no longer waiting for it.
+    Same code as RequestNotOpen, which clients branch on; the detail says what the operator
+    can act on, where "The request is open; it accepts no responses" contradicted itself."""
+
+    def __init__(self, status: str) -> None:
+        DomainError.__init__(
+            self,
+            f"The request is {status}, not pending review: only a request waiting for review "
+            "can be approved, rejected or approved as an exception.",
+        )
+
+
 class IllegalTransition(DomainError):
     category = Category.CONFLICT
     code = "illegal_transition"

@@ -11,7 +11,7 @@ from uuid import UUID
 
 from app.workflow import audit
 from app.workflow.context import Actor, Ctx
-from app.workflow.errors import InvalidInput, NotFound, RequestNotOpen
+from app.workflow.errors import InvalidInput, NotFound, RequestNotPendingReview
 from app.workflow.records import FootageRequest
 from app.workflow.requests import notify_residents
 from app.workflow.states import RequestKind, RequestStatus, request_transition
@@ -24,7 +24,7 @@ def pending_request(ctx: Ctx, request_id: UUID) -> FootageRequest:
         raise NotFound("request")
     status = request.effective_status(ctx.clock.now())
     if status is not RequestStatus.PENDING_REVIEW:
-        raise RequestNotOpen(status.value)
+        raise RequestNotPendingReview(status.value)
     return request
 
 

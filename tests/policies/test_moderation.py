@@ -39,6 +39,8 @@ def test_notices_wait_for_approval(world: World, policy: StandardPolicy, moderat
     world.share(dana, request["id"], [dana.clips[0]])
     again = world.client.post(f"/operator/requests/{request['id']}/approve", headers=world.operator)
     assert again.status_code == 409 and again.json()["code"] == "request_not_open"
+    # Said for the operator: it read "The request is open; it accepts no responses."
+    assert again.json()["detail"].startswith("The request is open, not pending review: ")
 
 
 @pytest.mark.parametrize("policy", [policy_with(moderation=True)], ids=["moderated"])
