@@ -9,8 +9,9 @@ import secrets
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 MIN_SECRET_BYTES = 32
 
@@ -19,8 +20,12 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CONSENTGATE_", extra="ignore")
 
     env: Literal["development", "test", "production"] = "development"
-    # DATABASE_URL (no prefix) selects PostgreSQL, e.g. postgresql+psycopg://postgres@127.0.0.1/test
-    database_url: str | None = Field(default=None, validation_alias="DATABASE_URL")
+    # DATABASE_URL selects PostgreSQL, e.g. postgresql+psycopg://postgres@127.0.0.1/test. The
+    # prefixed name is accepted too: every other setting has the prefix, and an operator who
+    # guessed CONSENTGATE_DATABASE_URL used to be served from a SQLite file without a word.
+    database_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("DATABASE_URL", "CONSENTGATE_DATABASE_URL")
+    )
     db_path: Path = Path("var/consentgate.db")
     policy: str = "privacy-by-design"
     secret: str | None = None
@@ -35,6 +40,31 @@ class Settings(BaseSettings):
     tick_seconds: float = Field(default=30.0, ge=0)
     # The web walkthrough offers the demo tokens the seed writes here (never in production).
     demo_env_file: Path = Path("var/demo.env")
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str | None) -> str | None:
+        """psycopg 3 is the one PostgreSQL driver installed: `postgres://` and `postgresql://`
+        (what hosting providers hand out) mean it; any other scheme is refused here, in words,
+        rather than as a missing-driver traceback at start-up. The value is never echoed: it
+        may hold a password."""
+        if not value:
+            return None
+        try:
+            url = make_url(value)
+        except Exception:
+            raise ValueError(
+                "not a database URL; expected postgresql+psycopg://USER@HOST:PORT/DATABASE"
+            ) from None
+        if url.drivername in ("postgresql+psycopg", "sqlite"):
+            return value
+        if url.drivername in ("postgres", "postgresql"):
+            # Only the scheme changes: re-rendering the URL could re-encode its query.
+            return "postgresql+psycopg://" + value.split("://", 1)[1]
+        raise ValueError(
+            f"the scheme {url.drivername!r} is not supported; expected "
+            "postgresql+psycopg://USER@HOST:PORT/DATABASE (or sqlite:///PATH)"
+        )
 
     @model_validator(mode="after")
     def _enforce_secret(self) -> Settings:
@@ -51,6 +81,10 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{self.db_path}"
+
+    def display_url(self) -> str:
+        """The database URL to print or log: without its password."""
+        return make_url(self.url()).render_as_string(hide_password=True)
 
     def signing_secret(self) -> str:
         """The configured secret, or (development, test) one generated once and kept on disk."""
