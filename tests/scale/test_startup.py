@@ -13,6 +13,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import OperationalError
 from typer.testing import CliRunner
@@ -231,8 +232,11 @@ def test_serve_prints_the_database_without_its_password(
     with_password = settings.database_url.replace("://postgres@", "://postgres:hunter2@")
     assert "hunter2" in with_password  # trust authentication ignores it
     monkeypatch.setenv("DATABASE_URL", with_password)
-    monkeypatch.setattr("uvicorn.run", lambda app, **kwargs: None)
+    served: list[FastAPI] = []
+    monkeypatch.setattr("uvicorn.run", lambda app, **kwargs: served.append(app))
     result = CliRunner().invoke(cli, ["serve", "--tick-seconds", "0"])
+    for app in served:
+        app.state.runtime.db.dispose()  # its pooled connection, closed now rather than at exit
     assert result.exit_code == 0, result.output
     assert "postgresql+psycopg://postgres:***@" in result.output
     assert "hunter2" not in result.output
