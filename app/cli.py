@@ -146,7 +146,7 @@ def serve(
     except _database_errors() as exc:  # a DATABASE_URL or a file that cannot be opened
         _refuse([f"{_source(settings, db)}: cannot be opened ({_reason(exc)})"])
     out.print(f"consentgate on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
-    out.print(f"database: {settings.url()}   policy: {app.state.runtime.policy.name}")
+    out.print(f"database: {settings.display_url()}   policy: {app.state.runtime.policy.name}")
     # The timer writes on the wall clock: served a simulated year, it would expire the year's
     # open requests today and append those entries to the record an auditor came to read.
     if settings.tick_seconds:
@@ -253,7 +253,15 @@ def main() -> None:
     root = str(Path(__file__).resolve().parent.parent)
     if root not in sys.path:
         sys.path.insert(0, root)
-    cli()
+    from app.store.schema import DatabaseNotUsable
+
+    try:
+        cli()
+    except DatabaseNotUsable as exc:
+        # Every command opens the database the same way (Runtime.build): one refusal for all,
+        # in words, instead of a driver's or Alembic's traceback.
+        err.print(f"[red]error:[/red] database: {escape(str(exc))}")
+        raise SystemExit(2) from None
 
 
 if __name__ == "__main__":

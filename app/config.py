@@ -7,13 +7,15 @@ not pydantic's `tick_seconds`): see `load`.
 
 from __future__ import annotations
 
+import os
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 MIN_SECRET_BYTES = 32
 
@@ -30,10 +32,19 @@ class ConfigError(ValueError):
 
 
 def env_name(model: type[BaseSettings], field: str) -> str:
-    """The environment variable that sets `field` of `model`."""
-    info = model.model_fields.get(field)
-    if info is not None and isinstance(info.validation_alias, str):
-        return info.validation_alias  # DATABASE_URL: no prefix
+    """The environment variable that sets `field` of `model` (a field's name, or one of its
+    aliases: pydantic reports an aliased field's error under its first alias)."""
+    for name, info in model.model_fields.items():
+        alias = info.validation_alias
+        if isinstance(alias, str):
+            choices = [alias]
+        elif isinstance(alias, AliasChoices):
+            choices = [c for c in alias.choices if isinstance(c, str)]
+        else:
+            choices = []
+        if choices and field in (name, *choices):
+            # DATABASE_URL or CONSENTGATE_DATABASE_URL: the one the operator set.
+            return next((n for n in choices if n in os.environ), choices[0])
     return f"{model.model_config.get('env_prefix') or ''}{field}".upper()
 
 
@@ -64,8 +75,12 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CONSENTGATE_", extra="ignore")
 
     env: Literal["development", "test", "production"] = "development"
-    # DATABASE_URL (no prefix) selects PostgreSQL, e.g. postgresql+psycopg://postgres@127.0.0.1/test
-    database_url: str | None = Field(default=None, validation_alias="DATABASE_URL")
+    # DATABASE_URL selects PostgreSQL, e.g. postgresql+psycopg://postgres@127.0.0.1/test. The
+    # prefixed name is accepted too: every other setting has the prefix, and an operator who
+    # guessed CONSENTGATE_DATABASE_URL used to be served from a SQLite file without a word.
+    database_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("DATABASE_URL", "CONSENTGATE_DATABASE_URL")
+    )
     db_path: Path = Path("var/consentgate.db")
     policy: str = "privacy-by-design"
     secret: str | None = None
@@ -88,6 +103,31 @@ class Settings(BaseSettings):
             raise ValueError(f"must be at least {MIN_SECRET_BYTES} bytes")
         return value
 
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str | None) -> str | None:
+        """psycopg 3 is the one PostgreSQL driver installed: `postgres://` and `postgresql://`
+        (what hosting providers hand out) mean it; any other scheme is refused here, in words,
+        rather than as a missing-driver traceback at start-up. The value is never echoed: it
+        may hold a password."""
+        if not value:
+            return None
+        try:
+            url = make_url(value)
+        except Exception:
+            raise ValueError(
+                "not a database URL; expected postgresql+psycopg://USER@HOST:PORT/DATABASE"
+            ) from None
+        if url.drivername in ("postgresql+psycopg", "sqlite"):
+            return value
+        if url.drivername in ("postgres", "postgresql"):
+            # Only the scheme changes: re-rendering the URL could re-encode its query.
+            return "postgresql+psycopg://" + value.split("://", 1)[1]
+        raise ValueError(
+            f"the scheme {url.drivername!r} is not supported; expected "
+            "postgresql+psycopg://USER@HOST:PORT/DATABASE (or sqlite:///PATH)"
+        )
+
     @model_validator(mode="after")
     def _enforce_secret(self) -> Settings:
         if self.env == "production" and self.secret is None:
@@ -101,6 +141,10 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{self.db_path}"
+
+    def display_url(self) -> str:
+        """The database URL to print or log: without its password."""
+        return make_url(self.url()).render_as_string(hide_password=True)
 
     def signing_secret(self) -> str:
         """The configured secret, or (development, test) one generated once and kept on disk."""

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlmodel import Session
 
 from app.store import tables as _tables  # noqa: F401  (registers the tables)
@@ -16,9 +16,16 @@ from app.store.sql import AUDIT_LOCK_KEY, WRITER_LOCK, SqlStore
 
 # How long a writer waits for the write lock before the attempt fails (and is retried).
 LOCK_TIMEOUT_MS = 10_000
+# How long opening a PostgreSQL connection may take. libpq waits forever by default: a server
+# that accepts the connection but never answers (hung, or behind a stalled proxy) held start-up
+# and every request that needed a new connection, instead of failing into a 503. A
+# `connect_timeout` in the URL's query wins.
+CONNECT_TIMEOUT_S = 10
 
 
-def make_engine(url: str, *, lock_timeout_ms: int = LOCK_TIMEOUT_MS) -> Engine:
+def make_engine(
+    url: str, *, lock_timeout_ms: int = LOCK_TIMEOUT_MS, connect_timeout_s: int = CONNECT_TIMEOUT_S
+) -> Engine:
     if url.startswith("sqlite"):
         path = url.removeprefix("sqlite:///")
         if path and path != ":memory:":
@@ -26,7 +33,10 @@ def make_engine(url: str, *, lock_timeout_ms: int = LOCK_TIMEOUT_MS) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         _configure_sqlite(engine, lock_timeout_ms)
         return engine
-    engine = create_engine(url, pool_pre_ping=True)
+    # connect_args would override the URL's own value, so give ours only when it has none.
+    given = "connect_timeout" in make_url(url).query
+    connect_args = {} if given else {"connect_timeout": connect_timeout_s}
+    engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args)
     _configure_postgres(engine, lock_timeout_ms)
     return engine
 
@@ -70,9 +80,17 @@ def create_schema(engine: Engine) -> str:
 class Database:
     """The engine plus the two kinds of transaction the service uses."""
 
-    def __init__(self, url: str, *, lock_timeout_ms: int = LOCK_TIMEOUT_MS) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        lock_timeout_ms: int = LOCK_TIMEOUT_MS,
+        connect_timeout_s: int = CONNECT_TIMEOUT_S,
+    ) -> None:
         self.url = url
-        self.engine = make_engine(url, lock_timeout_ms=lock_timeout_ms)
+        self.engine = make_engine(
+            url, lock_timeout_ms=lock_timeout_ms, connect_timeout_s=connect_timeout_s
+        )
         self._reader = (
             self.engine.execution_options(sqlite_begin="DEFERRED")
             if self.engine.dialect.name == "sqlite"

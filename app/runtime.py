@@ -57,7 +57,11 @@ class Runtime:
         new_id: Callable[[], UUID] | None = None,
     ) -> Runtime:
         db = Database(settings.url())
-        db.create_schema()
+        try:
+            db.create_schema()
+        except BaseException:
+            db.dispose()  # a refused start (app/store/schema.py) leaves no connection open
+            raise
         return cls(
             settings=settings,
             db=db,

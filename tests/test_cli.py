@@ -108,7 +108,7 @@ def test_without_a_database_the_default_path_is_named(env: Path) -> None:
 def test_a_database_that_cannot_be_opened_is_named_not_a_traceback(
     env: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("DATABASE_URL", "nosuchdriver://user:hunter2@example.org/db")
+    monkeypatch.setenv("DATABASE_URL", "sqlite:////proc/no/such:hunter2.db")
     for command in (["token", "auditor"], ["tick"]):
         result = CliRunner().invoke(cli, command)
         assert result.exit_code == 2, result.output

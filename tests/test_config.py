@@ -47,7 +47,13 @@ def serve(*args: str) -> tuple[int, str]:
         ("CONSENTGATE_SECRET", "short", "CONSENTGATE_SECRET: must be at least 32 bytes"),
         ("CONSENTGATE_RATE_FILINGS_PER_HOUR", "0", "CONSENTGATE_RATE_FILINGS_PER_HOUR: Input"),
         ("CONSENTGATE_RATE_TOKENS_PER_HOUR", "x", "CONSENTGATE_RATE_TOKENS_PER_HOUR: Input"),
-        ("DATABASE_URL", "nosuchdriver://u:hunter2@db/x", "DATABASE_URL: cannot be opened ("),
+        ("DATABASE_URL", "nosuchdriver://u:hunter2@db/x", "DATABASE_URL: the scheme 'nosuch"),
+        (
+            "CONSENTGATE_DATABASE_URL",
+            "mysql://u:hunter2@db/x",
+            "CONSENTGATE_DATABASE_URL: the scheme 'mysql'",
+        ),
+        ("DATABASE_URL", "sqlite:////proc/no/such.db", "DATABASE_URL: cannot be opened ("),
         ("CONSENTGATE_DB_PATH", "/proc/no/such.db", "CONSENTGATE_DB_PATH: /proc/no/such.db: "),
     ],
 )
@@ -96,6 +102,7 @@ def test_every_setting_has_the_variable_the_readme_names() -> None:
         for word in line.split("|")[1].replace(",", " ").split()
     }
     known = {env_name(Settings, f) for f in Settings.model_fields}
+    known.add("CONSENTGATE_DATABASE_URL")  # DATABASE_URL's other accepted name
     known |= {env_name(EdgeLimitSettings, f) for f in EdgeLimitSettings.model_fields}
     known |= {env_name(LogKeySettings, f) for f in LogKeySettings.model_fields}
     assert named == known, (named - known, known - named)  # documented == read

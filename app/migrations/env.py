@@ -1,11 +1,13 @@
 """Alembic's entry point: the target is the SQLModel tables, so `--autogenerate` diffs them.
 
 The service hands in its own connection (`config.attributes["connection"]`, already inside a
-locked transaction: see app/db.py); the command line connects to DATABASE_URL, or to the
-SQLite file the settings name.
+locked transaction: see app/store/schema.py); the command line connects to DATABASE_URL (or
+CONSENTGATE_DATABASE_URL), or to the SQLite file the settings name.
 """
 
 from __future__ import annotations
+
+from logging.config import fileConfig
 
 from alembic import context
 from sqlalchemy import Connection
@@ -37,6 +39,11 @@ def run_online() -> None:
         return
     from app.config import Settings
     from app.db import make_engine
+
+    # The command line: alembic.ini's logging, so that `alembic upgrade head` says which
+    # migrations it ran (without it, an upgrade and a no-op printed the same nothing).
+    if config.config_file_name is not None:
+        fileConfig(config.config_file_name, disable_existing_loggers=False)
 
     engine = make_engine(config.get_main_option("sqlalchemy.url") or Settings().url())
     try:

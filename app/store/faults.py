@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+import psycopg
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
@@ -49,10 +50,8 @@ def classify(exc: BaseException) -> Fault:
         return Fault.UNAVAILABLE
     # psycopg raises OperationalError with no SQLSTATE when it cannot connect at all or the
     # server closed the connection; InterfaceError when the connection is already closed.
-    module = type(orig).__module__ if orig is not None else ""
-    if module.startswith("psycopg") and type(orig).__name__ in (
-        "OperationalError",
-        "InterfaceError",
-    ):
+    # Subclasses count too: a connect that outlasts `connect_timeout` is ConnectionTimeout,
+    # which a match on the class's name let through as a 500.
+    if isinstance(orig, psycopg.OperationalError | psycopg.InterfaceError):
         return Fault.UNAVAILABLE
     return Fault.OTHER

@@ -7,6 +7,11 @@ baseline revision, the foundation's schema, and upgraded; any other is upgraded.
 one transaction holding the writers' lock (BEGIN IMMEDIATE on SQLite, the advisory lock on
 PostgreSQL; both run DDL transactionally), so two workers starting together do not both
 migrate, and a failed migration leaves the old schema as it was.
+
+Two databases are refused rather than used: one this code cannot reach, and one whose revision
+this code does not know (a newer consentgate migrated it). Running on a schema the code does
+not match would fail later, mid-request, or silently misread rows; the message names the
+revision and what to run instead (docs/migrations.md).
 """
 
 from __future__ import annotations
@@ -18,15 +23,42 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, inspect
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import SQLModel
 
 from app.store import tables as _tables  # noqa: F401  (registers the tables)
+from app.store.faults import Fault, classify
 from app.store.sql import WRITER_LOCK
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 # The revision whose schema is the one `create_all` made before migrations existed.
 BASELINE = "0001"
 MIGRATION_LOCK_KEY = 0x636F6E74
+
+
+class DatabaseNotUsable(Exception):
+    """The service will not start on this database; the message says why and what to do."""
+
+
+class DatabaseUnreachable(DatabaseNotUsable):
+    def __init__(self, engine: Engine, reason: BaseException) -> None:
+        # The URL without its password: this message is printed and logged.
+        where = engine.url.render_as_string(hide_password=True)
+        detail = str(getattr(reason, "orig", None) or reason).strip().splitlines()[0]
+        super().__init__(f"cannot connect to {where}: {detail}")
+
+
+class SchemaAhead(DatabaseNotUsable):
+    def __init__(self, current: str, head: str) -> None:
+        self.current, self.head = current, head
+        super().__init__(
+            f"the database's schema is at revision {current}, which this version of "
+            f"consentgate does not know (its newest is {head}): a newer version, or a branch "
+            "with a migration of its own, migrated it. "
+            f"Run that newer version, or step the database back with the newer version's "
+            f"`alembic downgrade {head}` (docs/migrations.md). Refusing to start on a schema "
+            "the code does not match."
+        )
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -47,9 +79,25 @@ def current_revision(connection: Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
 
+def known_revisions() -> set[str]:
+    return {
+        script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()
+    }
+
+
 def upgrade_schema(engine: Engine) -> str:
-    """Migrate to head; returns what was done ("created", "adopted", "upgraded", "current")."""
-    with engine.begin() as connection:
+    """Migrate to head; returns what was done ("created", "adopted", "upgraded", "current").
+
+    Raises DatabaseUnreachable or SchemaAhead (both DatabaseNotUsable) instead of starting."""
+    try:
+        connection = engine.connect()
+    except DBAPIError as exc:
+        # Only a failure to reach the server; a file that is not a database (SQLite) is
+        # another matter, and surfaces as it is.
+        if classify(exc) is Fault.UNAVAILABLE:
+            raise DatabaseUnreachable(engine, exc) from exc
+        raise
+    with connection, connection.begin():
         if connection.dialect.name == "postgresql":
             connection.execute(WRITER_LOCK, {"key": MIGRATION_LOCK_KEY})
         config = alembic_config(connection)
@@ -59,6 +107,8 @@ def upgrade_schema(engine: Engine) -> str:
             SQLModel.metadata.create_all(connection)
             command.stamp(config, "head")
             return "created"
+        if current is not None and current not in known_revisions():
+            raise SchemaAhead(current, head_revision())
         outcome = "upgraded"
         if current is None:
             command.stamp(config, BASELINE)

@@ -3,7 +3,11 @@ database from before migrations (or from an older revision) upgrades without los
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
 
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -131,3 +135,17 @@ def test_a_fresh_database_is_created_at_head_and_left_alone_after(settings: Sett
             assert current_revision(connection) == head_revision()
     finally:
         db.dispose()
+
+
+def test_the_alembic_command_says_what_it_ran(tmp_path: Path) -> None:
+    # env.py ignored alembic.ini's logging: `alembic upgrade head` printed nothing, whether it
+    # ran three migrations or none, and so did a downgrade.
+    root = Path(__file__).resolve().parents[2]
+    alembic = Path(sys.executable).with_name("alembic")
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'by-hand.db'}"}
+    env.pop("CONSENTGATE_DATABASE_URL", None)
+    done = subprocess.run(  # noqa: S603  (the venv's own alembic, constant arguments)
+        [str(alembic), "upgrade", "head"], cwd=root, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert f"Running upgrade 0002 -> {head_revision()}" in done.stderr
