@@ -62,6 +62,7 @@ def _read_db(db: Path | None, step: Callable[[Ctx], T]) -> T:
 
     from app.cli import _settings
     from app.runtime import Runtime
+    from app.store.schema import DatabaseNotUsable
     from app.workflow.errors import DatabaseUnavailable
 
     settings = _settings(db)
@@ -70,11 +71,13 @@ def _read_db(db: Path | None, step: Callable[[Ctx], T]) -> T:
     if not settings.database_url and not settings.db_path.is_file():
         raise _fail("--db", f"{source}: no database there")
     try:
-        runtime = Runtime.build(settings)
+        runtime = Runtime.build(settings, migrate=False)
         try:
             return runtime.read(step)
         finally:
             runtime.db.dispose()
+    except DatabaseNotUsable as exc:  # unreachable, or a schema it would have to change
+        raise _fail("--db", f"{source}: {exc}") from None
     except (DatabaseError, DatabaseUnavailable) as exc:
         reason = getattr(exc, "orig", None) or getattr(exc, "detail", None) or exc
         raise _fail(

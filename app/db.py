@@ -11,7 +11,7 @@ from sqlalchemy import Engine, create_engine, event, make_url
 from sqlmodel import Session
 
 from app.store import tables as _tables  # noqa: F401  (registers the tables)
-from app.store.schema import upgrade_schema
+from app.store.schema import check_schema_current, upgrade_schema
 from app.store.sql import AUDIT_LOCK_KEY, WRITER_LOCK, SqlStore
 
 # How long a writer waits for the write lock before the attempt fails (and is retried).
@@ -99,6 +99,9 @@ class Database:
 
     def create_schema(self) -> str:
         return create_schema(self.engine)
+
+    def check_schema(self) -> None:
+        check_schema_current(self.engine)
 
     @contextmanager
     def write(self) -> Iterator[SqlStore]:

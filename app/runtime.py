@@ -55,10 +55,17 @@ class Runtime:
         clock: Clock | None = None,
         policy: Policy | None = None,
         new_id: Callable[[], UUID] | None = None,
+        migrate: bool = True,
     ) -> Runtime:
+        """The runtime on the configured database, migrated to the code's schema; with
+        `migrate=False` (the auditor's read-only commands) a schema not already current is
+        refused instead, and nothing is written."""
         db = Database(settings.url())
         try:
-            db.create_schema()
+            if migrate:
+                db.create_schema()
+            else:
+                db.check_schema()
         except BaseException:
             db.dispose()  # a refused start (app/store/schema.py) leaves no connection open
             raise

@@ -61,6 +61,23 @@ class SchemaAhead(DatabaseNotUsable):
         )
 
 
+class SchemaNotCurrent(DatabaseNotUsable):
+    """A command that only reads (the auditor's) met a database it would have to migrate."""
+
+    def __init__(self, current: str | None, head: str) -> None:
+        self.current, self.head = current, head
+        what = (
+            "holds no consentgate tables"
+            if current is None
+            else f"is at schema revision {current}, older than this version's {head}"
+        )
+        super().__init__(
+            f"the database {what}. A read-only command never migrates the database it reads "
+            "(an audit must not change what it audits): upgrade a copy with `alembic upgrade "
+            "head` or by starting `consentgate serve` on it (docs/migrations.md), and read that."
+        )
+
+
 def alembic_config(connection: Connection | None = None) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
@@ -117,3 +134,22 @@ def upgrade_schema(engine: Engine) -> str:
             return "current"
         command.upgrade(config, "head")
         return outcome
+
+
+def check_schema_current(engine: Engine) -> None:
+    """For a command that only reads: the schema must already be at head; nothing is written.
+
+    Raises DatabaseUnreachable, SchemaAhead or SchemaNotCurrent."""
+    try:
+        connection = engine.connect()
+    except DBAPIError as exc:
+        if classify(exc) is Fault.UNAVAILABLE:
+            raise DatabaseUnreachable(engine, exc) from exc
+        raise
+    with connection:
+        current = current_revision(connection)
+        if current == head_revision():
+            return
+        if current is not None and current not in known_revisions():
+            raise SchemaAhead(current, head_revision())
+        raise SchemaNotCurrent(current, head_revision())

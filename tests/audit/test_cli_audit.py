@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -187,3 +188,32 @@ def test_an_entry_deleted_from_the_database_is_exported_as_a_gap(env: Path) -> N
     code, output = _run("audit", "verify", str(env / "bundle"), "--key", key.strip())
     assert code == 1 and "FAILED at entry 2" in output
     assert "entry 2 is missing (line 3 holds entry 3)" in output
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["audit", "checkpoint"], ["audit", "replay"], ["report", "transparency"]],
+)
+def test_a_read_only_command_never_migrates_the_database_it_reads(
+    env: Path, command: list[str]
+) -> None:
+    """An audit must not change what it audits: a database behind the code's schema, or one
+    with no consentgate tables, is refused as it is (it used to be upgraded, or filled with
+    empty tables, by the auditor's command)."""
+    database = env / "cli.db"
+    with closing(sqlite3.connect(database)) as connection, connection:
+        connection.execute("UPDATE alembic_version SET version_num = '0002'")
+    code, output = _run(*command)
+    assert code == 2, output
+    assert "is at schema revision 0002, older than this version's" in output
+    assert "never migrates" in output
+    with closing(sqlite3.connect(database)) as connection:
+        assert connection.execute("SELECT version_num FROM alembic_version").fetchall() == [
+            ("0002",)
+        ]
+    empty = env / "empty.db"
+    sqlite3.connect(empty).close()
+    code, output = _run(*command, "--db", str(empty))
+    assert code == 2 and "holds no consentgate tables" in output, output
+    with closing(sqlite3.connect(empty)) as connection:
+        assert connection.execute("SELECT name FROM sqlite_master").fetchall() == []
