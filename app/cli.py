@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from app.config import ConfigError, Settings, load
+from app.config import ConfigError, Settings, env_name, load
 from app.policies.cli import policy_cli, tick_command
 from app.policies.registry import PolicyNotFound
 
@@ -61,9 +61,19 @@ def _settings(
     if tick_seconds is not None:
         overrides["tick_seconds"] = tick_seconds
     try:
-        return load(Settings, OPTIONS, **overrides)
+        settings = load(Settings, OPTIONS, **overrides)
     except ConfigError as exc:
         _refuse(exc.problems)
+    if db is not None and settings.database_url:
+        # DATABASE_URL wins over a file: say so rather than serve, seed or read another
+        # database than the one the command line names.
+        _refuse(
+            [
+                f"--db: {db} names a SQLite file, but {env_name(Settings, 'database_url')} "
+                "is set and would be used instead; unset it or leave out --db"
+            ]
+        )
+    return settings
 
 
 def _source(settings: Settings, db: Path | None) -> str:

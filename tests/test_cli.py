@@ -105,6 +105,21 @@ def test_without_a_database_the_default_path_is_named(env: Path) -> None:
     assert not (env / "cli.db").exists()
 
 
+@pytest.mark.parametrize("command", [["token", "auditor"], ["tick"], ["seed"], ["audit", "replay"]])
+def test_db_and_a_database_url_together_are_refused(
+    env: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    """DATABASE_URL wins over --db: the command would read or write another database than the
+    one its command line names, without a word (found by the PostgreSQL QA pass)."""
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://u:hunter2@127.0.0.1:9/none")
+    named = env / "mine.db"
+    result = CliRunner().invoke(cli, [*command, "--db", str(named)])
+    assert result.exit_code == 2, result.output
+    said = _said(result.output)
+    assert said.startswith(f"error: --db: {named} names a SQLite file, but DATABASE_URL is set")
+    assert "hunter2" not in said and not named.exists()
+
+
 def test_a_database_that_cannot_be_opened_is_named_not_a_traceback(
     env: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
