@@ -103,9 +103,11 @@ def test_the_replay_command(
 ) -> None:
     _flow(world)
     monkeypatch.setenv("CONSENTGATE_SECRET_FILE", str(Path(settings.secret_file)))
-    if settings.database_url:
+    args = ["audit", "replay"]
+    if settings.database_url:  # the PostgreSQL pass: the URL names the database, not --db
         monkeypatch.setenv("DATABASE_URL", settings.database_url)
-    args = ["audit", "replay", "--db", str(settings.db_path)]
+    else:
+        args += ["--db", str(settings.db_path)]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0 and "replayed 6 decisions: 0 now come out differently" in (
         result.output

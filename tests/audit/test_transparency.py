@@ -101,9 +101,11 @@ def test_the_report_command(
 ) -> None:
     _scenario(world)
     monkeypatch.setenv("CONSENTGATE_SECRET_FILE", str(Path(settings.secret_file)))
-    if settings.database_url:
+    base = ["report", "transparency"]
+    if settings.database_url:  # the PostgreSQL pass: the URL names the database, not --db
         monkeypatch.setenv("DATABASE_URL", settings.database_url)
-    base = ["report", "transparency", "--db", str(settings.db_path)]
+    else:
+        base += ["--db", str(settings.db_path)]
     since = iso(world.clock.now() - timedelta(days=2))
     until = iso(world.clock.now() + timedelta(days=1))
     result = CliRunner().invoke(cli, [*base, "--from", since, "--to", until, "--format", "csv"])

@@ -101,9 +101,11 @@ def test_the_cli_refuses_a_database_ahead_of_the_code_with_exit_2(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     _stamp_future(settings)
-    if settings.database_url:
+    where = ["--db", str(settings.db_path)]
+    if settings.database_url:  # the PostgreSQL pass: the URL names the database, not --db
         monkeypatch.setenv("DATABASE_URL", settings.database_url)
-    code, output = _run_cli(monkeypatch, capsys, "token", "operator", "--db", str(settings.db_path))
+        where = []
+    code, output = _run_cli(monkeypatch, capsys, "token", "operator", *where)
     assert code == 2, output
     flat = " ".join(output.split())
     assert flat.startswith("error: database: the database's schema is at revision " + FUTURE)
