@@ -102,19 +102,22 @@ def known_revisions() -> set[str]:
     }
 
 
-def upgrade_schema(engine: Engine) -> str:
-    """Migrate to head; returns what was done ("created", "adopted", "upgraded", "current").
-
-    Raises DatabaseUnreachable or SchemaAhead (both DatabaseNotUsable) instead of starting."""
+def _connect(engine: Engine) -> Connection:
     try:
-        connection = engine.connect()
+        return engine.connect()
     except DBAPIError as exc:
         # Only a failure to reach the server; a file that is not a database (SQLite) is
         # another matter, and surfaces as it is.
         if classify(exc) is Fault.UNAVAILABLE:
             raise DatabaseUnreachable(engine, exc) from exc
         raise
-    with connection, connection.begin():
+
+
+def upgrade_schema(engine: Engine) -> str:
+    """Migrate to head; returns what was done ("created", "adopted", "upgraded", "current").
+
+    Raises DatabaseUnreachable or SchemaAhead (both DatabaseNotUsable) instead of starting."""
+    with _connect(engine) as connection, connection.begin():
         if connection.dialect.name == "postgresql":
             connection.execute(WRITER_LOCK, {"key": MIGRATION_LOCK_KEY})
         config = alembic_config(connection)
@@ -140,13 +143,7 @@ def check_schema_current(engine: Engine) -> None:
     """For a command that only reads: the schema must already be at head; nothing is written.
 
     Raises DatabaseUnreachable, SchemaAhead or SchemaNotCurrent."""
-    try:
-        connection = engine.connect()
-    except DBAPIError as exc:
-        if classify(exc) is Fault.UNAVAILABLE:
-            raise DatabaseUnreachable(engine, exc) from exc
-        raise
-    with connection:
+    with _connect(engine) as connection:
         current = current_revision(connection)
         if current == head_revision():
             return
