@@ -32,7 +32,8 @@ def verify(
         str,
         typer.Option(
             "--level",
-            help="service (the workflow services in memory; fast) or http (the REST API in "
+            help="service (the workflow services in memory; fast), sql (the same services "
+            "over the SQL store, a fresh SQLite file per history) or http (the REST API in "
             "process, a fresh SQLite file per history)",
         ),
     ] = "service",

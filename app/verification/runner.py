@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
 AppHook = Callable[["FastAPI"], None]
 
-LEVELS = ("service", "http")
+LEVELS = ("service", "sql", "http")
 
 
 @dataclass
@@ -100,6 +100,11 @@ def driver_factory(
 ) -> Callable[[Policy, SimulatedClock], Driver]:
     if level == "service":
         return lambda policy, clock: ServiceDriver(policy, clock, database_url=database_url)
+    if level == "sql":
+        # The services over the SQL store, each history on a fresh database: a SQLite file
+        # unless `database_url` names PostgreSQL (scratch schemas, as the property suite uses).
+        url = database_url or "sqlite"
+        return lambda policy, clock: ServiceDriver(policy, clock, database_url=url)
     if level == "http":
         with warnings.catch_warnings():
             # Starlette's TestClient warns that it runs on httpx, which the project pins.

@@ -23,6 +23,26 @@ def test_default_policy_holds() -> None:
 
 
 @memory_only
+def test_the_sql_level_runs_the_services_over_a_fresh_sqlite_file_per_history(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from app.verification import service_driver
+
+    made: list[str] = []
+    real = service_driver.FreshDatabase
+
+    def counted(url: str) -> object:
+        made.append(url)
+        return real(url)
+
+    monkeypatch.setattr(service_driver, "FreshDatabase", counted)
+    result = runner.invoke(cli, ["verify", "--level", "sql", "--steps", "40", "--history", "10"])
+    assert result.exit_code == 0, result.output
+    assert "at the sql level" in result.output and "Every invariant (I1-I8) held" in result.output
+    assert len(made) >= 4 and set(made) == {"sqlite"}  # one fresh database per history
+
+
+@memory_only
 def test_a_broken_policy_prints_a_numbered_trace_and_exits_1() -> None:
     result = runner.invoke(
         cli, ["verify", "--policy", "tests.property.broken:SilenceIsConsent", "--steps", "2000"]
