@@ -6,6 +6,7 @@ Exit codes: 0 verified / done, 1 the log failed verification (or replay found di
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, TypeVar
@@ -269,6 +270,11 @@ def transparency(
     print(render(report, fmt), end="")
 
 
+# A receipt is a few hundred bytes; a compact JWS is three base64url parts (RFC 7515, 7.1).
+MAX_RECEIPT_BYTES = 64 * 1024
+COMPACT_JWS = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
+
+
 @audit_cli.command("verify-receipt")
 def verify_receipt(
     receipt: Annotated[Path, typer.Argument(help="a file holding the receipt (compact JWS)")],
@@ -284,6 +290,8 @@ def verify_receipt(
 
     try:
         pinned = read_pinned_key(key)
+        if receipt.is_file() and receipt.stat().st_size > MAX_RECEIPT_BYTES:
+            raise _fail(str(receipt), f"larger than {MAX_RECEIPT_BYTES:,} bytes: not a receipt")
         token = receipt.read_text(encoding="utf-8").strip()
     except BundleError as exc:
         raise _fail(exc.option, exc) from None
@@ -294,6 +302,10 @@ def verify_receipt(
             token = str(json.loads(token)["receipt"])
         except (json.JSONDecodeError, KeyError, TypeError):
             raise _fail(str(receipt), "neither a compact JWS nor a receipt answer") from None
+    if not COMPACT_JWS.fullmatch(token):
+        # Not a receipt at all is the auditor's input (exit 2); a receipt whose signature
+        # fails is a finding (INVALID, exit 1).
+        raise _fail(str(receipt), "neither a compact JWS nor a receipt answer")
     try:
         claims = verify_jws(token, pinned)
     except ReceiptError as exc:

@@ -133,3 +133,12 @@ def test_the_offline_receipt_check(world: World, tmp_path: Path) -> None:
         cli, ["audit", "verify-receipt", str(tmp_path / "bad.jws"), "--key", key]
     )
     assert result.exit_code == 1 and "INVALID" in result.output
+    # Not a receipt at all, or far too large to be one, is the auditor's input: exit 2.
+    (tmp_path / "notes.txt").write_text("my notes on the case\n")
+    (tmp_path / "huge.jws").write_text(token + "A" * 70_000)
+    for name in ("notes.txt", "huge.jws"):
+        result = CliRunner().invoke(
+            cli, ["audit", "verify-receipt", str(tmp_path / name), "--key", key]
+        )
+        assert result.exit_code == 2, result.output
+        assert f"error: {tmp_path / name}:" in " ".join(result.output.split())
