@@ -94,6 +94,9 @@ def _portal_page(
         "error": error,
         "invalid": error.field if isinstance(error, FormRefusal) else "",
         "officer": actor.name,
+        # warrant-only, legal-only-2024: the portal takes no requests to residents at all.
+        "consent_requests": runtime.policy.params.consent_requests,
+        "policy_name": runtime.policy.name,
     }
     return page(request, "agency.html", context, status=error.status if error else 200)
 

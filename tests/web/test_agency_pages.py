@@ -262,3 +262,27 @@ def test_a_mistyped_field_is_named_by_its_label_and_marked(pages: Pages, world: 
     assert re.search(
         r'<input id="window_start" name="window_start" aria-invalid="true"', window.text
     )
+
+
+@pytest.mark.parametrize(
+    ("policy", "explained"),
+    [
+        (load_policy("warrant-only"), True),
+        (load_policy("legal-only-2024"), True),
+        (load_policy("privacy-by-design"), False),
+    ],
+    ids=["warrant-only", "legal-only-2024", "privacy-by-design"],
+)
+def test_a_policy_without_consent_requests_says_so_above_the_form(
+    pages: Pages, world: World, policy: StandardPolicy, explained: bool
+) -> None:
+    """Under the presets that take no requests to residents, the form was shown as under any
+    other, and a student learnt why only from the refusal after filing."""
+    agency = world.agency()
+    pages.sign_in(agency.headers)
+    html = pages.get("/web/agency").text
+    assert ('id="no-consent-requests"' in html) is explained
+    if explained:
+        assert f"Under <strong>{policy.name}</strong> the portal" in html
+        refused = pages.post("/web/agency/requests", "/web/agency", _form(world))
+        assert refused.status_code == 422 and "consent_requests_closed" in refused.text
