@@ -80,7 +80,7 @@ def _source(settings: Settings, db: Path | None) -> str:
     """Where the database comes from, by name: never DATABASE_URL's value (it may hold a
     password)."""
     if settings.database_url:
-        return "DATABASE_URL"
+        return env_name(Settings, "database_url")
     return (
         f"--db: {settings.db_path}"
         if db is not None
@@ -112,7 +112,11 @@ def open_runtime(settings: Settings, db: Path | None) -> Runtime:
     except PolicyNotFound as exc:
         _refuse([f"policy: {exc}"])
     except _database_errors() as exc:
-        _refuse([f"{_source(settings, db)}: cannot be opened ({_reason(exc)})"])
+        _cannot_open(settings, db, exc)
+
+
+def _cannot_open(settings: Settings, db: Path | None, exc: Exception) -> NoReturn:
+    _refuse([f"{_source(settings, db)}: cannot be opened ({_reason(exc)})"])
 
 
 def _reason(exc: Exception) -> str:
@@ -154,7 +158,7 @@ def serve(
     except ConfigError as exc:  # CONSENTGATE_RATE_* (the edge limits are read with the app)
         _refuse(exc.problems)
     except _database_errors() as exc:  # a DATABASE_URL or a file that cannot be opened
-        _refuse([f"{_source(settings, db)}: cannot be opened ({_reason(exc)})"])
+        _cannot_open(settings, db, exc)
     out.print(f"consentgate on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
     out.print(f"database: {settings.display_url()}   policy: {app.state.runtime.policy.name}")
     # The timer writes on the wall clock: served a simulated year, it would expire the year's

@@ -62,13 +62,14 @@ def _read_db(db: Path | None, step: Callable[[Ctx], T]) -> T:
     from sqlalchemy.exc import DatabaseError
 
     from app.cli import _settings
+    from app.config import Settings, env_name
     from app.runtime import Runtime
     from app.store.schema import DatabaseNotUsable
     from app.workflow.errors import DatabaseUnavailable
 
     settings = _settings(db)
     # Name the file, never DATABASE_URL's value: it may hold a password.
-    source = "DATABASE_URL" if settings.database_url else str(settings.db_path)
+    source = env_name(Settings, "database_url") if settings.database_url else str(settings.db_path)
     if not settings.database_url and not settings.db_path.is_file():
         raise _fail("--db", f"{source}: no database there")
     try:

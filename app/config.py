@@ -17,6 +17,8 @@ from pydantic import AliasChoices, Field, ValidationError, field_validator, mode
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
+from app import validation_text
+
 MIN_SECRET_BYTES = 32
 
 S = TypeVar("S", bound=BaseSettings)
@@ -66,8 +68,8 @@ def load(model: type[S], options: Mapping[str, str] | None = None, **overrides: 
                 where = options[field]
             else:
                 where = env_name(model, field)
-            reason = str(error["msg"]).removeprefix("Value error, ")
-            problems.append(f"{where}: {reason}" if where else reason)
+            why = validation_text.reason(error)
+            problems.append(f"{where}: {why}" if where else why)
         raise ConfigError(problems) from None
 
 

@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app import validation_text
 from app.workflow.errors import (
     Category,
     DatabaseUnavailable,
@@ -73,9 +74,7 @@ def _problem(error: dict[str, Any], content_type: str) -> dict[str, str]:
                 f"(got {content_type or 'no Content-Type'})",
             }
         return {"field": "body", "reason": "must be a JSON object ({...})"}
-    # A validator's own ValueError reads "Value error, must include a timezone": drop the label.
-    reason = str(error.get("msg", "")).removeprefix("Value error, ")
-    return {"field": _field(loc), "reason": reason}
+    return {"field": _field(loc), "reason": validation_text.reason(error)}
 
 
 def install(app: FastAPI) -> None:

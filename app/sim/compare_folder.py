@@ -19,11 +19,10 @@ _REPLICATION = re.compile(r"rep-\d{3,}")
 _CONDITIONAL_OUTPUTS = ("differences.png",)
 
 
-def prune_earlier_runs(out: Path, kept: Iterable[Path], written: Iterable[str]) -> list[Path]:
+def prune_earlier_runs(out: Path, kept: Iterable[Path], written: Iterable[str]) -> None:
     """Remove the earlier comparisons' run folders not in `kept` and the conditional outputs
-    not `written`; returns what was removed."""
+    not `written`."""
     keep = {path.resolve() for path in kept}
-    removed: list[Path] = []
     runs = out / "runs"
     for policy_dir in sorted(runs.iterdir()) if runs.is_dir() else []:
         if not policy_dir.is_dir():
@@ -31,12 +30,8 @@ def prune_earlier_runs(out: Path, kept: Iterable[Path], written: Iterable[str]) 
         for run in sorted(policy_dir.iterdir()):
             if run.is_dir() and _REPLICATION.fullmatch(run.name) and run.resolve() not in keep:
                 shutil.rmtree(run)
-                removed.append(run)
         if not any(policy_dir.iterdir()):
             policy_dir.rmdir()
-    for name in _CONDITIONAL_OUTPUTS:
-        stale = out / name
-        if name not in set(written) and stale.is_file():
-            stale.unlink()
-            removed.append(stale)
-    return removed
+    for name in set(_CONDITIONAL_OUTPUTS) - set(written):
+        if (out / name).is_file():
+            (out / name).unlink()

@@ -122,21 +122,29 @@ def upgrade_schema(engine: Engine) -> str:
             connection.execute(WRITER_LOCK, {"key": MIGRATION_LOCK_KEY})
         config = alembic_config(connection)
         current = current_revision(connection)
+        # The usual start first: a current schema needs no table listing and no revision walk.
+        if current is not None and _usable_revision(current):
+            return "current"
+        if current is not None:
+            command.upgrade(config, "head")
+            return "upgraded"
         known = set(inspect(connection).get_table_names())
-        if current is None and not known & set(SQLModel.metadata.tables):
+        if not known & set(SQLModel.metadata.tables):
             SQLModel.metadata.create_all(connection)
             command.stamp(config, "head")
             return "created"
-        if current is not None and current not in known_revisions():
-            raise SchemaAhead(current, head_revision())
-        outcome = "upgraded"
-        if current is None:
-            command.stamp(config, BASELINE)
-            outcome = "adopted"
-        elif current == head_revision():
-            return "current"
+        command.stamp(config, BASELINE)
         command.upgrade(config, "head")
-        return outcome
+        return "adopted"
+
+
+def _usable_revision(current: str) -> bool:
+    """True at head; False for an older revision this code knows; SchemaAhead otherwise."""
+    if current == head_revision():
+        return True
+    if current not in known_revisions():
+        raise SchemaAhead(current, head_revision())
+    return False
 
 
 def check_schema_current(engine: Engine) -> None:
@@ -145,8 +153,5 @@ def check_schema_current(engine: Engine) -> None:
     Raises DatabaseUnreachable, SchemaAhead or SchemaNotCurrent."""
     with _connect(engine) as connection:
         current = current_revision(connection)
-        if current == head_revision():
-            return
-        if current is not None and current not in known_revisions():
-            raise SchemaAhead(current, head_revision())
+    if current is None or not _usable_revision(current):
         raise SchemaNotCurrent(current, head_revision())

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from pydantic import ValidationError
 
+from app import validation_text
 from app.http_errors import STATUS
 from app.workflow.errors import DomainError, RuleViolation
 
@@ -47,7 +48,7 @@ def from_validation(exc: ValidationError, *, back: str) -> WebError:
     errors = exc.errors()
     first = errors[0] if errors else {"loc": ("form",), "msg": "invalid"}
     field = ".".join(str(p) for p in first.get("loc", ())) or "form"
-    detail = f"{field}: {first.get('msg', 'invalid')}"
+    detail = f"{field}: {validation_text.reason(first)}"
     if len(errors) > 1:
         detail += f" (and {len(errors) - 1} more)"
     return WebError(422, "validation_error", detail, back=back)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -50,6 +51,13 @@ def scenario_summary(data: Mapping[str, Any]) -> str:
         f"{households} households in {len(areas)} neighbourhoods, "
         f"{agencies} police {'agency' if agencies == 1 else 'agencies'}, {days} days"
     )
+
+
+@functools.cache
+def lab_town() -> str:
+    """The lab's town in a phrase, read once: the scenario ships with the code, and the lab's
+    page would otherwise read and parse it at every visit. Empty if it is not installed."""
+    return scenario_summary(read_scenario_data(LAB_SCENARIO)) if LAB_SCENARIO.exists() else ""
 
 
 def run_lab(left: Policy, right: Policy) -> dict[str, Any]:

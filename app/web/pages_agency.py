@@ -157,7 +157,6 @@ def _form_refusal(exc: ValidationError) -> FormRefusal:
     api = from_validation(exc, back=HOME)  # "area.center_lat: Input should be ..."
     path, _, reason = api.detail.partition(": ")
     label, field = FORM_LABELS.get(path, (path, ""))
-    reason = reason.removeprefix("Value error, ")  # pydantic's prefix for a validator's words
     return FormRefusal(f"{label} ({path}): {reason}", field)
 
 

@@ -13,9 +13,8 @@ from fastapi.responses import HTMLResponse
 
 from app.policies.base import Policy
 from app.policies.registry import PolicyNotFound, load_policy, preset_names
-from app.sim.scenario import read_scenario_data
 from app.web.errors import WebError
-from app.web.lab_run import LAB_SCENARIO, run_lab, scenario_summary
+from app.web.lab_run import LAB_SCENARIO, lab_town, run_lab
 from app.web.render import page
 from app.web.session import runtime_of
 
@@ -76,6 +75,6 @@ def lab(request: Request, a: str = "", b: str = "", run: str = "") -> HTMLRespon
         "comparison": _run(left, right) if run == "1" else None,
         "same": left.name == right.name,
         "town_file": f"scenarios/{LAB_SCENARIO.name}",
-        "town": scenario_summary(read_scenario_data(LAB_SCENARIO)) if LAB_SCENARIO.exists() else "",
+        "town": lab_town(),
     }
     return page(request, "lab.html", context)
