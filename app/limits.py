@@ -114,6 +114,10 @@ def pagination(default: int, cap: int) -> object:
 
 MAX_PAGE = 500
 MAX_OFFSET = 10_000_000
+MAX_SEQ = 2_000_000_000
+"""The largest sequence number a client may ask the log from. The column is a 32-bit INTEGER
+on PostgreSQL (64-bit on SQLite) and `start + limit` must still fit it: past that the driver
+failed (integer out of range, OverflowError), a 500. No log of either store gets this long."""
 Page = Annotated[PageParams, pagination(100, MAX_PAGE)]
 """The usual list: 100 items unless asked, never more than 500."""
 MapPage = Annotated[PageParams, pagination(2_000, 10_000)]

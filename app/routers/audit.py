@@ -14,7 +14,7 @@ from app.audit.bundle import entry_dict
 from app.audit.replay import resolve_logged_policy
 from app.audit.verifier import entry_line
 from app.deps import AuditorActor, RuntimeDep
-from app.limits import Page
+from app.limits import MAX_SEQ, Page
 from app.schemas import audit as s
 from app.workflow import auditor
 from app.workflow.auditor import all_entries, releases_with_basis
@@ -44,7 +44,7 @@ def _b64(value: bytes) -> str:
 def entries(
     actor: AuditorActor,
     runtime: RuntimeDep,
-    start: int = Query(0, ge=0, description="first sequence number"),
+    start: int = Query(0, ge=0, le=MAX_SEQ, description="first sequence number"),
     limit: int = Query(100, ge=1, le=1000, description="page size, at most 1000"),
 ) -> s.AuditEntryList:
     """The log's entries from sequence number `start` on, with their hashes. Pages go by
