@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import _IncludedRouter
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import validation_text
@@ -77,6 +78,23 @@ def _problem(error: dict[str, Any], content_type: str) -> dict[str, str]:
     return {"field": _field(loc), "reason": validation_text.reason(error)}
 
 
+def _allowed_methods(request: Request) -> str:
+    """Every method some route serves at the request's path, for a 405's `Allow` (RFC 9110
+    15.5.6). The router names only the first route it matched, so GET /me/settings answered
+    a DELETE with `Allow: GET` and hid PUT."""
+    path = request.scope["path"][len(request.scope.get("root_path", "")) :]
+    methods: set[str] = set()
+    for route in request.app.routes:
+        contexts: Any = (
+            route.effective_route_contexts() if isinstance(route, _IncludedRouter) else [route]
+        )
+        for context in contexts:
+            regex = getattr(context, "path_regex", None)
+            if regex is not None and regex.match(path):
+                methods |= getattr(context, "methods", None) or set()
+    return ", ".join(sorted(methods))
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(_: Request, exc: DomainError) -> JSONResponse:
@@ -104,8 +122,11 @@ def install(app: FastAPI) -> None:
         return JSONResponse(_body(detail, "validation_error", errors=errors), 422)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = {400: "malformed_body", 404: "route_not_found", 405: "method_not_allowed"}.get(
             exc.status_code, "http_error"
         )
-        return JSONResponse(_body(str(exc.detail), code), exc.status_code, exc.headers)
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = _allowed_methods(request) or headers.get("Allow", "")
+        return JSONResponse(_body(str(exc.detail), code), exc.status_code, headers)

@@ -28,3 +28,25 @@ def test_audit_entries_start_past_any_sequence_number_is_refused(world: World, s
 def test_audit_entries_start_at_the_bound_reads_an_empty_page(world: World) -> None:
     page = world.ok("GET", f"/audit/entries?start={MAX_SEQ}&limit=1000", world.auditor)
     assert page == {"data": [], "count": 0, "next_start": None}
+
+
+@pytest.mark.parametrize(
+    ("path", "served"),
+    [
+        ("/me/settings", {"GET", "PUT"}),
+        ("/operator/agencies", {"GET", "POST"}),
+        ("/portal/requests", {"GET", "POST"}),
+        ("/portal/requests/8b8a1f4c-2a34-4a8e-9d2f-2f0c2b8f5c11", {"GET"}),
+    ],
+)
+def test_method_not_allowed_names_every_method_the_path_serves(
+    world: World, path: str, served: set[str]
+) -> None:
+    """A 405's `Allow` named only the first route the router matched: a client told `Allow: GET`
+    for /me/settings could not learn that PUT changes the settings."""
+    for method in ("DELETE", "PATCH", "OPTIONS"):
+        response = world.client.request(method, path, headers=world.operator)
+        assert response.status_code == 405, response.text
+        assert_error(response.json(), "method_not_allowed")
+        allowed = {m.strip() for m in response.headers["allow"].split(",")}
+        assert allowed == served
