@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
+from pydantic import BeforeValidator
 
 from app.audit.report_format import MEDIA_TYPES, render
 from app.deps import AuditorActor, RuntimeDep
@@ -13,6 +16,21 @@ from app.workflow.errors import InvalidInput
 from app.workflow.transparency import UP_TO_NOW, transparency_report
 
 router = APIRouter(prefix="/reports", tags=["auditor"])
+
+_NUMBER = re.compile(r"[+-]?\d+(\.\d*)?")
+
+
+def _date_time_text(value: Any) -> Any:
+    """Pydantic reads a bare number as seconds since 1970: `?from=2024&to=2025` gave a report
+    on 33 minutes of 1 January 1970, with 200. A period is written as dates and times."""
+    if isinstance(value, str) and _NUMBER.fullmatch(value.strip()):
+        raise ValueError(
+            f"give a date and time with a zone (e.g. 2026-01-01T00:00:00Z), not the number {value}"
+        )
+    return value
+
+
+PeriodBound = Annotated[datetime | None, BeforeValidator(_date_time_text)]
 
 
 @router.get(
@@ -27,12 +45,12 @@ router = APIRouter(prefix="/reports", tags=["auditor"])
 def transparency(
     actor: AuditorActor,
     runtime: RuntimeDep,
-    start: datetime | None = Query(
-        None, alias="from", description="period start (default: a year ago)"
-    ),
-    end: datetime | None = Query(
-        None, alias="to", description="period end, exclusive (default: now)"
-    ),
+    start: Annotated[
+        PeriodBound, Query(alias="from", description="period start (default: a year ago)")
+    ] = None,
+    end: Annotated[
+        PeriodBound, Query(alias="to", description="period end, exclusive (default: now)")
+    ] = None,
     format: str = Query(
         "json", pattern="^(json|csv|markdown)$", description="json, csv or markdown"
     ),

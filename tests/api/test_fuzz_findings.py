@@ -50,3 +50,27 @@ def test_method_not_allowed_names_every_method_the_path_serves(
         assert_error(response.json(), "method_not_allowed")
         allowed = {m.strip() for m in response.headers["allow"].split(",")}
         assert allowed == served
+
+
+@pytest.mark.parametrize("bounds", ["from=2024&to=2025", "to=0.5", "from=1700000000"])
+def test_transparency_period_as_a_number_is_refused(world: World, bounds: str) -> None:
+    """A bare number was read as seconds since 1970: `?from=2024&to=2025` answered 200 with a
+    report on 33 minutes of 1 January 1970 that an auditor could take for 2024's."""
+    response = world.client.get(f"/reports/transparency?{bounds}", headers=world.auditor)
+    assert response.status_code == 422, response.text
+    body = response.json()
+    assert_error(body, "validation_error")
+    assert body["errors"][0]["field"] == bounds.split("=", 1)[0]
+    assert "not the number" in body["detail"]
+
+
+def test_transparency_period_as_dates_and_times_is_read(world: World) -> None:
+    report = world.ok(
+        "GET",
+        "/reports/transparency?from=2024-01-01T00:00:00Z&to=2025-01-01T00:00:00%2B01:00",
+        world.auditor,
+    )
+    assert report["period"] == {
+        "from": "2024-01-01T00:00:00+00:00",
+        "to": "2025-01-01T00:00:00+01:00",
+    }
