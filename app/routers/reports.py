@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
@@ -12,25 +11,14 @@ from pydantic import BeforeValidator
 
 from app.audit.report_format import MEDIA_TYPES, render
 from app.deps import AuditorActor, RuntimeDep
+from app.schemas.common import date_time_text
 from app.workflow.errors import InvalidInput
 from app.workflow.transparency import UP_TO_NOW, transparency_report
 
 router = APIRouter(prefix="/reports", tags=["auditor"])
 
-_NUMBER = re.compile(r"[+-]?\d+(\.\d*)?")
-
-
-def _date_time_text(value: Any) -> Any:
-    """Pydantic reads a bare number as seconds since 1970: `?from=2024&to=2025` gave a report
-    on 33 minutes of 1 January 1970, with 200. A period is written as dates and times."""
-    if isinstance(value, str) and _NUMBER.fullmatch(value.strip()):
-        raise ValueError(
-            f"give a date and time with a zone (e.g. 2026-01-01T00:00:00Z), not the number {value}"
-        )
-    return value
-
-
-PeriodBound = Annotated[datetime | None, BeforeValidator(_date_time_text)]
+# `?from=2024&to=2025` answered 200 with a report on 33 minutes of 1 January 1970.
+PeriodBound = Annotated[datetime | None, BeforeValidator(date_time_text)]
 
 
 @router.get(

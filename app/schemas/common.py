@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+
+_NUMBER = re.compile(r"[+-]?\d+(\.\d*)?")
+
+
+def date_time_text(value: Any) -> Any:
+    """Refuse a number where a date and time goes. Pydantic reads one as seconds since 1970:
+    `"starts_at": 0` started a partnership in 1970 and `?from=2024` asked about 1970."""
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if number or (isinstance(value, str) and _NUMBER.fullmatch(value.strip())):
+        raise ValueError(
+            f"give a date and time with a zone (e.g. 2026-01-01T00:00:00Z), not the number {value}"
+        )
+    return value
 
 
 def _aware(value: datetime) -> datetime:
@@ -14,7 +28,7 @@ def _aware(value: datetime) -> datetime:
     return value
 
 
-AwareDatetime = Annotated[datetime, AfterValidator(_aware)]
+AwareDatetime = Annotated[datetime, BeforeValidator(date_time_text), AfterValidator(_aware)]
 # Python's JSON reader accepts NaN and Infinity: refused as such, not as "less than 90".
 Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False, description="degrees")]
 Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False, description="degrees")]

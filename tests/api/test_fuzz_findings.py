@@ -74,3 +74,28 @@ def test_transparency_period_as_dates_and_times_is_read(world: World) -> None:
         "from": "2024-01-01T00:00:00+00:00",
         "to": "2025-01-01T00:00:00+01:00",
     }
+
+
+def test_a_number_for_a_body_date_time_is_refused(world: World) -> None:
+    """`"starts_at": 0` was read as seconds since 1970: the partnership started on 1 January 1970
+    and the answer was 200. Each date and time in a body is refused as a number, by name."""
+    agency, filer = world.agency(partnered=False), world.agency()
+    resident = world.resident(clips=0)
+    request = world.request_body()
+    request["window"]["end"] = 1796000000.5
+    calls = [
+        ("PUT", f"/operator/agencies/{agency.id}/partnership", world.operator,
+         {"status": "active", "starts_at": 0}, "starts_at"),
+        ("POST", f"/operator/cameras/{resident.cameras[0]}/clips", world.operator,
+         {"starts_at": 1796000000, "ends_at": "2026-11-30T12:00:00Z"}, "starts_at"),
+        ("POST", "/portal/requests", filer.headers, request, "window.end"),
+    ]  # fmt: skip
+    before = world.state_changes()
+    for method, url, headers, body, field in calls:
+        response = world.client.request(method, url, headers=headers, json=body)
+        assert response.status_code == 422, (url, response.text)
+        refusal = response.json()
+        assert_error(refusal, "validation_error")
+        assert refusal["errors"][0]["field"] == field
+        assert "not the number" in refusal["errors"][0]["reason"]
+    assert world.state_changes() == before
