@@ -134,11 +134,20 @@ bench-sim-million: install
 	$(BIN)/python -m app.sim.bench --million
 # Issue 4: a long exploration of the consent guarantee (docs/guarantee.md). VERIFY_POLICY
 # names a preset or module:CLASS; the property suite runs with the long budgets too.
+# Last, schemathesis calls the served demo city as a client, with no token and each role's
+# (scripts/fuzz_api.py; docs/security.md): seeded, offline, at most FUZZ_BUDGET seconds, and
+# failing on any finding. FUZZ_PORT must be free on 127.0.0.1.
 VERIFY_POLICY ?= privacy-by-design
 VERIFY_STEPS ?= 50000
 VERIFY_SEED ?= 0
-.PHONY: verify
+FUZZ_PORT ?= 8311
+FUZZ_BUDGET ?= 170
+.PHONY: verify fuzz-api
 verify: install
 	$(BIN)/consentgate verify --policy $(VERIFY_POLICY) --steps $(VERIFY_STEPS) --seed $(VERIFY_SEED)
 	$(BIN)/consentgate verify --policy $(VERIFY_POLICY) --steps $$(( $(VERIFY_STEPS) / 25 )) --seed $(VERIFY_SEED) --level http --history 20
 	CONSENTGATE_VERIFY_PROFILE=long $(BIN)/python -m pytest -p no:cacheprovider -q tests/property
+	$(MAKE) --no-print-directory fuzz-api
+
+fuzz-api: install
+	$(BIN)/python -m scripts.fuzz_api --seed $(VERIFY_SEED) --port $(FUZZ_PORT) --budget $(FUZZ_BUDGET)
