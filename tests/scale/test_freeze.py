@@ -47,7 +47,8 @@ RESIDENT = {"name": "Freeze Test", "contact": "freeze@example.org"}
 BOUND_S = 1.0  # the setting, small so that the tests take seconds
 # psycopg waits at least 2 s for a new connection (libpq's floor for connect_timeout): a call
 # that starts during the freeze pings its pooled connection (BOUND_S), then tries a new one.
-SLACK_S = 2.0 + 1.5
+# Plus 3 s for a loaded machine (about 3.5 s in all, measured); unbounded, it waits forever.
+SLACK_S = 2.0 + 3.0
 
 # Either side may give up first: the client (its wait) or the server (statement_timeout).
 TIMED_OUT = "did not answer within|canceling statement due to statement timeout"
@@ -239,7 +240,7 @@ def test_a_write_lock_held_elsewhere_answers_503_within_the_setting(
         )
         assert response.status_code == 503, response.text
         assert response.json()["code"] == "database_busy"
-        assert took < runtime_module.MAX_ATTEMPTS * 0.2 + 1.5, took
+        assert took < runtime_module.MAX_ATTEMPTS * 0.2 + 3, took
         outside.close()
         world.ok("POST", "/operator/residents", world.operator, json=RESIDENT)
     finally:
