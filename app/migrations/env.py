@@ -39,6 +39,7 @@ def run_online() -> None:
         return
     from app.config import Settings
     from app.db import make_engine
+    from app.store.bounds import unbounded
 
     # The command line: alembic.ini's logging, so that `alembic upgrade head` says which
     # migrations it ran (without it, an upgrade and a no-op printed the same nothing).
@@ -47,7 +48,7 @@ def run_online() -> None:
 
     engine = make_engine(config.get_main_option("sqlalchemy.url") or Settings().url())
     try:
-        with engine.begin() as connection:
+        with engine.begin() as connection, unbounded(connection):
             run_on(connection)
     finally:
         engine.dispose()
