@@ -72,8 +72,6 @@ def test_what_the_code_reads_beside_app_is_copied_into_the_image() -> None:
             else:
                 continue
             needed |= {n.split(".")[0] for n in names} & CHECKOUT_FOLDERS
-    copied = {
-        rest.split()[0].rstrip("/") for keyword, rest in instructions() if keyword == "COPY"
-    }
+    copied = {rest.split()[0].rstrip("/") for keyword, rest in instructions() if keyword == "COPY"}
     assert "scripts" in needed  # `consentgate seed` imports scripts.seed
     assert needed <= copied, f"the image lacks {sorted(needed - copied)}"
