@@ -33,7 +33,8 @@ DbOption = Annotated[
     Path | None, typer.Option("--db", help="SQLite file (default var/consentgate.db)")
 ]
 PolicyOption = Annotated[
-    str | None, typer.Option("--policy", help="preset name or module:ATTRIBUTE")
+    str | None,
+    typer.Option("--policy", help="a preset name, a policy .toml file, or module:ATTRIBUTE"),
 ]
 
 
