@@ -190,6 +190,8 @@ def file_request(request: Request, data: Annotated[RequestForm, Form()]) -> Resp
     actor = check_form(request, Role.AGENCY, data.csrf)
     form = data.fields()
     try:
+        # Form fields are all text: parsed here as pydantic's lax mode reads "12.5", where the
+        # JSON API (strict, app/schemas/common.py Body) refuses a number sent as a string.
         body = RequestCreate.model_validate(
             {
                 "case_number": data.case_number,
@@ -201,7 +203,8 @@ def file_request(request: Request, data: Annotated[RequestForm, Form()]) -> Resp
                     "radius_m": data.radius_m,
                 },
                 "window": {"start": _utc(data.window_start), "end": _utc(data.window_end)},
-            }
+            },
+            strict=False,
         )
     except ValidationError as exc:
         return _portal_page(request, actor, form, _form_refusal(exc))
