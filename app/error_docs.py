@@ -47,7 +47,8 @@ _MEANING = {
     "404": "No such object, or one that belongs to someone else (the two look the same).",
     "409": "The object's state forbids the action.",
     "413": "The request body is too large.",
-    "422": "Malformed input (`errors` names the fields) or a refused workflow rule (`rules`).",
+    "422": "Malformed input (`errors` names the fields; a value of the wrong JSON type, such as "
+    '"500" for a number, is refused, not converted) or a refused workflow rule (`rules`).',
     "429": "A rate limit; `Retry-After` says when to try again.",
     "503": "The database is unreachable (`database_unavailable`) or stayed busy through the "
     "retries (`database_busy`); nothing was changed, and `Retry-After` says when to try again.",
