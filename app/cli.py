@@ -33,7 +33,8 @@ DbOption = Annotated[
     Path | None, typer.Option("--db", help="SQLite file (default var/consentgate.db)")
 ]
 PolicyOption = Annotated[
-    str | None, typer.Option("--policy", help="preset name or module:ATTRIBUTE")
+    str | None,
+    typer.Option("--policy", help="a preset name, a policy .toml file, or module:ATTRIBUTE"),
 ]
 
 
@@ -268,6 +269,7 @@ def main() -> None:
     if root not in sys.path:
         sys.path.insert(0, root)
     from app.store.schema import DatabaseNotUsable
+    from app.workflow.errors import DatabaseUnavailable
 
     try:
         cli()
@@ -276,6 +278,12 @@ def main() -> None:
         # in words, instead of a driver's or Alembic's traceback.
         err.print(f"[red]error:[/red] database: {escape(str(exc))}")
         raise SystemExit(2) from None
+    except DatabaseUnavailable as exc:
+        # The database stopped answering (or stayed busy) mid-command: the runtime bounded the
+        # wait and rolled the transaction back. Exit 1, not 2: nothing the operator typed was
+        # wrong, and cron should try again.
+        err.print(f"[red]error:[/red] database: {escape(exc.detail)}")
+        raise SystemExit(1) from None
 
 
 if __name__ == "__main__":

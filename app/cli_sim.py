@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -14,9 +14,17 @@ err = Console(stderr=True, soft_wrap=True)  # a hash or a path stays on one line
 out = Console(soft_wrap=True)
 
 ScenarioArg = Annotated[Path, typer.Argument(help="scenario TOML file (see scenarios/)")]
-OutOption = Annotated[
-    Path | None, typer.Option("--out", help="output directory (default runs/<scenario>)")
-]
+
+
+def _out_option(default: str) -> Any:
+    # Each command's own default folder: they differ (tests/sim/test_cli_out_defaults.py).
+    option: Any = typer.Option("--out", help=f"output directory (default {default})")
+    return option
+
+
+SimulateOut = Annotated[Path | None, _out_option("runs/<scenario name>")]
+CompareOut = Annotated[Path | None, _out_option("runs/<scenario name>-compare")]
+SweepOut = Annotated[Path | None, _out_option("runs/<sweep file's stem>")]
 JobsOption = Annotated[
     int, typer.Option("--jobs", min=1, max=64, help="parallel processes (default: 1)")
 ]
@@ -41,7 +49,7 @@ def _progress() -> Progress:
 
 def simulate(
     scenario: ScenarioArg,
-    out_dir: OutOption = None,
+    out_dir: SimulateOut = None,
     db: Annotated[
         Path | None,
         typer.Option("--db", help="also write a SQLite database that `consentgate serve` serves"),
@@ -81,9 +89,12 @@ def simulate(
 
 def compare(
     scenario: ScenarioArg,
-    policies: Annotated[str, typer.Option(help="comma-separated: preset names or module:ATTR")],
+    policies: Annotated[
+        str,
+        typer.Option(help="comma-separated: preset names, policy .toml files or module:ATTRIBUTE"),
+    ],
     replications: Annotated[int, typer.Option(min=1, max=1000)] = 5,
-    out_dir: OutOption = None,
+    out_dir: CompareOut = None,
     jobs: JobsOption = 1,
     baseline: Annotated[
         str | None,
@@ -148,7 +159,7 @@ def compare(
 
 def sweep(
     sweep_file: Annotated[Path, typer.Argument(help="sweep TOML file (see scenarios/)")],
-    out_dir: OutOption = None,
+    out_dir: SweepOut = None,
     jobs: Annotated[
         int | None, typer.Option("--jobs", min=1, max=64, help="processes (default: cores)")
     ] = None,

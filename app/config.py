@@ -18,6 +18,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
 from app import validation_text
+from app.store.bounds import DEFAULT_TIMEOUT_S
 
 MIN_SECRET_BYTES = 32
 
@@ -95,6 +96,11 @@ class Settings(BaseSettings):
     # How often the served app runs `tick` (due releases, expiries); 0 turns the timer off, for
     # an operator who prefers cron and `POST /operator/tick` (app/ticker.py).
     tick_seconds: float = Field(default=30.0, ge=0)
+    # The longest the service waits on the database for any one thing: an answer (a ping, a
+    # statement, the COMMIT), a free pooled connection, a new connection; a writer waits for
+    # the write lock half as long. Past it the call answers 503 (app/store/bounds.py). An hour
+    # at most: a larger value is more likely milliseconds typed as seconds.
+    db_timeout_seconds: float = Field(default=DEFAULT_TIMEOUT_S, gt=0, le=3600)
     # The web walkthrough offers the demo tokens the seed writes here (never in production).
     demo_env_file: Path = Path("var/demo.env")
 

@@ -1,4 +1,5 @@
-"""Engines and transactions. SQLite: WAL, foreign keys, and BEGIN IMMEDIATE for writers."""
+"""Engines and transactions. SQLite: WAL, foreign keys, and BEGIN IMMEDIATE for writers.
+Every wait on the database is bounded by CONSENTGATE_DB_TIMEOUT_SECONDS (app/store/bounds.py)."""
 
 from __future__ import annotations
 
@@ -10,34 +11,41 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, make_url
 from sqlmodel import Session
 
+from app.store import bounds as _bounds
 from app.store import tables as _tables  # noqa: F401  (registers the tables)
+from app.store.bounds import CONNECT_TIMEOUT_S, DEFAULT_TIMEOUT_S, LOCK_TIMEOUT_MS, Bounds
 from app.store.schema import check_schema_current, upgrade_schema
 from app.store.sql import AUDIT_LOCK_KEY, WRITER_LOCK, SqlStore
 
-# How long a writer waits for the write lock before the attempt fails (and is retried).
-LOCK_TIMEOUT_MS = 10_000
-# How long opening a PostgreSQL connection may take. libpq waits forever by default: a server
-# that accepts the connection but never answers (hung, or behind a stalled proxy) held start-up
-# and every request that needed a new connection, instead of failing into a 503. A
-# `connect_timeout` in the URL's query wins.
-CONNECT_TIMEOUT_S = 10
-
 
 def make_engine(
-    url: str, *, lock_timeout_ms: int = LOCK_TIMEOUT_MS, connect_timeout_s: int = CONNECT_TIMEOUT_S
+    url: str,
+    *,
+    timeout_s: float = DEFAULT_TIMEOUT_S,
+    lock_timeout_ms: int = LOCK_TIMEOUT_MS,
+    connect_timeout_s: int = CONNECT_TIMEOUT_S,
 ) -> Engine:
+    """An engine whose every wait on the database is bounded (app/store/bounds.py)."""
+    bounds = Bounds(timeout_s, lock_cap_ms=lock_timeout_ms, connect_cap_s=connect_timeout_s)
     if url.startswith("sqlite"):
         path = url.removeprefix("sqlite:///")
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-        _configure_sqlite(engine, lock_timeout_ms)
+        # pysqlite's `timeout` is the busy wait while the connection is set up (the WAL pragma);
+        # the busy_timeout pragma below takes over for everything after.
+        connect = {"check_same_thread": False, "timeout": bounds.lock_wait_ms / 1000}
+        engine = create_engine(url, connect_args=connect)
+        _configure_sqlite(engine, bounds.lock_wait_ms)
         return engine
     # connect_args would override the URL's own value, so give ours only when it has none.
     given = "connect_timeout" in make_url(url).query
-    connect_args = {} if given else {"connect_timeout": connect_timeout_s}
-    engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args)
-    _configure_postgres(engine, lock_timeout_ms)
+    connect_args = {} if given else {"connect_timeout": bounds.connect_s}
+    # pool_timeout: a call waiting for a pooled connection (all of them busy, e.g. each waiting
+    # on a database that stopped answering) gives up after the bound too.
+    engine = create_engine(
+        url, pool_pre_ping=True, pool_timeout=bounds.timeout_s, connect_args=connect_args
+    )
+    _configure_postgres(engine, bounds)
     return engine
 
 
@@ -61,14 +69,16 @@ def _configure_sqlite(engine: Engine, busy_ms: int) -> None:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
 
-def _configure_postgres(engine: Engine, lock_timeout_ms: int) -> None:
+def _configure_postgres(engine: Engine, bounds: Bounds) -> None:
+    @event.listens_for(engine, "do_connect")
+    def _on_do_connect(_dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
+        return _bounds.connect(bounds, cargs, cparams)
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        # A writer waits at most this long for the writers' lock (like SQLite's busy timeout),
-        # then fails with lock_not_available, which the runtime retries and then answers 503:
-        # a stuck transaction must not hang every request behind it.
         with dbapi_connection.cursor() as cursor:
-            cursor.execute(f"SET lock_timeout = {int(lock_timeout_ms)}")
+            for statement in _bounds.server_settings(bounds):
+                cursor.execute(statement)
         dbapi_connection.commit()
 
 
@@ -84,12 +94,17 @@ class Database:
         self,
         url: str,
         *,
+        timeout_s: float = DEFAULT_TIMEOUT_S,
         lock_timeout_ms: int = LOCK_TIMEOUT_MS,
         connect_timeout_s: int = CONNECT_TIMEOUT_S,
     ) -> None:
         self.url = url
+        self.timeout_s = timeout_s
         self.engine = make_engine(
-            url, lock_timeout_ms=lock_timeout_ms, connect_timeout_s=connect_timeout_s
+            url,
+            timeout_s=timeout_s,
+            lock_timeout_ms=lock_timeout_ms,
+            connect_timeout_s=connect_timeout_s,
         )
         self._reader = (
             self.engine.execution_options(sqlite_begin="DEFERRED")

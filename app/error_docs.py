@@ -47,9 +47,15 @@ _MEANING = {
     "404": "No such object, or one that belongs to someone else (the two look the same).",
     "409": "The object's state forbids the action.",
     "413": "The request body is too large.",
-    "422": "Malformed input (`errors` names the fields) or a refused workflow rule (`rules`).",
+    "422": "Malformed input (`errors` names the fields; a value of the wrong JSON type, such as "
+    '"500" for a number, is refused, not converted) or a refused workflow rule (`rules`).',
     "429": "A rate limit; `Retry-After` says when to try again.",
+    "503": "The database is unreachable (`database_unavailable`) or stayed busy through the "
+    "retries (`database_busy`); nothing was changed, and `Retry-After` says when to try again.",
 }
+# The only operations that never touch the database (docs/operations.md, "Faults"): every other
+# one answers 503 when it is gone, /healthz on purpose.
+NO_DATABASE = frozenset({"GET /policy", "GET /audit/log-key"})
 
 
 def error_statuses(method: str, path: str, operation: dict[str, Any]) -> list[str]:
@@ -65,6 +71,8 @@ def error_statuses(method: str, path: str, operation: dict[str, Any]) -> list[st
             statuses.append("409")
     if key in EDGE_LIMITS:
         statuses.append("429")
+    if key not in NO_DATABASE:
+        statuses.append("503")
     return sorted(set(statuses))
 
 
@@ -77,7 +85,7 @@ def _document(schema: dict[str, Any]) -> dict[str, Any]:
                     "description": _MEANING[status],
                     "content": {"application/json": {"schema": _REF}},
                 }
-                if status == "429":
+                if status in ("429", "503"):
                     response["headers"] = {
                         "Retry-After": {"schema": {"type": "integer"}, "description": "seconds"}
                     }

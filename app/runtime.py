@@ -22,7 +22,7 @@ from app.config import Settings
 from app.db import Database
 from app.policies import Policy, load_policy
 from app.security import TokenConfig
-from app.store.faults import Fault, classify
+from app.store.faults import Fault, classify, timed_out
 from app.workflow.context import Ctx
 from app.workflow.errors import DatabaseBusy, DatabaseUnavailable, DomainError
 
@@ -60,7 +60,7 @@ class Runtime:
         """The runtime on the configured database, migrated to the code's schema; with
         `migrate=False` (the auditor's read-only commands) a schema not already current is
         refused instead, and nothing is written."""
-        db = Database(settings.url())
+        db = Database(settings.url(), timeout_s=settings.db_timeout_seconds)
         try:
             if migrate:
                 db.create_schema()
@@ -103,9 +103,18 @@ class Runtime:
                 if fault is Fault.OTHER:
                     raise
                 if fault is Fault.UNAVAILABLE:
-                    raise DatabaseUnavailable() from exc
+                    raise DatabaseUnavailable(self._unavailable(exc)) from exc
                 if attempt == MAX_ATTEMPTS:
                     raise DatabaseBusy(attempt) from exc
                 pause = FIRST_PAUSE_S * 2 ** (attempt - 1)
                 time.sleep(pause * random.uniform(0.5, 1.5))  # noqa: S311  (jitter, not secrecy)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _unavailable(self, exc: BaseException) -> str:
+        """The 503's detail: the default one, unless the database stopped answering."""
+        if not timed_out(exc):
+            return ""
+        return (
+            f"The database did not answer within {self.db.timeout_s:g} s; this call was given "
+            "up. Try again shortly."
+        )

@@ -7,8 +7,9 @@ its lock and compares with the clock), only the timeliness of releases and expir
 Each uvicorn worker runs its own timer. That is safe: `tick` is one write transaction, and
 writers are serialised (SQLite's write lock; on PostgreSQL the per-schema writer lock,
 docs/operations.md), so two workers ticking at once release a due clip once: the second finds
-nothing due. A failed tick (the database unreachable, a conflict that outlasted the retries, or
-anything unexpected) is logged and the timer carries on; it never takes the service down.
+nothing due. A failed tick (the database unreachable, or silent past CONSENTGATE_DB_TIMEOUT_SECONDS,
+a conflict that outlasted the retries, or anything unexpected) is logged and the timer carries
+on; it never takes the service down, and a silent database cannot hold it past that bound.
 """
 
 from __future__ import annotations

@@ -44,6 +44,16 @@ def serve(*args: str) -> tuple[int, str]:
         ("CONSENTGATE_TOKEN_MINUTES", "0", "CONSENTGATE_TOKEN_MINUTES: Input should be greater"),
         ("CONSENTGATE_MAX_BODY_BYTES", "10", "CONSENTGATE_MAX_BODY_BYTES: Input should be greater"),
         ("CONSENTGATE_TICK_SECONDS", "-1", "CONSENTGATE_TICK_SECONDS: Input should be greater"),
+        (
+            "CONSENTGATE_DB_TIMEOUT_SECONDS",
+            "0",
+            "CONSENTGATE_DB_TIMEOUT_SECONDS: Input should be gr",
+        ),
+        (
+            "CONSENTGATE_DB_TIMEOUT_SECONDS",
+            "5000",
+            "CONSENTGATE_DB_TIMEOUT_SECONDS: Input should be l",
+        ),
         ("CONSENTGATE_SECRET", "short", "CONSENTGATE_SECRET: must be at least 32 bytes"),
         ("CONSENTGATE_RATE_FILINGS_PER_HOUR", "0", "CONSENTGATE_RATE_FILINGS_PER_HOUR: Input"),
         ("CONSENTGATE_RATE_TOKENS_PER_HOUR", "x", "CONSENTGATE_RATE_TOKENS_PER_HOUR: Input"),

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import asdict
 from uuid import UUID
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from app.deps import ResidentActor, RuntimeDep
+from app.idempotency import OnceDep
 from app.limits import Page
 from app.schemas import resident as s
 from app.workflow import exceptions, responses
@@ -34,16 +35,17 @@ def inbox_item(request_id: UUID, actor: ResidentActor, runtime: RuntimeDep) -> s
 
 @router.post("/requests/{request_id}/share", response_model=s.ShareResult, status_code=201)
 def share(
-    request_id: UUID, body: s.ShareBody, actor: ResidentActor, runtime: RuntimeDep
-) -> s.ShareResult:
-    consent, released = runtime.write(
-        lambda ctx: responses.share(
+    request_id: UUID, body: s.ShareBody, actor: ResidentActor, runtime: RuntimeDep, once: OnceDep
+) -> s.ShareResult | Response:
+    def step(ctx: Ctx) -> s.ShareResult:
+        consent, released = responses.share(
             ctx, actor, resident_id=actor.subject, request_id=request_id, clip_ids=body.clip_ids
         )
-    )
-    return s.ShareResult(
-        consent=_consent_out(consent), released_clip_ids=[r.clip_id for r in released]
-    )
+        return s.ShareResult(
+            consent=_consent_out(consent), released_clip_ids=[r.clip_id for r in released]
+        )
+
+    return once.write(runtime, body, step)
 
 
 @router.post("/requests/{request_id}/decline", response_model=s.RequestForResident)

@@ -6,16 +6,17 @@ from dataclasses import asdict
 from datetime import datetime, timedelta
 from uuid import UUID, uuid4
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from app.deps import OperatorActor, RuntimeDep
 from app.http_errors import ApiError
+from app.idempotency import OnceDep
 from app.limits import Page
 from app.schemas import operator as s
 from app.security import mint_token
 from app.workflow import exceptions, moderation
 from app.workflow import operator as ops
-from app.workflow.context import Actor
+from app.workflow.context import Actor, Ctx
 from app.workflow.errors import NotFound
 from app.workflow.records import Agency, FootageRequest, Resident
 from app.workflow.states import RequestStatus, Role
@@ -25,9 +26,14 @@ router = APIRouter(prefix="/operator", tags=["operator"])
 
 
 @router.post("/agencies", response_model=s.AgencyOut, status_code=201)
-def create_agency(body: s.AgencyCreate, actor: OperatorActor, runtime: RuntimeDep) -> s.AgencyOut:
-    agency = runtime.write(lambda ctx: ops.create_agency(ctx, actor, **body.model_dump()))
-    return s.AgencyOut.model_validate(asdict(agency))
+def create_agency(
+    body: s.AgencyCreate, actor: OperatorActor, runtime: RuntimeDep, once: OnceDep
+) -> s.AgencyOut | Response:
+    def step(ctx: Ctx) -> s.AgencyOut:
+        agency = ops.create_agency(ctx, actor, **body.model_dump())
+        return s.AgencyOut.model_validate(asdict(agency))
+
+    return once.write(runtime, body, step)
 
 
 @router.get("/agencies", response_model=list[s.AgencyOut])
@@ -49,30 +55,39 @@ def set_partnership(
 
 @router.post("/residents", response_model=s.ResidentOut, status_code=201)
 def create_resident(
-    body: s.ResidentCreate, actor: OperatorActor, runtime: RuntimeDep
-) -> s.ResidentOut:
-    resident = runtime.write(lambda ctx: ops.create_resident(ctx, actor, **body.model_dump()))
-    return s.ResidentOut.model_validate(asdict(resident))
+    body: s.ResidentCreate, actor: OperatorActor, runtime: RuntimeDep, once: OnceDep
+) -> s.ResidentOut | Response:
+    def step(ctx: Ctx) -> s.ResidentOut:
+        resident = ops.create_resident(ctx, actor, **body.model_dump())
+        return s.ResidentOut.model_validate(asdict(resident))
+
+    return once.write(runtime, body, step)
 
 
 @router.post("/residents/{resident_id}/cameras", response_model=s.CameraOut, status_code=201)
 def create_camera(
-    resident_id: UUID, body: s.CameraCreate, actor: OperatorActor, runtime: RuntimeDep
-) -> s.CameraOut:
-    camera = runtime.write(
-        lambda ctx: ops.create_camera(ctx, actor, resident_id=resident_id, **body.model_dump())
-    )
-    return s.CameraOut.model_validate(asdict(camera))
+    resident_id: UUID,
+    body: s.CameraCreate,
+    actor: OperatorActor,
+    runtime: RuntimeDep,
+    once: OnceDep,
+) -> s.CameraOut | Response:
+    def step(ctx: Ctx) -> s.CameraOut:
+        camera = ops.create_camera(ctx, actor, resident_id=resident_id, **body.model_dump())
+        return s.CameraOut.model_validate(asdict(camera))
+
+    return once.write(runtime, body, step)
 
 
 @router.post("/cameras/{camera_id}/clips", response_model=s.ClipOut, status_code=201)
 def create_clip(
-    camera_id: UUID, body: s.ClipCreate, actor: OperatorActor, runtime: RuntimeDep
-) -> s.ClipOut:
-    clip = runtime.write(
-        lambda ctx: ops.create_clip(ctx, actor, camera_id=camera_id, **body.model_dump())
-    )
-    return s.ClipOut.model_validate(asdict(clip))
+    camera_id: UUID, body: s.ClipCreate, actor: OperatorActor, runtime: RuntimeDep, once: OnceDep
+) -> s.ClipOut | Response:
+    def step(ctx: Ctx) -> s.ClipOut:
+        clip = ops.create_clip(ctx, actor, camera_id=camera_id, **body.model_dump())
+        return s.ClipOut.model_validate(asdict(clip))
+
+    return once.write(runtime, body, step)
 
 
 @router.post("/tokens", response_model=s.TokenOut, status_code=201)

@@ -9,6 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Response
 
 from app.deps import AgencyActor, RuntimeDep
+from app.idempotency import Once, OnceDep
 from app.limits import MapPage, Page
 from app.runtime import Runtime
 from app.schemas import portal as s
@@ -38,15 +39,15 @@ def get_map(actor: AgencyActor, runtime: RuntimeDep, page: MapPage) -> s.PortalM
 
 @router.post("/requests", response_model=s.RequestForAgency, status_code=201)
 def file_request(
-    body: s.RequestCreate, actor: AgencyActor, runtime: RuntimeDep
-) -> s.RequestForAgency:
-    return _file(runtime, actor, _draft(body))
+    body: s.RequestCreate, actor: AgencyActor, runtime: RuntimeDep, once: OnceDep
+) -> s.RequestForAgency | Response:
+    return _file(runtime, actor, once, body, _draft(body))
 
 
 @router.post("/exception-requests", response_model=s.RequestForAgency, status_code=201)
 def file_exception_request(
-    body: s.ExceptionRequestCreate, actor: AgencyActor, runtime: RuntimeDep
-) -> s.RequestForAgency:
+    body: s.ExceptionRequestCreate, actor: AgencyActor, runtime: RuntimeDep, once: OnceDep
+) -> s.RequestForAgency | Response:
     """An emergency request or a legal demand: it waits for the operator, notifies no one."""
     draft = _draft(
         body,
@@ -55,7 +56,7 @@ def file_exception_request(
         legal_process=body.legal_process or "",
         nondisclosure_order=body.nondisclosure_order,
     )
-    return _file(runtime, actor, draft)
+    return _file(runtime, actor, once, body, draft)
 
 
 def _draft(body: s.RequestCreate, **exception: Any) -> requests.RequestDraft:
@@ -72,12 +73,14 @@ def _draft(body: s.RequestCreate, **exception: Any) -> requests.RequestDraft:
     )
 
 
-def _file(runtime: Runtime, actor: Actor, draft: requests.RequestDraft) -> s.RequestForAgency:
-    def step(ctx: Ctx) -> requests.AgencyRequestView:
+def _file(
+    runtime: Runtime, actor: Actor, once: Once, body: s.RequestCreate, draft: requests.RequestDraft
+) -> s.RequestForAgency | Response:
+    def step(ctx: Ctx) -> s.RequestForAgency:
         filed = requests.file_request(ctx, actor, agency_id=actor.subject, draft=draft)
-        return requests.agency_view(ctx, filed)
+        return _request_out(requests.agency_view(ctx, filed))
 
-    return _request_out(runtime.write(step))
+    return once.write(runtime, body, step)
 
 
 @router.get("/requests/{request_id}/non-content", response_model=s.NonContentListForAgency)

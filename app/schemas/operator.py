@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from app.schemas.common import AwareDatetime, Body, Latitude, Longitude, ShortText
+from app.schemas.common import AwareDatetime, Body, Latitude, Longitude, ShortText, UuidText
 from app.workflow.states import PartnershipStatus
 
 
@@ -38,7 +38,8 @@ class AgencyOut(BaseModel):
 
 
 class PartnershipSet(Body):
-    status: PartnershipStatus
+    # An enum arrives as its string value: parsed, not strict (see Body).
+    status: Annotated[PartnershipStatus, Field(strict=False)]
     starts_at: AwareDatetime | None = None
     ends_at: AwareDatetime | None = None
     free_units: Annotated[int, Field(ge=0, le=10_000)] = 0
@@ -107,7 +108,7 @@ class ClipOut(BaseModel):
 
 class TokenCreate(Body):
     role: Literal["operator", "agency", "resident", "auditor"]
-    subject: UUID | None = Field(
+    subject: UuidText | None = Field(
         default=None, description="agency or resident id; new random id for operator/auditor"
     )
     name: Annotated[str, Field(max_length=100)] = Field(

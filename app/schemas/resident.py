@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from app.schemas.common import Body
+from app.schemas.common import Body, UuidText
 from app.workflow.states import ConsentStatus, NoticeResponse, RequestStatus
 
 
@@ -46,7 +46,7 @@ class InboxForResident(BaseModel):
 
 
 class ShareBody(Body):
-    clip_ids: Annotated[list[UUID], Field(min_length=1, max_length=200)]
+    clip_ids: Annotated[list[UuidText], Field(min_length=1, max_length=200)]
 
 
 class ConsentForResident(BaseModel):

@@ -27,6 +27,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import SQLModel
 
 from app.store import tables as _tables  # noqa: F401  (registers the tables)
+from app.store.bounds import unbounded
 from app.store.faults import Fault, classify
 from app.store.sql import WRITER_LOCK
 
@@ -125,6 +126,11 @@ def upgrade_schema(engine: Engine) -> str:
         # The usual start first: a current schema needs no table listing and no revision walk.
         if current is not None and _usable_revision(current):
             return "current"
+        return _migrate(connection, config, current)
+
+
+def _migrate(connection: Connection, config: Config, current: str | None) -> str:
+    with unbounded(connection):  # a migration may run long: see app/store/bounds.py
         if current is not None:
             command.upgrade(config, "head")
             return "upgraded"

@@ -232,3 +232,18 @@ class AuditNodeRow(SQLModel, table=True):
     level: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     idx: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     hash: str
+
+
+class IdempotencyKeyRow(SQLModel, table=True):
+    """A created record's response, kept under the Idempotency-Key its caller sent
+    (app/idempotency.py). Not a workflow record: the audit log never sees it."""
+
+    __tablename__ = "idempotency_key"
+    # The primary key is the unique constraint: one response per caller and key, so a retry
+    # that raced the first request can never write a second record.
+    scope: str = Field(primary_key=True)
+    key: str = Field(primary_key=True)
+    fingerprint: str
+    status: int
+    body: str
+    created_at: datetime = when()

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
 
+from app.idempotency import WITHOUT_KEY, model_of
 from app.routers import portal
 from app.schemas.portal import RequestCreate
 from app.web.errors import WebError, attempt, from_validation, parse_id
@@ -190,6 +191,8 @@ def file_request(request: Request, data: Annotated[RequestForm, Form()]) -> Resp
     actor = check_form(request, Role.AGENCY, data.csrf)
     form = data.fields()
     try:
+        # Form fields are all text: parsed here as pydantic's lax mode reads "12.5", where the
+        # JSON API (strict, app/schemas/common.py Body) refuses a number sent as a string.
         body = RequestCreate.model_validate(
             {
                 "case_number": data.case_number,
@@ -201,13 +204,16 @@ def file_request(request: Request, data: Annotated[RequestForm, Form()]) -> Resp
                     "radius_m": data.radius_m,
                 },
                 "window": {"start": _utc(data.window_start), "end": _utc(data.window_end)},
-            }
+            },
+            strict=False,
         )
     except ValidationError as exc:
         return _portal_page(request, actor, form, _form_refusal(exc))
     runtime = runtime_of(request)
     try:
-        filed = attempt(lambda: portal.file_request(body, actor, runtime), back=HOME)
+        filed = model_of(
+            attempt(lambda: portal.file_request(body, actor, runtime, WITHOUT_KEY), back=HOME)
+        )
     except WebError as exc:
         return _portal_page(request, actor, form, exc)
     return RedirectResponse(f"{HOME}/requests/{filed.id}?done=filed", status_code=303)

@@ -10,6 +10,7 @@ from uuid import UUID
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from app.idempotency import WITHOUT_KEY
 from app.routers import me
 from app.schemas.resident import SettingsUpdate, ShareBody
 from app.web import explain
@@ -110,7 +111,7 @@ def share(
     runtime = runtime_of(request)
     try:
         body = attempt(lambda: ShareBody.model_validate({"clip_ids": ticked}), back=back)
-        attempt(lambda: me.share(rid, body, actor, runtime), back=back)
+        attempt(lambda: me.share(rid, body, actor, runtime, WITHOUT_KEY), back=back)
     except WebError as exc:
         return _request_page(request, actor, rid, error=exc, chosen=chosen)
     return RedirectResponse(f"{back}?done=shared", status_code=303)

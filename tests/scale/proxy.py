@@ -1,4 +1,5 @@
-"""A TCP forwarder on 127.0.0.1 that a test can cut, to lose the database connection for real."""
+"""A TCP forwarder on 127.0.0.1 that a test can cut, to lose the database connection for real,
+or freeze, to have the database stop answering while every socket stays open."""
 
 from __future__ import annotations
 
@@ -6,11 +7,17 @@ import contextlib
 import selectors
 import socket
 import threading
+from urllib.parse import urlsplit, urlunsplit
 
 
 class CuttableProxy:
     """Forwards 127.0.0.1:<port> to a target; `cut()` closes every connection and the listener,
-    `restore()` listens again on the same port."""
+    `restore()` listens again on the same port.
+
+    `freeze()` stops forwarding in both directions and closes nothing: the kernel still accepts
+    and acknowledges what either side sends (and new connections), so TCP keepalives and
+    `tcp_user_timeout` see a healthy peer, as with a hung server or a stalled middlebox.
+    `thaw()` forwards again, what was held first."""
 
     def __init__(self, target: tuple[str, int]) -> None:
         self.target = target
@@ -21,6 +28,8 @@ class CuttableProxy:
         self._sockets: list[socket.socket] = []
         self._lock = threading.Lock()
         self._listener: socket.socket | None = None
+        self._flowing = threading.Event()
+        self._flowing.set()
         self.restore()
 
     def restore(self) -> None:
@@ -48,7 +57,11 @@ class CuttableProxy:
         selector.register(b, selectors.EVENT_READ, a)
         try:
             while True:
-                for key, _ in selector.select(timeout=1):
+                if not self._flowing.wait(timeout=0.2):
+                    continue  # frozen: read nothing, so nothing is forwarded either way
+                for key, _ in selector.select(timeout=0.2):
+                    if not self._flowing.is_set():
+                        break  # frozen while waiting: the bytes stay in the kernel's buffer
                     data = key.fileobj.recv(65536)  # type: ignore[union-attr]
                     if not data:
                         return
@@ -61,7 +74,21 @@ class CuttableProxy:
                 with contextlib.suppress(OSError):
                     s.close()
 
+    def via(self, url: str) -> str:
+        """`url` (a database URL) reaching its server through this proxy."""
+        parts = urlsplit(url)
+        netloc = parts.netloc.rsplit("@", 1)
+        user = netloc[0] + "@" if len(netloc) == 2 else ""
+        return urlunsplit(parts._replace(netloc=f"{user}127.0.0.1:{self.port}"))
+
+    def freeze(self) -> None:
+        self._flowing.clear()
+
+    def thaw(self) -> None:
+        self._flowing.set()
+
     def cut(self) -> None:
+        self._flowing.set()  # a frozen pump must run to find its sockets closed and end
         with self._lock:
             if self._listener is not None:
                 # shutdown() wakes the thread blocked in accept(); close() alone would not.

@@ -3,10 +3,8 @@ retried a bounded number of times first."""
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Iterator
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
@@ -19,7 +17,6 @@ from app.config import Settings
 from app.db import Database
 from app.main import create_app
 from app.runtime import MAX_ATTEMPTS
-from app.store.sql import AUDIT_LOCK_KEY
 from app.workflow import operator
 from app.workflow.errors import DatabaseBusy, DatabaseUnavailable
 from app.workflow.records import Resident
@@ -93,30 +90,6 @@ def test_an_unrelated_database_error_is_not_retried(world: World) -> None:
     assert calls == [1]
 
 
-@pytest.fixture
-def writers_lock(settings: Settings) -> Iterator[Any]:
-    """Hold the database's write lock from outside, as a stuck transaction would."""
-    url = settings.url()
-
-    def hold() -> Any:
-        if url.startswith("sqlite"):
-            outside = sqlite3.connect(str(settings.db_path), isolation_level=None)
-            outside.execute("BEGIN IMMEDIATE")
-            return outside
-        import psycopg
-
-        outside = psycopg.connect(url.replace("+psycopg", ""), autocommit=True)
-        outside.execute(
-            "SELECT pg_advisory_lock(%s, hashtext(current_schema()))", (AUDIT_LOCK_KEY,)
-        )
-        return outside
-
-    held: list[Any] = []
-    yield lambda: held.append(hold()) or held[-1]
-    for connection in held:
-        connection.close()
-
-
 def test_a_write_lock_held_elsewhere_answers_503_then_recovers(
     world: World, writers_lock: Any, no_pause: None, settings: Settings
 ) -> None:
@@ -136,20 +109,13 @@ def test_a_write_lock_held_elsewhere_answers_503_then_recovers(
     assert [str(r.id) for r in stored] == [ok.json()["id"]]  # the refused call wrote nothing
 
 
-def _via(proxy: CuttableProxy, url: str) -> str:
-    parts = urlsplit(url)
-    netloc = parts.netloc.rsplit("@", 1)
-    user = netloc[0] + "@" if len(netloc) == 2 else ""
-    return urlunsplit(parts._replace(netloc=f"{user}127.0.0.1:{proxy.port}"))
-
-
 @pytest.mark.skipif(not PG_URL, reason="needs PostgreSQL: set CONSENTGATE_TEST_PG_URL (make test)")
 def test_a_lost_connection_answers_503_and_keeps_what_was_committed(
     settings: Settings, clock: SimulatedClock
 ) -> None:
     proxy = CuttableProxy(("127.0.0.1", urlsplit(PG_URL).port or 5432))
     assert settings.database_url is not None
-    through = settings.model_copy(update={"database_url": _via(proxy, settings.database_url)})
+    through = settings.model_copy(update={"database_url": proxy.via(settings.database_url)})
     app = create_app(through, clock=clock)
     world = World(TestClient(app), app, clock)
     try:

@@ -148,4 +148,4 @@ def test_the_alembic_command_says_what_it_ran(tmp_path: Path) -> None:
         [str(alembic), "upgrade", "head"], cwd=root, env=env, capture_output=True, text=True
     )
     assert done.returncode == 0, done.stderr
-    assert f"Running upgrade 0002 -> {head_revision()}" in done.stderr
+    assert "Running upgrade " in done.stderr and f" -> {head_revision()}, " in done.stderr
