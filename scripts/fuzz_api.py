@@ -123,9 +123,33 @@ def walkthrough(base: str, demo: dict[str, str]) -> dict[str, list[str]]:
     }
 
 
-def config_text(ids: dict[str, list[str]], examples: int) -> str:
+# The integers where a store's column or a driver gives out (32-bit INTEGER on PostgreSQL, 64-bit
+# on SQLite): the generator rarely draws them for an unbounded parameter. TOML's own limit is
+# 2**63 - 1.
+EDGE_INTEGERS = [2**31, 2**63 - 1]
+
+
+def integer_parameters(document: dict[str, Any]) -> list[str]:
+    """The integer parameters ("query.size", "path.index", ...) of the OpenAPI document with no
+    maximum below the edges; a bounded one has its bound tried by the coverage phase anyway."""
+    found = set()
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                schema = parameter.get("schema", {})
+                schemas = [schema, *schema.get("anyOf", [])]
+                integer = any(s.get("type") == "integer" for s in schemas)
+                bounded = any(
+                    s.get("maximum", EDGE_INTEGERS[0]) < EDGE_INTEGERS[0] for s in schemas
+                )
+                if integer and not bounded and parameter["in"] in ("query", "path"):
+                    found.add(f"{parameter['in']}.{parameter['name']}")
+    return sorted(found)
+
+
+def config_text(ids: dict[str, list[str]], integers: list[str], examples: int) -> str:
     """schemathesis.toml: the real ids as dictionaries the generator draws from most of the time
-    (the rest is generated), so that the fuzz reaches past 404."""
+    (the rest is generated), so that the fuzz reaches past 404; the edge integers now and then."""
     lines = [
         "[cache]",
         "enabled = false",  # no replay of a previous run's failures: the same cases every run
@@ -138,7 +162,10 @@ def config_text(ids: dict[str, list[str]], examples: int) -> str:
         "[dictionaries]",
     ]
     lines += [f"{name} = {{ values = {json.dumps(values)} }}" for name, values in ids.items()]
+    lines.append(f"edge_integer = {{ values = {json.dumps(EDGE_INTEGERS)} }}")
     lines.append("[parameters]")
+    for name in integers:
+        lines.append(f'"{name}" = {{ dictionary = "edge_integer", probability = 0.3 }}')
     for name in ids:
         if name.endswith("_id"):
             lines.append(f'"path.{name}" = {{ dictionary = "{name}", probability = 0.7 }}')
@@ -175,7 +202,8 @@ def fuzz(args: argparse.Namespace, scratch: Path) -> int:
     try:
         wait_until_up(base, server)
         config = scratch / "schemathesis.toml"
-        config.write_text(config_text(walkthrough(base, demo), args.examples))
+        integers = integer_parameters(call(f"{base}/openapi.json"))
+        config.write_text(config_text(walkthrough(base, demo), integers, args.examples))
         root = str(Path(__file__).resolve().parent.parent)
         hooks = {
             **env,
