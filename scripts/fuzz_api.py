@@ -27,6 +27,8 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from app.store.scratch_schema import ScratchSchema
+
 BIN = Path(sys.executable).parent
 # The order matters: each run changes the city (the resident's run may opt her out, the
 # operator's may end the agency's partnership), so the runs that change most come last.
@@ -175,7 +177,6 @@ def config_text(ids: dict[str, list[str]], integers: list[str], examples: int) -
 
 def fuzz(args: argparse.Namespace, scratch: Path) -> int:
     deadline = time.monotonic() + args.budget
-    base = f"http://127.0.0.1:{args.port}"
     env = {
         **os.environ,
         "CONSENTGATE_ENV": "development",
@@ -189,6 +190,20 @@ def fuzz(args: argparse.Namespace, scratch: Path) -> int:
     }
     for name in ("DATABASE_URL", "CONSENTGATE_DATABASE_URL", "CONSENTGATE_SECRET"):
         env.pop(name, None)
+    if args.postgres:
+        schema = ScratchSchema(args.postgres, "fuzz")
+        env["DATABASE_URL"] = schema.url
+        try:
+            return serve_and_fuzz(args, scratch, env, deadline)
+        finally:
+            schema.drop()
+    return serve_and_fuzz(args, scratch, env, deadline)
+
+
+def serve_and_fuzz(
+    args: argparse.Namespace, scratch: Path, env: dict[str, str], deadline: float
+) -> int:
+    base = f"http://127.0.0.1:{args.port}"
     seed = [BIN / "consentgate", "seed", "--url", base]
     subprocess.run(seed, env=env, check=True, capture_output=True)  # noqa: S603 (our own command)
     demo = read_env(scratch / "demo.env")
@@ -264,6 +279,11 @@ def main() -> int:
         "--budget", type=int, default=170, help="seconds for the whole run; past them it fails"
     )
     parser.add_argument("--keep", type=Path, help="keep the city, config and server log here")
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        help="serve the city from a scratch schema of this PostgreSQL database (dropped after)",
+    )
     args = parser.parse_args()
     if args.keep:
         args.keep.mkdir(parents=True, exist_ok=True)
