@@ -95,6 +95,9 @@ def walkthrough(base: str, demo: dict[str, str]) -> dict[str, list[str]]:
             "window": {"start": demo["WINDOW_START"], "end": demo["WINDOW_END"]},
         },
     )
+    if request["status"] == "pending_review":  # a moderated policy (CONSENTGATE_POLICY)
+        approve = f"{base}/operator/requests/{request['id']}/approve"
+        call(approve, demo["OPERATOR_TOKEN"], method="POST")
     inbox = call(f"{base}/me/requests/{request['id']}", demo["RESIDENT_TOKEN"])
     clips = [clip["id"] for clip in inbox["matching_clips"]]
     share = call(

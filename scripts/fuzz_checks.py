@@ -11,10 +11,12 @@ import re
 STABLE_CODE = re.compile(r"[a-z][a-z0-9_]*")
 
 
-def error_body_problem(status: int, text: str) -> str | None:
-    """What is wrong with an error body, or None when it is fine (or not an error)."""
+def error_body_problem(status: int, content: bytes) -> str | None:
+    """What is wrong with an error body, or None when it is fine (or not an error: a 2xx may be
+    footage, bytes that are not text)."""
     if status < 400:
         return None
+    text = content.decode("utf-8", errors="replace")
     try:
         body = json.loads(text)
     except ValueError:

@@ -13,7 +13,7 @@ from scripts.fuzz_checks import error_body_problem
 
 @schemathesis.check
 def error_has_detail_and_code(ctx: Any, response: Any, case: Any) -> bool | None:
-    problem = error_body_problem(response.status_code, response.text)
+    problem = error_body_problem(response.status_code, response.content)
     if problem is not None:
         raise AssertionError(problem)
     return None

@@ -13,19 +13,21 @@ from scripts.fuzz_checks import error_body_problem
 @pytest.mark.parametrize(
     ("status", "body"),
     [
-        (200, "not even JSON"),  # not an error: not its business
+        (200, b"\xf8 footage, not text"),  # not an error: not its business
         (404, json.dumps({"detail": "No request with that id.", "code": "request_not_found"})),
         (422, json.dumps({"detail": "start: ...", "code": "validation_error", "errors": []})),
     ],
 )
-def test_good_bodies_pass(status: int, body: str) -> None:
-    assert error_body_problem(status, body) is None
+def test_good_bodies_pass(status: int, body: str | bytes) -> None:
+    content = body if isinstance(body, bytes) else body.encode()
+    assert error_body_problem(status, content) is None
 
 
 @pytest.mark.parametrize(
     ("status", "body", "named"),
     [
         (500, "Internal Server Error", "not JSON"),
+        (502, "\xf8 not UTF-8", "not JSON"),
         (400, json.dumps(["detail", "code"]), "not an object"),
         (404, json.dumps({"detail": "Not Found"}), "stable `code`"),
         (403, json.dumps({"detail": " ", "code": "forbidden"}), "human `detail`"),
@@ -34,5 +36,6 @@ def test_good_bodies_pass(status: int, body: str) -> None:
     ],
 )
 def test_each_shortfall_is_named(status: int, body: str, named: str) -> None:
-    problem = error_body_problem(status, body)
+    content = body.encode("latin-1") if "\xf8" in body else body.encode()
+    problem = error_body_problem(status, content)
     assert problem is not None and named in problem and str(status) in problem
