@@ -18,6 +18,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
 from app import validation_text
+from app.security import MAX_TOKEN_MINUTES
 
 MIN_SECRET_BYTES = 32
 
@@ -90,7 +91,7 @@ class Settings(BaseSettings):
     secret_file: Path = Path("var/secret.key")
     issuer: str = "consentgate"
     audience: str = "consentgate-api"
-    token_minutes: int = Field(default=8 * 60, ge=1, le=60 * 24 * 30)
+    token_minutes: int = Field(default=8 * 60, ge=1, le=MAX_TOKEN_MINUTES)
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     # How often the served app runs `tick` (due releases, expiries); 0 turns the timer off, for
     # an operator who prefers cron and `POST /operator/tick` (app/ticker.py).

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
+from app.security import MAX_TOKEN_MINUTES
 from app.schemas.common import AwareDatetime, Body, Latitude, Longitude, ShortText
 from app.workflow.states import PartnershipStatus
 
@@ -113,7 +114,7 @@ class TokenCreate(Body):
     name: Annotated[str, Field(max_length=100)] = Field(
         default="", description="the officer's name, for agency tokens"
     )
-    minutes: Annotated[int, Field(ge=1, le=60 * 24 * 30)] | None = None
+    minutes: Annotated[int, Field(ge=1, le=MAX_TOKEN_MINUTES)] | None = None
 
 
 class TokenOut(BaseModel):

@@ -79,6 +79,14 @@ def forged_tokens(config: TokenConfig, now: datetime, subject: UUID) -> dict[str
         "not-yet-valid": sign(
             HEADER, good(nbf=int((now + timedelta(minutes=5)).timestamp())), secret
         ),
+        "issued-in-the-future": sign(
+            HEADER, good(iat=int((now + timedelta(minutes=5)).timestamp())), secret
+        ),
+        "no-iat": sign(HEADER, good(iat=None), secret),
+        "far-future-exp": sign(
+            HEADER, good(exp=int((now + timedelta(days=3650)).timestamp())), secret
+        ),
+        "unknown-role": sign(HEADER, good(role="superuser"), secret),
         "wrong-aud": sign(HEADER, good(aud="another-api"), secret),
         "wrong-iss": sign(HEADER, good(iss="another-issuer"), secret),
         "no-aud": sign(HEADER, good(aud=None), secret),
