@@ -8,8 +8,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from app.security import MAX_TOKEN_MINUTES
 from app.schemas.common import AwareDatetime, Body, Latitude, Longitude, ShortText
+from app.security import MAX_TOKEN_MINUTES
 from app.workflow.states import PartnershipStatus
 
 
