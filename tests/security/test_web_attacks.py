@@ -1,0 +1,56 @@
+"""Attacks on the web walkthrough (app/web/) that the JSON API's tests do not reach."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from app.web import lab_run
+from tests.conftest import PG_URL
+from tests.web.conftest import Pages, pages  # noqa: F401 - the fixture
+
+memory_only = pytest.mark.skipif(bool(PG_URL), reason="no database involved; ran on SQLite")
+PAIR = "/web/lab?a=privacy-by-design&b=ring-rfa-2021&run=1"
+
+
+@pytest.fixture
+def compare_calls(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[Any, ...]]]:
+    """Every simulation the lab starts, run for real; no remembered run before or after."""
+    calls: list[tuple[Any, ...]] = []
+    real = lab_run.compare
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(lab_run, "compare", spy)
+    lab_run.forget_runs()
+    yield calls
+    lab_run.forget_runs()
+
+
+@memory_only
+def test_an_anonymous_visitor_cannot_make_the_lab_simulate_again_and_again(
+    pages: Pages, compare_calls: list[tuple[Any, ...]]
+) -> None:
+    """GET /web/lab?run=1 needs no token and costs seconds of CPU: repeating it must not."""
+    first = pages.get(PAIR)
+    again = [pages.get(PAIR) for _ in range(3)]
+    assert first.status_code == 200 and 'id="comparison"' in first.text
+    assert all(r.text == first.text for r in again)
+    assert len(compare_calls) == 1
+
+
+@memory_only
+def test_a_run_while_another_is_going_is_refused_not_queued(
+    pages: Pages, compare_calls: list[tuple[Any, ...]]
+) -> None:
+    """A burst of visitors would otherwise hold every worker thread (and core) at once."""
+    with lab_run._RUNNING:  # another visitor's run is in progress
+        busy = pages.get(PAIR)
+    assert busy.status_code == 503, busy.status_code
+    assert "lab_busy" in busy.text and busy.headers["retry-after"] == "5"
+    assert compare_calls == []
+    assert pages.get(PAIR).status_code == 200  # the slot is free again
