@@ -6,13 +6,19 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
 from app.web import lab_run
 from tests.conftest import PG_URL
-from tests.web.conftest import Pages, pages  # noqa: F401 - the fixture
+from tests.web.conftest import Pages
 
 memory_only = pytest.mark.skipif(bool(PG_URL), reason="no database involved; ran on SQLite")
 PAIR = "/web/lab?a=privacy-by-design&b=ring-rfa-2021&run=1"
+
+
+@pytest.fixture
+def pages(client: TestClient) -> Pages:
+    return Pages(client)
 
 
 @pytest.fixture
