@@ -18,6 +18,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
 from app import validation_text
+from app.files import create_private
 from app.security import MAX_TOKEN_MINUTES
 
 MIN_SECRET_BYTES = 32
@@ -156,8 +157,19 @@ class Settings(BaseSettings):
         path = self.secret_file
         if path.exists():
             return path.read_text().strip()
-        path.parent.mkdir(parents=True, exist_ok=True)
         value = secrets.token_urlsafe(48)
-        path.write_text(value + "\n")
-        path.chmod(0o600)
+        try:
+            create_private(path, value + "\n")  # 0600 from the start, never through a link
+        except FileExistsError:
+            if path.is_symlink():  # dangling: whoever planted it would read what we write
+                variable = env_name(Settings, "secret_file")
+                raise ConfigError([dangling_link(variable, path)]) from None
+            return path.read_text().strip()  # another process created it just now
         return value
+
+
+def dangling_link(variable: str, path: Path) -> str:
+    return (
+        f"{variable}: {path} is a symbolic link to a file that does not exist; refusing to "
+        "write a new secret through it (remove the link, or point the variable elsewhere)"
+    )

@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 
 from app.audit.verifier import Verdict, entry_line, verify_entries
+from app.files import write_atomic
 from app.workflow.auditor import all_entries, current_checkpoint
 from app.workflow.context import Ctx
 from app.workflow.records import AuditEntry
@@ -70,10 +71,10 @@ def snapshot(ctx: Ctx, signer: Signer) -> tuple[list[str], str]:
 
 
 def write_bundle(directory: Path, lines: list[str], checkpoint: str, log_key: str) -> Exported:
-    directory.mkdir(parents=True, exist_ok=True)
-    (directory / ENTRIES).write_text("".join(line + "\n" for line in lines), encoding="utf-8")
-    (directory / CHECKPOINT).write_text(checkpoint, encoding="utf-8")
-    (directory / LOG_KEY).write_text(log_key.strip() + "\n", encoding="utf-8")
+    # Renamed into place: a link planted under one of these names is replaced, not written to.
+    write_atomic(directory / ENTRIES, "".join(line + "\n" for line in lines).encode())
+    write_atomic(directory / CHECKPOINT, checkpoint.encode())
+    write_atomic(directory / LOG_KEY, (log_key.strip() + "\n").encode())
     return Exported(len(lines), checkpoint)
 
 

@@ -1,0 +1,127 @@
+"""Files the CLI and the service write, attacked through the folder they are written to.
+
+Output folders are often shared (/tmp, a group's project folder); anyone who can write there can
+plant a symbolic link under a name about to be written. A write through it overwrites the link's
+target with our output, or hands a secret to the link's owner.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from app.audit.bundle import write_bundle
+from app.audit.keys import LogKeyError, LogKeySettings, load_signer
+from app.config import ConfigError, Settings
+from app.sim.outputs import write_atomic
+
+MINE = b"a researcher's own file\n"
+
+
+@pytest.fixture
+def victim(tmp_path: Path) -> Path:
+    """A file of the victim's outside the output folder."""
+    path = tmp_path / "elsewhere" / "thesis.tex"
+    path.parent.mkdir()
+    path.write_bytes(MINE)
+    return path
+
+
+def test_a_link_planted_at_a_temporary_name_is_not_written_through(
+    tmp_path: Path, victim: Path
+) -> None:
+    """Every simulation output goes through write_atomic; its temporary name is predictable."""
+    out = tmp_path / "shared-out"
+    out.mkdir()
+    (out / ".summary.csv.partial").symlink_to(victim)
+    write_atomic(out / "summary.csv", b"metric,value\n")
+    assert victim.read_bytes() == MINE
+    assert (out / "summary.csv").read_bytes() == b"metric,value\n"
+    assert not (out / ".summary.csv.partial").exists()
+
+
+def test_a_link_planted_at_the_output_name_is_replaced_not_followed(
+    tmp_path: Path, victim: Path
+) -> None:
+    out = tmp_path / "shared-out"
+    out.mkdir()
+    (out / "summary.csv").symlink_to(victim)
+    write_atomic(out / "summary.csv", b"metric,value\n")
+    assert victim.read_bytes() == MINE
+    assert not (out / "summary.csv").is_symlink()
+
+
+@pytest.mark.parametrize("name", ["entries.jsonl", "checkpoint", "log-key.pub"])
+def test_an_audit_export_does_not_write_through_a_planted_link(
+    tmp_path: Path, victim: Path, name: str
+) -> None:
+    """`consentgate audit export DIR` into a folder holding a link under a bundle file's name."""
+    bundle = tmp_path / "bundle"
+    bundle.mkdir()
+    (bundle / name).symlink_to(victim)
+    write_bundle(bundle, ['{"seq": 0}'], "origin\n1\nhash\n", "verifier-key")
+    assert victim.read_bytes() == MINE
+    assert not (bundle / name).is_symlink()
+    assert (bundle / "entries.jsonl").read_text() == '{"seq": 0}\n'
+
+
+def _settings(tmp_path: Path, secret_file: Path) -> Settings:
+    return Settings(env="development", db_path=tmp_path / "x.db", secret_file=secret_file)
+
+
+def _generate_secret(tmp_path: Path, path: Path) -> None:
+    _settings(tmp_path, path).signing_secret()
+
+
+def _generate_log_key(tmp_path: Path, path: Path) -> None:
+    load_signer(_settings(tmp_path, tmp_path / "unused.key"), LogKeySettings(log_key_file=path))
+
+
+GENERATORS: dict[str, Callable[[Path, Path], None]] = {
+    "token-secret": _generate_secret,
+    "log-key": _generate_log_key,
+}
+
+
+@pytest.mark.parametrize("what", GENERATORS)
+def test_a_generated_secret_is_not_written_through_a_dangling_link(
+    tmp_path: Path, what: str
+) -> None:
+    """A link to a file that does not exist yet: writing through it would create the secret
+    in a place the link's owner chose (and can read)."""
+    drop = tmp_path / "attacker" / "stolen.key"
+    drop.parent.mkdir()
+    link = tmp_path / "var" / "secret.key"
+    link.parent.mkdir()
+    link.symlink_to(drop)
+    with pytest.raises((ConfigError, LogKeyError), match="symbolic link"):
+        GENERATORS[what](tmp_path, link)
+    assert not drop.exists()
+
+
+@pytest.mark.parametrize("what", GENERATORS)
+def test_a_generated_secret_is_never_readable_by_others(
+    tmp_path: Path, what: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Created 0600, not written under the umask (0644) and chmod'ed afterwards: in between,
+    anyone on the machine could read it. Each chmod is checked against the mode it replaces."""
+    seen: list[int] = []
+    real_chmod = Path.chmod
+
+    def watched(self: Path, mode: int, **kwargs: object) -> None:
+        seen.append(stat.S_IMODE(self.stat().st_mode))
+        real_chmod(self, mode)
+
+    monkeypatch.setattr(Path, "chmod", watched)
+    old = os.umask(0o022)
+    try:
+        path = tmp_path / "var" / "secret.key"
+        GENERATORS[what](tmp_path, path)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert all(mode & 0o077 == 0 for mode in seen), [oct(m) for m in seen]
