@@ -9,7 +9,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.web import lab_run
+from app.workflow.states import Role
 from tests.conftest import PG_URL
+from tests.factories import World
 from tests.web.conftest import Pages
 
 memory_only = pytest.mark.skipif(bool(PG_URL), reason="no database involved; ran on SQLite")
@@ -60,3 +62,42 @@ def test_a_run_while_another_is_going_is_refused_not_queued(
     assert "lab_busy" in busy.text and busy.headers["retry-after"] == "5"
     assert compare_calls == []
     assert pages.get(PAIR).status_code == 200  # the slot is free again
+
+
+HOSTILE = '"><script>alert(1)</script><img src=x onerror=alert(2)>'
+
+
+def test_hostile_text_is_escaped_on_every_page(world: World, pages: Pages) -> None:
+    """Names, the officer (a token claim), case number and description carry markup; every
+    page that shows them, and the lab's and the flash message's reflected parameters, escape it.
+    """
+    agency = world.agency(name="Agency" + HOSTILE)
+    agency.headers = world.headers(Role.AGENCY, agency.id, name="Officer" + HOSTILE)
+    resident = world.resident(name="Resident" + HOSTILE)
+    body = world.request_body()
+    body["case_number"] = "C" + HOSTILE[:40]
+    body["description"] = "D" + HOSTILE
+    filed = world.ok("POST", "/portal/requests", agency.headers, json=body)
+    assert filed["officer"].endswith(HOSTILE)  # stored as given: escaping is the page's job
+    world.share(resident, filed["id"], resident.clips[:1])
+    for headers in (agency.headers, resident.headers, world.auditor):
+        assert pages.sign_in(headers).status_code == 303
+    rid = filed["id"]
+    urls = [
+        "/web/agency",
+        f"/web/agency/requests/{rid}",
+        "/web/resident",
+        f"/web/resident/requests/{rid}",
+        "/web/resident/disclosures",
+        "/web/auditor",
+        "/web/auditor/log",
+        "/web/compare",
+        f"/web/compare/{rid}",
+        f"/web/lab?a={HOSTILE}",
+        f"/web/?done={HOSTILE}",
+    ]
+    for url in urls:
+        text = pages.get(url).text
+        assert "<script>alert" not in text and "<img src=x" not in text, url
+    # the markup did reach the pages, escaped (so the check above is not vacuous)
+    assert "&lt;script&gt;alert(1)" in pages.get(f"/web/agency/requests/{rid}").text
