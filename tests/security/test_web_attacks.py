@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
+from uuid import uuid4
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi.testclient import TestClient
 
+from app.audit.keys import DEFAULT_ORIGIN
+from app.clock import SimulatedClock
+from app.config import Settings
+from app.main import create_app
+from app.security import mint_token
 from app.web import lab_run
+from app.workflow.context import Actor
+from app.workflow.signed_note import Signer
 from app.workflow.states import Role
 from tests.conftest import PG_URL
 from tests.factories import World
@@ -101,3 +111,32 @@ def test_hostile_text_is_escaped_on_every_page(world: World, pages: Pages) -> No
         assert "<script>alert" not in text and "<img src=x" not in text, url
     # the markup did reach the pages, escaped (so the check above is not vacuous)
     assert "&lt;script&gt;alert(1)" in pages.get(f"/web/agency/requests/{rid}").text
+
+
+def test_the_session_cookie_is_secure_in_production_even_behind_a_tls_proxy(
+    settings: Settings, clock: SimulatedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A TLS-terminating proxy on another host talks plain HTTP to the service, so the request
+    looks like http://: the cookie (a bearer token) must still never be sent over plain HTTP."""
+    signer = Signer(DEFAULT_ORIGIN, Ed25519PrivateKey.generate())
+    monkeypatch.setenv("CONSENTGATE_LOG_KEY", signer.encode())
+    production = settings.model_copy(update={"env": "production"})
+    app = create_app(production, clock=clock)
+    try:
+        with TestClient(app, base_url="http://consentgate.internal") as client:
+            runtime = app.state.runtime
+            actor = Actor(Role.AUDITOR, uuid4())
+            token = mint_token(runtime.tokens, actor, now=clock.now(), lifetime=timedelta(hours=1))
+            signed_in = client.post("/web/session", data={"token": token}, follow_redirects=False)
+    finally:
+        app.state.runtime.db.dispose()
+    assert signed_in.status_code == 303
+    cookie = signed_in.headers["set-cookie"].lower()
+    assert cookie.startswith("cg_auditor=") and "; secure" in cookie, cookie
+
+
+def test_outside_production_a_plain_http_session_still_works(world: World, pages: Pages) -> None:
+    """`make run` on http://127.0.0.1: a Secure cookie would not come back over plain HTTP."""
+    cookie = pages.sign_in(world.auditor).headers["set-cookie"].lower()
+    assert "secure" not in cookie
+    assert pages.get("/web/auditor").status_code == 200
