@@ -64,7 +64,8 @@ def _header(token: str) -> dict[str, Any]:
     try:
         raw = base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
         header = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        # RecursionError: "[[[[..." nested past Python's limit fits in 8 KB, and escaped as a 500
         raise InvalidToken("unreadable header") from exc
     if not isinstance(header, dict):
         raise InvalidToken("header is not an object")

@@ -94,6 +94,7 @@ ATTACKS = [
     "resident-edited-to-operator",
     "jwe",
     "oversized",
+    "deeply-nested-header",
 ]
 
 

@@ -22,6 +22,7 @@ from app.workflow.signed_note import Signer
 from app.workflow.states import Role
 from tests.conftest import PG_URL
 from tests.factories import World
+from tests.security.forgery import DEEP, b64
 from tests.web.conftest import Pages
 
 memory_only = pytest.mark.skipif(bool(PG_URL), reason="no database involved; ran on SQLite")
@@ -140,3 +141,10 @@ def test_outside_production_a_plain_http_session_still_works(world: World, pages
     cookie = pages.sign_in(world.auditor).headers["set-cookie"].lower()
     assert "secure" not in cookie
     assert pages.get("/web/auditor").status_code == 200
+
+
+def test_signing_in_with_a_deeply_nested_token_header_is_a_401_not_a_crash(pages: Pages) -> None:
+    token = f"{b64(DEEP)}.{b64(b'{}')}.{b64(b'x')}"
+    refused = pages.client.post("/web/session", data={"token": token}, follow_redirects=False)
+    assert refused.status_code == 401 and "invalid_token" in refused.text
+    assert "set-cookie" not in refused.headers
