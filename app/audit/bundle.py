@@ -87,7 +87,12 @@ def fetch_bundle(client: httpx.Client, token: str) -> tuple[list[str], str, str]
     if not size_line or not size_line[0].isdigit():
         raise BundleError("the server's checkpoint is not a checkpoint note", "--url")
     entries = _get(client, f"/audit/export?size={size_line[0]}", headers)
-    log_key = json.loads(_get(client, "/audit/log-key", {})).get("verifier_key", "")
+    try:
+        # RecursionError: a hostile service's "[[[[..." is no more JSON than any other answer
+        published = json.loads(_get(client, "/audit/log-key", {}))
+    except (ValueError, RecursionError):
+        raise BundleError("GET /audit/log-key did not answer JSON", "--url") from None
+    log_key = published.get("verifier_key", "") if isinstance(published, dict) else ""
     lines = entries.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
@@ -102,7 +107,7 @@ def _get(client: httpx.Client, path: str, headers: dict[str, str]) -> str:
     if response.status_code != 200:
         try:
             detail = response.json().get("detail", response.text)
-        except (ValueError, AttributeError):  # not JSON, or JSON without a detail
+        except (ValueError, AttributeError, RecursionError):  # not JSON, or without a detail
             detail = response.text
         # 401 and 403 are the token's fault (expired, forged, another role's); the rest the URL's.
         option = "--token" if response.status_code in (401, 403) else "--url"

@@ -6,8 +6,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
+import pytest
 from typer.testing import CliRunner
 
+from app.audit.bundle import BundleError, fetch_bundle
 from app.audit.verifier import parse_line
 from app.cli import cli
 from tests.factories import World
@@ -47,3 +50,33 @@ def test_the_offline_receipt_check_refuses_a_deeply_nested_answer(
     result = CliRunner().invoke(cli, ["audit", "verify-receipt", str(path), "--key", key])
     assert result.exit_code == 2, result.output
     assert "neither a compact JWS nor a receipt answer" in " ".join(result.output.split())
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "body"),
+    [
+        ("/audit/log-key", 200, DEEP_TEXT),
+        ("/audit/log-key", 200, "<html>not json</html>"),
+        ("/audit/checkpoint", 500, DEEP_TEXT),
+    ],
+    ids=["log-key-nested", "log-key-not-json", "error-nested"],
+)
+def test_export_from_a_hostile_service_is_refused_in_words(
+    path: str, status: int, body: str
+) -> None:
+    """`audit export --url`: the auditor may be exporting from the service they distrust."""
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path == path:
+            return httpx.Response(status, text=body)
+        if request.url.path == "/audit/checkpoint":
+            return httpx.Response(200, text="origin\n0\nroot\n")
+        return httpx.Response(200, text="")
+
+    transport = httpx.MockTransport(answer)
+    with (
+        httpx.Client(transport=transport, base_url="http://x") as client,
+        pytest.raises(BundleError) as refused,
+    ):
+        fetch_bundle(client, "token")
+    assert refused.value.option == "--url"
