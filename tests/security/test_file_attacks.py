@@ -13,13 +13,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from app.audit.bundle import write_bundle
 from app.audit.keys import LogKeyError, LogKeySettings, load_signer
+from app.cli import cli
 from app.config import ConfigError, Settings
 from app.sim.outputs import write_atomic
 
 MINE = b"a researcher's own file\n"
+SMALLTOWN = Path(__file__).resolve().parents[2] / "scenarios" / "smalltown.toml"
 
 
 @pytest.fixture
@@ -125,3 +128,24 @@ def test_a_generated_secret_is_never_readable_by_others(
         os.umask(old)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert all(mode & 0o077 == 0 for mode in seen), [oct(m) for m in seen]
+
+
+@pytest.mark.parametrize("target", ["empty", "dangling"])
+def test_simulate_db_does_not_write_through_a_link(tmp_path: Path, target: str) -> None:
+    """`consentgate simulate --db PATH`: an existing non-empty file was already refused; a link
+    to an empty file or to nowhere was followed, and the database written where it pointed."""
+    aimed = tmp_path / "elsewhere" / "theirs.db"
+    aimed.parent.mkdir()
+    if target == "empty":
+        aimed.touch()
+    link = tmp_path / "shared" / "run.db"
+    link.parent.mkdir()
+    link.symlink_to(aimed)
+    result = CliRunner().invoke(
+        cli, ["simulate", str(SMALLTOWN), "--out", str(tmp_path / "out"), "--db", str(link)]
+    )
+    assert result.exit_code == 2, result.output
+    assert "is a symbolic link" in " ".join(result.output.split())
+    assert (
+        (aimed.exists() and aimed.stat().st_size == 0) if target == "empty" else not aimed.exists()
+    )
