@@ -19,6 +19,7 @@ from app.audit.bundle import write_bundle
 from app.audit.keys import LogKeyError, LogKeySettings, load_signer
 from app.cli import cli
 from app.config import ConfigError, Settings
+from app.sim.compare_folder import prune_earlier_runs
 from app.sim.outputs import write_atomic
 
 MINE = b"a researcher's own file\n"
@@ -149,3 +150,22 @@ def test_simulate_db_does_not_write_through_a_link(tmp_path: Path, target: str) 
     assert (
         (aimed.exists() and aimed.stat().st_size == 0) if target == "empty" else not aimed.exists()
     )
+
+
+def test_compare_pruning_never_deletes_through_a_planted_link(tmp_path: Path) -> None:
+    """`consentgate compare --out DIR` removes its own earlier run folders; a link planted as
+    DIR/runs/<policy> or DIR/runs pointed it at someone else's rep-NNN folders."""
+    theirs = tmp_path / "their-experiments"
+    (theirs / "rep-001").mkdir(parents=True)
+    (theirs / "rep-001" / "results.csv").write_bytes(MINE)
+    (theirs / "runs" / "x" / "rep-002").mkdir(parents=True)
+    out = tmp_path / "shared-out"
+    (out / "runs").mkdir(parents=True)
+    (out / "runs" / "ring-2018").symlink_to(theirs)
+    prune_earlier_runs(out, kept=[], written=["differences.png"])
+    other = tmp_path / "other-out"
+    other.mkdir()
+    (other / "runs").symlink_to(theirs / "runs")
+    prune_earlier_runs(other, kept=[], written=["differences.png"])
+    assert (theirs / "rep-001" / "results.csv").read_bytes() == MINE
+    assert (theirs / "runs" / "x" / "rep-002").is_dir()
