@@ -107,7 +107,10 @@ class ClipOut(BaseModel):
 
 
 class TokenCreate(Body):
-    role: Literal["operator", "agency", "resident", "auditor"]
+    # No "operator": the minting limit is per operator subject, and each operator token minted
+    # here had a fresh one, so a stolen token could mint operators to escape its own limit.
+    # Operator tokens come from `consentgate token operator`, which needs the server.
+    role: Literal["agency", "resident", "auditor"]
     subject: UUID | None = Field(
         default=None, description="agency or resident id; new random id for operator/auditor"
     )
