@@ -19,8 +19,8 @@ from app.audit.bundle import write_bundle
 from app.audit.keys import LogKeyError, LogKeySettings, load_signer
 from app.cli import cli
 from app.config import ConfigError, Settings
+from app.files import write_atomic
 from app.sim.compare_folder import prune_earlier_runs
-from app.sim.outputs import write_atomic
 
 MINE = b"a researcher's own file\n"
 SMALLTOWN = Path(__file__).resolve().parents[2] / "scenarios" / "smalltown.toml"
