@@ -148,3 +148,21 @@ def test_signing_in_with_a_deeply_nested_token_header_is_a_401_not_a_crash(pages
     refused = pages.client.post("/web/session", data={"token": token}, follow_redirects=False)
     assert refused.status_code == 401 and "invalid_token" in refused.text
     assert "set-cookie" not in refused.headers
+
+
+def test_the_api_ignores_the_page_cookie(world: World, pages: Pages) -> None:
+    """The cookie is sent by the browser on its own, so an API route accepting it would be open
+    to cross-site requests; the API reads the Authorization header only, pages the cookie only."""
+    agency = world.agency()
+    assert pages.sign_in(agency.headers).status_code == 303
+    token = agency.headers["Authorization"].removeprefix("Bearer ")
+    world.client.cookies.clear()
+    cookie = {"Cookie": f"cg_agency={token}"}  # as if the cookie were not scoped to /web
+    for path in ("/portal/requests", "/portal/map"):
+        answer = world.client.get(path, headers=cookie)
+        assert answer.status_code == 401, (path, answer.status_code)
+        assert answer.json()["code"] == "not_authenticated"
+    # and a page does not take the header in place of its cookie
+    world.client.cookies.clear()
+    page = world.client.get("/web/agency", headers=agency.headers)
+    assert page.status_code == 401
