@@ -17,14 +17,16 @@ from pathlib import Path
 _NEW = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
 
 
-def write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes, *, private: bool = False) -> None:
     """`data` whole to a temporary name beside `path`, then renamed over it: an interrupted
-    write leaves the old file or the new one, and a link at either name is never followed."""
+    write leaves the old file or the new one, and a link at either name is never followed.
+    `private`: readable by the owner only (0600) from the first byte: credentials."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.partial")
     with contextlib.suppress(FileNotFoundError):
         tmp.unlink()  # a leftover of an interrupted run, or a planted link: removed, not followed
-    fd = os.open(tmp, _NEW, 0o666)  # the umask applies, as for any file we write
+    # Otherwise the umask applies, as for any file we write.
+    fd = os.open(tmp, _NEW, 0o600 if private else 0o666)
     with os.fdopen(fd, "wb") as file:
         file.write(data)
     os.replace(tmp, path)

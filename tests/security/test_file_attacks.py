@@ -169,3 +169,29 @@ def test_compare_pruning_never_deletes_through_a_planted_link(tmp_path: Path) ->
     prune_earlier_runs(other, kept=[], written=["differences.png"])
     assert (theirs / "rep-001" / "results.csv").read_bytes() == MINE
     assert (theirs / "runs" / "x" / "rep-002").is_dir()
+
+
+def test_the_demo_tokens_are_readable_by_their_owner_only(
+    tmp_path: Path, victim: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`consentgate seed` writes bearer tokens, the operator's among them, to var/demo.env:
+    under the umask that file was 0644, so anyone on the machine could act as the operator;
+    and a link planted at its name was written through."""
+    monkeypatch.setenv("CONSENTGATE_DB_PATH", str(tmp_path / "seed.db"))
+    monkeypatch.setenv("CONSENTGATE_SECRET_FILE", str(tmp_path / "secret.key"))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    linked = shared / "linked.env"
+    linked.symlink_to(victim)
+    old = os.umask(0o022)
+    try:
+        for env_file in (shared / "demo.env", linked):
+            result = CliRunner().invoke(cli, ["seed", "--env-file", str(env_file)])
+            assert result.exit_code == 0, result.output
+    finally:
+        os.umask(old)
+    for env_file in (shared / "demo.env", linked):
+        assert "OPERATOR_TOKEN=" in env_file.read_text()
+        assert stat.S_IMODE(env_file.lstat().st_mode) == 0o600, env_file
+    assert victim.read_bytes() == MINE
