@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,6 +32,7 @@ def make_engine(
         path = url.removeprefix("sqlite:///")
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+            _create_private(Path(path))
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         _configure_sqlite(engine, lock_timeout_ms)
         return engine
@@ -39,6 +42,17 @@ def make_engine(
     engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args)
     _configure_postgres(engine, lock_timeout_ms)
     return engine
+
+
+def _create_private(path: Path) -> None:
+    """Create a new SQLite file 0600 before SQLite does (under the umask: 0644), so that other
+    users of the machine cannot read residents' names, contacts, camera locations and clips.
+    SQLite gives the -wal and -shm files the database file's mode. An existing file is left
+    as it is (its owner chose its mode)."""
+    if path.name.startswith("file:") or "?" in path.name:
+        return  # a URI filename: SQLite's business
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600))
 
 
 def _configure_sqlite(engine: Engine, busy_ms: int) -> None:

@@ -19,8 +19,10 @@ from app.audit.bundle import write_bundle
 from app.audit.keys import LogKeyError, LogKeySettings, load_signer
 from app.cli import cli
 from app.config import ConfigError, Settings
+from app.db import Database
 from app.files import write_atomic
 from app.sim.compare_folder import prune_earlier_runs
+from app.workflow.records import Agency
 
 MINE = b"a researcher's own file\n"
 SMALLTOWN = Path(__file__).resolve().parents[2] / "scenarios" / "smalltown.toml"
@@ -195,3 +197,21 @@ def test_the_demo_tokens_are_readable_by_their_owner_only(
         assert "OPERATOR_TOKEN=" in env_file.read_text()
         assert stat.S_IMODE(env_file.lstat().st_mode) == 0o600, env_file
     assert victim.read_bytes() == MINE
+
+
+def test_a_new_sqlite_database_is_readable_by_its_owner_only(tmp_path: Path) -> None:
+    """Residents' names, contacts, camera locations and clips: under the umask the database and
+    its WAL files were 0644, readable by every user of a shared machine."""
+    path = tmp_path / "var" / "consentgate.db"
+    old = os.umask(0o022)
+    try:
+        db = Database(f"sqlite:///{path}")
+        db.create_schema()
+        with db.read() as store:
+            store.count(Agency)
+        modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in path.parent.iterdir()}
+        db.dispose()
+    finally:
+        os.umask(old)
+    assert "consentgate.db-wal" in modes, modes
+    assert all(mode == 0o600 for mode in modes.values()), {k: oct(v) for k, v in modes.items()}
