@@ -141,8 +141,12 @@ def test_public_key_material_as_hmac_secret_is_refused(form: str, alg: str) -> N
         {"alg": "HS256", "typ": "at+jwt", "zip": "DEF"},
         {"alg": "hs256", "typ": "at+jwt"},
         {"alg": ["HS256"], "typ": "at+jwt"},
+        {"alg": "HS256", "typ": "at+jwt", "kid": "../../dev/null"},
+        {"alg": "HS256", "typ": "at+jwt", "x5c": ["MIIB"]},
+        {"alg": "HS256", "typ": "at+jwt", "b64": False, "crit": ["b64"]},
+        {"alg": "HS256", "typ": "AT+JWT"},
     ],
-    ids=["crit", "jku", "x5u", "zip", "lowercase-alg", "alg-list"],
+    ids=["crit", "jku", "x5u", "zip", "lowercase-alg", "alg-list", "kid", "x5c", "b64", "typ-case"],
 )
 def test_unexpected_header_parameters_are_refused(header: dict[str, Any]) -> None:
     with pytest.raises(InvalidToken):
