@@ -15,6 +15,7 @@ from app.audit.keys import DEFAULT_ORIGIN
 from app.clock import SimulatedClock
 from app.config import Settings
 from app.main import create_app
+from app.ratelimit import RateRule
 from app.security import mint_token
 from app.web import lab_run
 from app.workflow.context import Actor
@@ -166,3 +167,34 @@ def test_the_api_ignores_the_page_cookie(world: World, pages: Pages) -> None:
     world.client.cookies.clear()
     page = world.client.get("/web/agency", headers=agency.headers)
     assert page.status_code == 401
+
+
+def test_the_web_form_does_not_escape_the_filing_limit(world: World, pages: Pages) -> None:
+    """The edge limit of 10 filings an hour (the dragnet's brake) was applied by the API's guard
+    to POST /portal/requests only; the agency page's form calls the same handler directly, so an
+    agency signed in on the pages could file without limit."""
+    world.app.state.edge_limiter.rules["request_filing"] = RateRule(
+        "request_filing", 2, timedelta(hours=1)
+    )
+    agency = world.agency()
+    assert pages.sign_in(agency.headers).status_code == 303
+    statuses = []
+    for n in range(4):
+        body = world.request_body(case=f"CASE-web-{n}")
+        form = {
+            "case_number": body["case_number"],
+            "incident_type": body["incident_type"],
+            "description": body["description"],
+            "center_lat": str(body["area"]["center_lat"]),
+            "center_lng": str(body["area"]["center_lng"]),
+            "radius_m": "200",
+            "window_start": body["window"]["start"],
+            "window_end": body["window"]["end"],
+        }
+        statuses.append(pages.post("/web/agency/requests", "/web/agency", form).status_code)
+    filed = world.ok("GET", "/portal/requests", agency.headers)["count"]
+    assert filed == 2, (filed, statuses)
+    assert statuses[2:] == [429, 429], statuses
+    # and the API shares the same budget: the agency's third filing there is refused too
+    api = world.client.post("/portal/requests", headers=agency.headers, json=world.request_body())
+    assert api.status_code == 429
