@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, make_url
 from sqlmodel import Session
 
+from app.files import NEW_FILE
 from app.store import tables as _tables  # noqa: F401  (registers the tables)
 from app.store.schema import check_schema_current, upgrade_schema
 from app.store.sql import AUDIT_LOCK_KEY, WRITER_LOCK, SqlStore
@@ -52,7 +53,7 @@ def _create_private(path: Path) -> None:
     if path.name.startswith("file:") or "?" in path.name:
         return  # a URI filename: SQLite's business
     with contextlib.suppress(FileExistsError):
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600))
+        os.close(os.open(path, NEW_FILE, 0o600))
 
 
 def _configure_sqlite(engine: Engine, busy_ms: int) -> None:

@@ -14,7 +14,15 @@ import contextlib
 import os
 from pathlib import Path
 
-_NEW = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+# O_NOFOLLOW and O_CLOEXEC are POSIX; elsewhere (Windows) O_EXCL alone still refuses a link.
+NEW_FILE = (
+    os.O_WRONLY
+    | os.O_CREAT
+    | os.O_EXCL
+    | getattr(os, "O_NOFOLLOW", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+    | getattr(os, "O_BINARY", 0)
+)
 
 
 def write_atomic(path: Path, data: bytes, *, private: bool = False) -> None:
@@ -26,7 +34,7 @@ def write_atomic(path: Path, data: bytes, *, private: bool = False) -> None:
     with contextlib.suppress(FileNotFoundError):
         tmp.unlink()  # a leftover of an interrupted run, or a planted link: removed, not followed
     # Otherwise the umask applies, as for any file we write.
-    fd = os.open(tmp, _NEW, 0o600 if private else 0o666)
+    fd = os.open(tmp, NEW_FILE, 0o600 if private else 0o666)
     with os.fdopen(fd, "wb") as file:
         file.write(data)
     os.replace(tmp, path)
@@ -36,6 +44,6 @@ def create_private(path: Path, text: str) -> None:
     """A new file only its owner may read, with that mode from its first instant (not chmod'ed
     after being written); FileExistsError if anything, a link included, is already there."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, _NEW, 0o600)
+    fd = os.open(path, NEW_FILE, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as file:
         file.write(text)
