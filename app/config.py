@@ -18,9 +18,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
 from app import validation_text
-from app.store.bounds import DEFAULT_TIMEOUT_S
 from app.files import create_private
 from app.security import MAX_TOKEN_MINUTES
+from app.store.bounds import DEFAULT_TIMEOUT_S
 
 MIN_SECRET_BYTES = 32
 

@@ -113,7 +113,7 @@ class TokenCreate(Body):
     # Operator tokens come from `consentgate token operator`, which needs the server.
     role: Literal["agency", "resident", "auditor"]
     subject: UuidText | None = Field(
-        default=None, description="agency or resident id; new random id for operator/auditor"
+        default=None, description="agency or resident id; a new random id for an auditor"
     )
     name: Annotated[str, Field(max_length=100)] = Field(
         default="", description="the officer's name, for agency tokens"
