@@ -15,6 +15,7 @@ from rich.markup import escape
 from app.config import ConfigError, Settings, env_name, load
 from app.policies.cli import policy_cli, tick_command
 from app.policies.registry import PolicyNotFound
+from app.security import MAX_TOKEN_MINUTES
 
 if TYPE_CHECKING:
     from app.runtime import Runtime
@@ -203,7 +204,9 @@ def token(
     name: Annotated[str, typer.Option(help="officer's name, for agency tokens")] = "",
     minutes: Annotated[
         int | None,
-        typer.Option(min=1, max=60 * 24 * 30, help="lifetime; default CONSENTGATE_TOKEN_MINUTES"),
+        typer.Option(
+            min=1, max=MAX_TOKEN_MINUTES, help="lifetime; default CONSENTGATE_TOKEN_MINUTES"
+        ),
     ] = None,
     db: DbOption = None,
 ) -> None:

@@ -301,7 +301,7 @@ def verify_receipt(
     if token.startswith("{"):  # the JSON answer of GET /me/consents/{id}/receipt
         try:
             token = str(json.loads(token)["receipt"])
-        except (json.JSONDecodeError, KeyError, TypeError):
+        except (json.JSONDecodeError, KeyError, TypeError, RecursionError):
             raise _fail(str(receipt), "neither a compact JWS nor a receipt answer") from None
     if not COMPACT_JWS.fullmatch(token):
         # Not a receipt at all is the auditor's input (exit 2); a receipt whose signature

@@ -18,6 +18,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
 from app import validation_text
+from app.files import create_private
+from app.security import MAX_TOKEN_MINUTES
 from app.store.bounds import DEFAULT_TIMEOUT_S
 
 MIN_SECRET_BYTES = 32
@@ -91,7 +93,7 @@ class Settings(BaseSettings):
     secret_file: Path = Path("var/secret.key")
     issuer: str = "consentgate"
     audience: str = "consentgate-api"
-    token_minutes: int = Field(default=8 * 60, ge=1, le=60 * 24 * 30)
+    token_minutes: int = Field(default=8 * 60, ge=1, le=MAX_TOKEN_MINUTES)
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     # How often the served app runs `tick` (due releases, expiries); 0 turns the timer off, for
     # an operator who prefers cron and `POST /operator/tick` (app/ticker.py).
@@ -161,8 +163,19 @@ class Settings(BaseSettings):
         path = self.secret_file
         if path.exists():
             return path.read_text().strip()
-        path.parent.mkdir(parents=True, exist_ok=True)
         value = secrets.token_urlsafe(48)
-        path.write_text(value + "\n")
-        path.chmod(0o600)
+        try:
+            create_private(path, value + "\n")  # 0600 from the start, never through a link
+        except FileExistsError:
+            if path.is_symlink():  # dangling: whoever planted it would read what we write
+                variable = env_name(Settings, "secret_file")
+                raise ConfigError([dangling_link(variable, path)]) from None
+            return path.read_text().strip()  # another process created it just now
         return value
+
+
+def dangling_link(variable: str, path: Path) -> str:
+    return (
+        f"{variable}: {path} is a symbolic link to a file that does not exist; refusing to "
+        "write a new secret through it (remove the link, or point the variable elsewhere)"
+    )

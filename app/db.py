@@ -3,6 +3,8 @@ Every wait on the database is bounded by CONSENTGATE_DB_TIMEOUT_SECONDS (app/sto
 
 from __future__ import annotations
 
+import contextlib
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,6 +13,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, make_url
 from sqlmodel import Session
 
+from app.files import NEW_FILE
 from app.store import bounds as _bounds
 from app.store import tables as _tables  # noqa: F401  (registers the tables)
 from app.store.bounds import CONNECT_TIMEOUT_S, DEFAULT_TIMEOUT_S, LOCK_TIMEOUT_MS, Bounds
@@ -31,6 +34,7 @@ def make_engine(
         path = url.removeprefix("sqlite:///")
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+            _create_private(Path(path))
         # pysqlite's `timeout` is the busy wait while the connection is set up (the WAL pragma);
         # the busy_timeout pragma below takes over for everything after.
         connect = {"check_same_thread": False, "timeout": bounds.lock_wait_ms / 1000}
@@ -47,6 +51,17 @@ def make_engine(
     )
     _configure_postgres(engine, bounds)
     return engine
+
+
+def _create_private(path: Path) -> None:
+    """Create a new SQLite file 0600 before SQLite does (under the umask: 0644), so that other
+    users of the machine cannot read residents' names, contacts, camera locations and clips.
+    SQLite gives the -wal and -shm files the database file's mode. An existing file is left
+    as it is (its owner chose its mode)."""
+    if path.name.startswith("file:") or "?" in path.name:
+        return  # a URI filename: SQLite's business
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, NEW_FILE, 0o600))
 
 
 def _configure_sqlite(engine: Engine, busy_ms: int) -> None:

@@ -12,6 +12,7 @@ from app import __version__, access, error_docs, http_errors
 from app.audit.keys import load_signer
 from app.clock import Clock
 from app.config import Settings, load
+from app.headers import SecurityHeaders
 from app.limits import BodySizeLimit
 from app.policies import Policy
 from app.ratelimit import EdgeLimitSettings
@@ -64,4 +65,5 @@ def create_app(
     install_web(app)
     error_docs.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders)  # outermost: its 413 gets the headers too
     return app

@@ -25,6 +25,9 @@ from app.workflow.states import Role
 ALGORITHM = "HS256"
 TOKEN_TYPE = "at+jwt"  # noqa: S105 - RFC 9068 access-token type: a token of another kind is refused
 MAX_TOKEN_BYTES = 8 * 1024
+# The longest lifetime anyone may mint (CLI, API, CONSENTGATE_TOKEN_MINUTES); a token claiming a
+# longer one was not minted by this service's rules, and is refused (RFC 8725, section 3.10).
+MAX_TOKEN_MINUTES = 60 * 24 * 30
 _COMPACT_JWS = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$")
 _REQUIRED = ("exp", "iat", "nbf", "iss", "aud", "sub", "role", "jti")
 
@@ -61,7 +64,8 @@ def _header(token: str) -> dict[str, Any]:
     try:
         raw = base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
         header = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        # RecursionError: "[[[[..." nested past Python's limit fits in 8 KB, and escaped as a 500
         raise InvalidToken("unreadable header") from exc
     if not isinstance(header, dict):
         raise InvalidToken("header is not an object")
@@ -104,12 +108,15 @@ def decode_token(config: TokenConfig, token: str, *, now: datetime) -> Actor:
     if any(k not in claims for k in _REQUIRED):
         raise InvalidToken("missing claim")
     stamp = now.timestamp()
-    if not isinstance(claims["exp"], int) or not isinstance(claims["nbf"], int):
+    exp, nbf, iat = claims["exp"], claims["nbf"], claims["iat"]
+    if not all(isinstance(t, int) and not isinstance(t, bool) for t in (exp, nbf, iat)):
         raise InvalidToken("bad time claims")
-    if stamp >= claims["exp"]:
+    if stamp >= exp:
         raise InvalidToken("expired")
-    if stamp < claims["nbf"]:
-        raise InvalidToken("not yet valid")
+    if stamp < nbf or stamp < iat:
+        raise InvalidToken("not yet valid")  # issued in the future: not a token we minted
+    if exp - iat > MAX_TOKEN_MINUTES * 60:
+        raise InvalidToken("lifetime beyond the cap")  # a near-eternal token, however signed
     try:
         role = Role(claims["role"])
         subject = uuid.UUID(claims["sub"])

@@ -18,6 +18,7 @@ from pathlib import Path
 from rich.console import Console
 
 from app.config import Settings
+from app.files import write_atomic
 from app.runtime import Runtime
 from app.security import mint_token
 from app.workflow import operator as ops
@@ -206,8 +207,10 @@ def seed_demo(
         "WINDOW_START": (yesterday + timedelta(minutes=590)).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "WINDOW_END": (yesterday + timedelta(minutes=640)).strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
-    env_file.parent.mkdir(parents=True, exist_ok=True)
-    env_file.write_text("".join(f"export {k}={v}\n" for k, v in values.items()))
+    # Bearer tokens, the operator's among them: 0600 (was 0644, readable by anyone on the
+    # machine), and never written through a link planted at the name.
+    text = "".join(f"export {k}={v}\n" for k, v in values.items())
+    write_atomic(env_file, text.encode(), private=True)
     console.print(f"{residents} residents, {cameras} cameras. Demo tokens (valid {life}):")
     for key in ("OPERATOR_TOKEN", "AGENCY_TOKEN", "RESIDENT_TOKEN", "AUDITOR_TOKEN"):
         console.print(f"  {key}={values[key]}", soft_wrap=True)

@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from app.clock import SimulatedClock
-from app.security import mint_token
+from app.security import MAX_TOKEN_MINUTES, mint_token
 from app.workflow.context import Actor
 from app.workflow.states import Role
 
@@ -60,7 +60,7 @@ class World:
             runtime.tokens,
             Actor(role, subject, name),
             now=self.clock.now(),
-            lifetime=timedelta(days=365),
+            lifetime=timedelta(minutes=MAX_TOKEN_MINUTES),  # the longest decode_token accepts
         )
         return {"Authorization": f"Bearer {token}"}
 

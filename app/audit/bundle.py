@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 
 from app.audit.verifier import Verdict, entry_line, verify_entries
+from app.files import write_atomic
 from app.workflow.auditor import all_entries, current_checkpoint
 from app.workflow.context import Ctx
 from app.workflow.records import AuditEntry
@@ -70,10 +71,10 @@ def snapshot(ctx: Ctx, signer: Signer) -> tuple[list[str], str]:
 
 
 def write_bundle(directory: Path, lines: list[str], checkpoint: str, log_key: str) -> Exported:
-    directory.mkdir(parents=True, exist_ok=True)
-    (directory / ENTRIES).write_text("".join(line + "\n" for line in lines), encoding="utf-8")
-    (directory / CHECKPOINT).write_text(checkpoint, encoding="utf-8")
-    (directory / LOG_KEY).write_text(log_key.strip() + "\n", encoding="utf-8")
+    # Renamed into place: a link planted under one of these names is replaced, not written to.
+    write_atomic(directory / ENTRIES, "".join(line + "\n" for line in lines).encode())
+    write_atomic(directory / CHECKPOINT, checkpoint.encode())
+    write_atomic(directory / LOG_KEY, (log_key.strip() + "\n").encode())
     return Exported(len(lines), checkpoint)
 
 
@@ -86,7 +87,12 @@ def fetch_bundle(client: httpx.Client, token: str) -> tuple[list[str], str, str]
     if not size_line or not size_line[0].isdigit():
         raise BundleError("the server's checkpoint is not a checkpoint note", "--url")
     entries = _get(client, f"/audit/export?size={size_line[0]}", headers)
-    log_key = json.loads(_get(client, "/audit/log-key", {})).get("verifier_key", "")
+    try:
+        # RecursionError: a hostile service's "[[[[..." is no more JSON than any other answer
+        published = json.loads(_get(client, "/audit/log-key", {}))
+    except (ValueError, RecursionError):
+        raise BundleError("GET /audit/log-key did not answer JSON", "--url") from None
+    log_key = published.get("verifier_key", "") if isinstance(published, dict) else ""
     lines = entries.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
@@ -101,7 +107,7 @@ def _get(client: httpx.Client, path: str, headers: dict[str, str]) -> str:
     if response.status_code != 200:
         try:
             detail = response.json().get("detail", response.text)
-        except (ValueError, AttributeError):  # not JSON, or JSON without a detail
+        except (ValueError, AttributeError, RecursionError):  # not JSON, or without a detail
             detail = response.text
         # 401 and 403 are the token's fault (expired, forged, another role's); the rest the URL's.
         option = "--token" if response.status_code in (401, 403) else "--url"

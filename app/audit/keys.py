@@ -11,7 +11,8 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from app.config import Settings
+from app.config import Settings, dangling_link
+from app.files import create_private
 from app.workflow.signed_note import NoteError, Signer
 
 DEFAULT_ORIGIN = "consentgate.example/audit-log"
@@ -50,9 +51,12 @@ def load_signer(settings: Settings, log: LogKeySettings | None = None) -> Signer
     if path.exists():
         return _parse(path.read_text(), str(path), log.log_origin)
     signer = Signer(log.log_origin, Ed25519PrivateKey.generate())
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(signer.encode() + "\n")
-    path.chmod(0o600)
+    try:
+        create_private(path, signer.encode() + "\n")  # 0600 from the start, never via a link
+    except FileExistsError:
+        if path.is_symlink():  # dangling: whoever planted it would read the private key
+            raise LogKeyError(dangling_link("CONSENTGATE_LOG_KEY_FILE", path)) from None
+        return _parse(path.read_text(), str(path), log.log_origin)  # created meanwhile
     return signer
 
 

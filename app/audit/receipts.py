@@ -75,7 +75,8 @@ def verify_jws(token: str, pinned: Verifier) -> dict[str, Any]:
     try:
         header = json.loads(_unb64url(parts[0]))
         claims = json.loads(_unb64url(parts[1]))
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+        # RecursionError: JSON nested past Python's limit, which json.loads does not catch
         raise ReceiptError("the receipt's header or payload is not JSON") from None
     if not isinstance(header, dict) or not isinstance(claims, dict):
         raise ReceiptError("the receipt's header and payload must be JSON objects")

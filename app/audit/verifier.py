@@ -58,6 +58,8 @@ def parse_line(number: int, line: str) -> dict[str, Any]:
         entry = json.loads(line)
     except json.JSONDecodeError as exc:
         raise ValueError(f"line {number + 1} is not JSON ({exc.msg})") from None
+    except RecursionError:  # a hostile bundle's "[[[[...": a finding, not a crash
+        raise ValueError(f"line {number + 1} is not JSON (nested too deeply)") from None
     if not isinstance(entry, dict):
         raise ValueError(f"line {number + 1} is not a JSON object")
     for name, kind in _TYPES.items():

@@ -9,6 +9,7 @@ from uuid import UUID
 from pydantic import BaseModel, Field
 
 from app.schemas.common import AwareDatetime, Body, Latitude, Longitude, ShortText, UuidText
+from app.security import MAX_TOKEN_MINUTES
 from app.workflow.states import PartnershipStatus
 
 
@@ -107,14 +108,17 @@ class ClipOut(BaseModel):
 
 
 class TokenCreate(Body):
-    role: Literal["operator", "agency", "resident", "auditor"]
+    # No "operator": the minting limit is per operator subject, and each operator token minted
+    # here had a fresh one, so a stolen token could mint operators to escape its own limit.
+    # Operator tokens come from `consentgate token operator`, which needs the server.
+    role: Literal["agency", "resident", "auditor"]
     subject: UuidText | None = Field(
-        default=None, description="agency or resident id; new random id for operator/auditor"
+        default=None, description="agency or resident id; a new random id for an auditor"
     )
     name: Annotated[str, Field(max_length=100)] = Field(
         default="", description="the officer's name, for agency tokens"
     )
-    minutes: Annotated[int, Field(ge=1, le=60 * 24 * 30)] | None = None
+    minutes: Annotated[int, Field(ge=1, le=MAX_TOKEN_MINUTES)] | None = None
 
 
 class TokenOut(BaseModel):

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from app.files import write_atomic
 from app.policies.base import Policy
 from app.policies.registry import load_policy
 from app.sim.batch import Progress, RunOutcome, RunTask, run_tasks
@@ -33,7 +34,7 @@ from app.sim.differences import TYPES as DIFFERENCE_TYPES
 from app.sim.differences import Differences, paired_differences
 from app.sim.intervals import Interval, interval, readable, rounded
 from app.sim.metric_catalog import info, ordered
-from app.sim.outputs import file_digests, manifest, write_atomic, write_json, write_table
+from app.sim.outputs import file_digests, manifest, write_json, write_table
 from app.sim.plots import comparison_figure, png_bytes, weekly_figure
 from app.sim.report import Section, render
 from app.sim.scenario import Scenario

@@ -24,14 +24,20 @@ def prune_earlier_runs(out: Path, kept: Iterable[Path], written: Iterable[str]) 
     not `written`."""
     keep = {path.resolve() for path in kept}
     runs = out / "runs"
-    for policy_dir in sorted(runs.iterdir()) if runs.is_dir() else []:
-        if not policy_dir.is_dir():
+    # Never through a link: compare never makes one, and a link planted in a shared folder
+    # (runs/x -> someone's experiments) would have had their rep-NNN folders deleted.
+    for policy_dir in sorted(runs.iterdir()) if _real_dir(runs) else []:
+        if not _real_dir(policy_dir):
             continue
         for run in sorted(policy_dir.iterdir()):
-            if run.is_dir() and _REPLICATION.fullmatch(run.name) and run.resolve() not in keep:
+            if _real_dir(run) and _REPLICATION.fullmatch(run.name) and run.resolve() not in keep:
                 shutil.rmtree(run)
         if not any(policy_dir.iterdir()):
             policy_dir.rmdir()
     for name in set(_CONDITIONAL_OUTPUTS) - set(written):
-        if (out / name).is_file():
-            (out / name).unlink()
+        if (out / name).is_file() or (out / name).is_symlink():
+            (out / name).unlink()  # a link itself is removed; its target is not touched
+
+
+def _real_dir(path: Path) -> bool:
+    return path.is_dir() and not path.is_symlink()

@@ -13,7 +13,6 @@ import hashlib
 import io
 import json
 import math
-import os
 import platform
 from collections.abc import Iterable, Sequence
 from importlib import metadata
@@ -24,6 +23,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 import app
+from app.files import write_atomic
 from app.policies.base import Policy
 from app.sim.engine import RunResult
 from app.sim.scenario import Scenario
@@ -43,13 +43,6 @@ def fmt(value: Any) -> str:
             return "inf" if value > 0 else "-inf"
         return repr(value)
     return str(value)
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.partial")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
 
 
 def csv_bytes(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> bytes:

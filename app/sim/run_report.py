@@ -8,12 +8,13 @@ from pathlib import Path
 
 from rich.table import Table
 
+from app.files import write_atomic
 from app.policies.base import Policy
 from app.sim.compare_report import glossary_section, grouped_rows
 from app.sim.compare_tables import add_grouped_rows
 from app.sim.engine import RunResult
 from app.sim.metric_catalog import ordered
-from app.sim.outputs import write_atomic, write_run
+from app.sim.outputs import write_run
 from app.sim.plots import png_bytes, weekly_figure
 from app.sim.report import Section, render
 from app.sim.scenario import Scenario

@@ -126,8 +126,8 @@ class MemoryRunner:
 
 
 class DatabaseExists(ValueError):
-    def __init__(self, path: Path) -> None:
-        super().__init__(f"{path} already holds a database; choose a new file")
+    def __init__(self, path: Path, reason: str = "already holds a database") -> None:
+        super().__init__(f"{path} {reason}; choose a new file")
 
 
 class SqlRunner:
@@ -145,6 +145,8 @@ class SqlRunner:
         cls, path: Path, clock: SimulatedClock, policy: Policy, new_id: Callable[[], UUID]
     ) -> SqlRunner:
         """A runner writing a new SQLite file; an existing file is never touched."""
+        if path.is_symlink():  # SQLite would write wherever it points (a shared folder's trap)
+            raise DatabaseExists(path, "is a symbolic link")
         if path.exists() and path.stat().st_size > 0:
             raise DatabaseExists(path)
         return cls(f"sqlite:///{path}", clock, policy, new_id)

@@ -18,10 +18,11 @@ from typing import Any, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from scipy.stats import qmc
 
+from app.files import write_atomic
 from app.policies.registry import PolicyNotFound, load_policy
 from app.sim.batch import Progress, RunOutcome, RunTask, run_tasks
 from app.sim.compare import replication_seeds, safe_name
-from app.sim.outputs import file_digests, manifest, write_atomic, write_json, write_table
+from app.sim.outputs import file_digests, manifest, write_json, write_table
 from app.sim.plots import png_bytes
 from app.sim.scenario import (
     Scenario,

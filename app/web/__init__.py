@@ -38,6 +38,8 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(WebError)
     async def _web_error(request: Request, exc: WebError) -> HTMLResponse:
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else {}
+        if exc.status == 503:
+            headers["Retry-After"] = "5"  # the lab's single run slot frees within seconds
         response = page(request, "error.html", {"error": exc}, status=exc.status)
         response.headers.update(headers)
         return response

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import base64
 import functools
+import json
 import tempfile
+import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -60,7 +62,43 @@ def lab_town() -> str:
     return scenario_summary(read_scenario_data(LAB_SCENARIO)) if LAB_SCENARIO.exists() else ""
 
 
+class LabBusy(Exception):
+    """Another visitor's comparison is running; this one is refused rather than queued."""
+
+
+# The lab is open to anyone without a token, and a run takes seconds of CPU: unguarded, a few
+# visitors repeating `?run=1` kept both cores busy and, waiting in the thread pool, starved the
+# API. A run is a pure function of the two policies (same scenario, same seeds), so each pair is
+# computed once per process (at most presets x presets entries), and one run at a time.
+_RUNS: dict[tuple[str, str], dict[str, Any]] = {}
+_RUNNING = threading.Lock()
+
+
+def _fingerprint(policy: Policy) -> str:
+    return json.dumps([policy.name, policy.params.as_dict()], sort_keys=True, default=str)
+
+
 def run_lab(left: Policy, right: Policy) -> dict[str, Any]:
+    """The comparison for this pair: remembered, or computed now if no other run is going on."""
+    key = (_fingerprint(left), _fingerprint(right))
+    if key in _RUNS:
+        return _RUNS[key]
+    if not _RUNNING.acquire(blocking=False):
+        raise LabBusy
+    try:
+        if key not in _RUNS:
+            _RUNS[key] = _compute(left, right)
+        return _RUNS[key]
+    finally:
+        _RUNNING.release()
+
+
+def forget_runs() -> None:
+    """Tests: start from no remembered run."""
+    _RUNS.clear()
+
+
+def _compute(left: Policy, right: Policy) -> dict[str, Any]:
     """The comparison table and plot the lab template shows."""
     data = read_scenario_data(LAB_SCENARIO)
     scenario = parse_scenario(data)

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse
 from app.policies.base import Policy
 from app.policies.registry import PolicyNotFound, load_policy, preset_names
 from app.web.errors import WebError
-from app.web.lab_run import LAB_SCENARIO, lab_town, run_lab
+from app.web.lab_run import LAB_SCENARIO, LabBusy, lab_town, run_lab
 from app.web.render import page
 from app.web.session import runtime_of
 
@@ -58,7 +58,11 @@ def _run(left: Policy, right: Policy) -> dict[str, object] | None:
     if not LAB_SCENARIO.exists():
         detail = f"The lab's scenario {LAB_SCENARIO.name} is not installed with this copy."
         raise WebError(404, "scenario_missing", detail, back="/web/lab", api=False)
-    return run_lab(left, right)
+    try:
+        return run_lab(left, right)
+    except LabBusy:
+        detail = "Another comparison is running; try again in a few seconds."
+        raise WebError(503, "lab_busy", detail, back="/web/lab", api=False) from None
 
 
 @router.get("", response_class=HTMLResponse)

@@ -83,7 +83,11 @@ def set_session(response: Response, request: Request, actor: Actor, token: str) 
         token,
         httponly=True,
         samesite="strict",
-        secure=request.url.scheme == "https",
+        # In production always: behind a TLS-terminating proxy on another host the request
+        # arrives as plain http://, and a cookie without Secure (a bearer token) would then be
+        # sent in clear on any http:// link to the site. Elsewhere (`make run` on
+        # http://127.0.0.1) only over HTTPS, or the browser would not send it back.
+        secure=request.url.scheme == "https" or runtime_of(request).settings.env == "production",
         path=COOKIE_PATH,
     )
 

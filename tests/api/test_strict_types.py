@@ -80,7 +80,7 @@ def test_operator_camera_resident_and_token_refuse_wrong_json_types(world: World
     url = f"/operator/residents/{resident.id}/cameras"
     answer = _wrong_type(world, "POST", url, world.operator, {"lat": "40.0", "lng": CITY[1]})
     assert [e["field"] for e in answer["errors"]] == ["lat"]
-    body = {"role": "operator", "minutes": "60"}
+    body = {"role": "auditor", "minutes": "60"}
     answer = _wrong_type(world, "POST", "/operator/tokens", world.operator, body)
     assert [e["field"] for e in answer["errors"]] == ["minutes"]
 

@@ -15,6 +15,7 @@ from app.workflow.context import Actor
 from app.workflow.states import Role
 
 HEADER = {"alg": "HS256", "typ": "at+jwt"}
+DEEP = b"[" * 2500 + b"]" * 2500
 
 
 def b64(data: bytes) -> str:
@@ -79,6 +80,14 @@ def forged_tokens(config: TokenConfig, now: datetime, subject: UUID) -> dict[str
         "not-yet-valid": sign(
             HEADER, good(nbf=int((now + timedelta(minutes=5)).timestamp())), secret
         ),
+        "issued-in-the-future": sign(
+            HEADER, good(iat=int((now + timedelta(minutes=5)).timestamp())), secret
+        ),
+        "no-iat": sign(HEADER, good(iat=None), secret),
+        "far-future-exp": sign(
+            HEADER, good(exp=int((now + timedelta(days=3650)).timestamp())), secret
+        ),
+        "unknown-role": sign(HEADER, good(role="superuser"), secret),
         "wrong-aud": sign(HEADER, good(aud="another-api"), secret),
         "wrong-iss": sign(HEADER, good(iss="another-issuer"), secret),
         "no-aud": sign(HEADER, good(aud=None), secret),
@@ -91,6 +100,9 @@ def forged_tokens(config: TokenConfig, now: datetime, subject: UUID) -> dict[str
         "resident-edited-to-operator": edit_payload(resident, role="operator"),
         "jwe": f"{jwe_header}.{b64(b'')}.{b64(b'iv' * 6)}.{b64(b'x' * 40)}.{b64(b't' * 16)}",
         "oversized": sign(HEADER, good(pad="x" * 9000), secret),
+        # JSON nested past Python's recursion limit, well under 8 KB: json.loads raises
+        # RecursionError (not ValueError), which escaped as a 500 before any signature check.
+        "deeply-nested-header": f"{b64(DEEP)}.{b64(json.dumps(good()).encode())}.{b64(b'x')}",
     }
 
 

@@ -250,3 +250,30 @@ def test_hostile_json_within_the_limit_is_refused_cleanly(world: World) -> None:
         response = world.client.post("/portal/requests", content=body, headers=headers)
         assert response.status_code in (400, 422), (name, response.status_code, response.text)
         assert response.json()["code"] in ("malformed_body", "validation_error"), name
+
+
+def test_a_stolen_operator_token_cannot_escape_its_limit_by_minting_operators(
+    world: World,
+) -> None:
+    """The minting limit is per operator subject, and an operator token minted over the API got
+    a fresh subject, so a fresh budget: one stolen token became as many mints as wanted.
+    Operator tokens are minted only by `consentgate token operator` (server access)."""
+    set_rule(world, "token_minting", 3, timedelta(hours=1))
+    children = []
+    for _ in range(3):
+        answer = world.client.post(
+            "/operator/tokens", headers=world.operator, json={"role": "operator"}
+        )
+        if answer.status_code == 201:
+            children.append({"Authorization": f"Bearer {answer.json()['token']}"})
+        else:
+            assert answer.status_code == 422, answer.text
+            assert answer.json()["code"] == "validation_error"
+            assert answer.json()["detail"].startswith("role:")
+    minted_by_children = sum(
+        world.client.post("/operator/tokens", headers=child, json={"role": "auditor"}).status_code
+        == 201
+        for child in children
+        for _ in range(3)
+    )
+    assert minted_by_children == 0, f"{minted_by_children} mints beyond the stolen token's limit"

@@ -68,6 +68,7 @@ AGENCY_ROUTES = [
     ("GET", "/portal/requests/{}"),
     ("POST", "/portal/requests/{}/close"),
     ("GET", "/portal/requests/{}/footage"),
+    ("GET", "/portal/requests/{}/non-content"),
 ]
 
 
@@ -112,6 +113,17 @@ def test_resident_cannot_withdraw_anothers_consent(town: Town) -> None:
     assert_like_missing(world, "POST", "/me/consents/{}/withdraw", town.consent_1, town.r2.headers)
     consents = world.ok("GET", "/me/consents", town.r1.headers)["data"]
     assert [c["status"] for c in consents] == ["given"]
+
+
+def test_resident_cannot_read_anothers_receipt_or_consent_history(town: Town) -> None:
+    """The receipt names the consent, its clips and the request; the history, every answer."""
+    world = town.world
+    mine = world.client.get(f"/me/consents/{town.consent_1}/receipt", headers=town.r1.headers)
+    assert mine.status_code == 200
+    assert_like_missing(world, "GET", "/me/consents/{}/receipt", town.consent_1, town.r2.headers)
+    assert_like_missing(
+        world, "GET", "/me/requests/{}/consent-history", town.request_a, town.r2.headers
+    )
 
 
 def test_resident_cannot_share_anothers_clip(town: Town) -> None:

@@ -8,6 +8,7 @@ a public key must be refused: shown here for the service's own asymmetric keys w
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 from uuid import uuid4
 
@@ -15,6 +16,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from fastapi import FastAPI
 
+from app.security import MAX_TOKEN_MINUTES
 from app.workflow.states import Role
 from tests.factories import World
 from tests.security.forgery import HEADER, claims, edit_payload, forged_tokens, sign
@@ -78,6 +80,10 @@ ATTACKS = [
     "empty-key",
     "expired",
     "not-yet-valid",
+    "issued-in-the-future",
+    "no-iat",
+    "far-future-exp",
+    "unknown-role",
     "wrong-aud",
     "wrong-iss",
     "no-aud",
@@ -88,6 +94,7 @@ ATTACKS = [
     "resident-edited-to-operator",
     "jwe",
     "oversized",
+    "deeply-nested-header",
 ]
 
 
@@ -166,3 +173,22 @@ def test_a_valid_token_for_another_role_is_a_403_not_a_401(world: World) -> None
     response = world.client.get("/operator/agencies", headers=headers)
     assert response.status_code == 403
     assert response.json()["code"] == "wrong_role"
+
+
+def test_the_longest_token_the_api_mints_is_accepted(world: World) -> None:
+    """decode_token's lifetime cap is the minting cap: nothing minted is then refused."""
+    minted = world.ok(
+        "POST",
+        "/operator/tokens",
+        world.operator,
+        json={"role": "auditor", "minutes": MAX_TOKEN_MINUTES},
+    )
+    world.clock.advance(timedelta(minutes=MAX_TOKEN_MINUTES - 1))
+    headers = {"Authorization": f"Bearer {minted['token']}"}
+    assert world.client.get("/audit/verify", headers=headers).status_code == 200
+    too_long = world.client.post(
+        "/operator/tokens",
+        headers=world.operator,
+        json={"role": "auditor", "minutes": MAX_TOKEN_MINUTES + 1},
+    )
+    assert too_long.status_code == 422, too_long.text

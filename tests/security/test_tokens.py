@@ -12,7 +12,7 @@ from uuid import uuid4
 
 import pytest
 
-from app.security import InvalidToken, TokenConfig, decode_token, mint_token
+from app.security import MAX_TOKEN_MINUTES, InvalidToken, TokenConfig, decode_token, mint_token
 from app.workflow.context import Actor
 from app.workflow.states import Role
 
@@ -141,8 +141,12 @@ def test_public_key_material_as_hmac_secret_is_refused(form: str, alg: str) -> N
         {"alg": "HS256", "typ": "at+jwt", "zip": "DEF"},
         {"alg": "hs256", "typ": "at+jwt"},
         {"alg": ["HS256"], "typ": "at+jwt"},
+        {"alg": "HS256", "typ": "at+jwt", "kid": "../../dev/null"},
+        {"alg": "HS256", "typ": "at+jwt", "x5c": ["MIIB"]},
+        {"alg": "HS256", "typ": "at+jwt", "b64": False, "crit": ["b64"]},
+        {"alg": "HS256", "typ": "AT+JWT"},
     ],
-    ids=["crit", "jku", "x5u", "zip", "lowercase-alg", "alg-list"],
+    ids=["crit", "jku", "x5u", "zip", "lowercase-alg", "alg-list", "kid", "x5c", "b64", "typ-case"],
 )
 def test_unexpected_header_parameters_are_refused(header: dict[str, Any]) -> None:
     with pytest.raises(InvalidToken):
@@ -157,8 +161,29 @@ def test_compressed_jwe_never_reaches_the_library() -> None:
         decode_token(CONFIG, token, now=NOW)
 
 
-@pytest.mark.parametrize("value", ["1700000000", 1.7e9, None], ids=["string", "float", "null"])
-def test_time_claims_must_be_integers(value: Any) -> None:
-    token = forge(HEADER, {**claims(), "exp": value})
+@pytest.mark.parametrize("claim", ["exp", "nbf", "iat"])
+@pytest.mark.parametrize(
+    "value", ["1700000000", 1.7e9, None, True], ids=["string", "float", "null", "bool"]
+)
+def test_time_claims_must_be_integers(claim: str, value: Any) -> None:
+    token = forge(HEADER, {**claims(), claim: value})
     with pytest.raises(InvalidToken):
         decode_token(CONFIG, token, now=NOW)
+
+
+def test_a_token_issued_in_the_future_is_refused() -> None:
+    """`iat` after now: no token this service mints says that (nbf alone was checked before)."""
+    later = int((NOW + timedelta(seconds=1)).timestamp())
+    with pytest.raises(InvalidToken, match="not yet valid"):
+        decode_token(CONFIG, forge(HEADER, claims(iat=later)), now=NOW)
+
+
+def test_a_lifetime_beyond_the_minting_cap_is_refused() -> None:
+    """A correctly signed token valid for years (a leaked one would be good for years) is
+    refused; the longest lifetime the service mints is accepted."""
+    issued = int(NOW.timestamp())
+    longest = forge(HEADER, claims(exp=issued + MAX_TOKEN_MINUTES * 60))
+    assert decode_token(CONFIG, longest, now=NOW).role is Role.AGENCY
+    for exp in (issued + MAX_TOKEN_MINUTES * 60 + 1, issued + 10 * 365 * 86_400, 2**62):
+        with pytest.raises(InvalidToken, match="lifetime"):
+            decode_token(CONFIG, forge(HEADER, claims(exp=exp)), now=NOW)

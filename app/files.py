@@ -1,0 +1,49 @@
+"""Writing files the CLI and the service create, without being steered by a planted link.
+
+Output folders are often shared (/tmp, a group's project folder), and anyone who can write there
+can leave a symbolic link under a name we are about to write: writing through it would overwrite
+the link's target (a researcher's own files) with our output, or put a secret where the link's
+owner can read it. Files here are therefore created with O_EXCL | O_NOFOLLOW (a link, or any file,
+already at the name is refused, never followed), and a finished output replaces its name by
+rename, which replaces a link itself rather than writing through it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+
+# O_NOFOLLOW and O_CLOEXEC are POSIX; elsewhere (Windows) O_EXCL alone still refuses a link.
+NEW_FILE = (
+    os.O_WRONLY
+    | os.O_CREAT
+    | os.O_EXCL
+    | getattr(os, "O_NOFOLLOW", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+    | getattr(os, "O_BINARY", 0)
+)
+
+
+def write_atomic(path: Path, data: bytes, *, private: bool = False) -> None:
+    """`data` whole to a temporary name beside `path`, then renamed over it: an interrupted
+    write leaves the old file or the new one, and a link at either name is never followed.
+    `private`: readable by the owner only (0600) from the first byte: credentials."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.partial")
+    with contextlib.suppress(FileNotFoundError):
+        tmp.unlink()  # a leftover of an interrupted run, or a planted link: removed, not followed
+    # Otherwise the umask applies, as for any file we write.
+    fd = os.open(tmp, NEW_FILE, 0o600 if private else 0o666)
+    with os.fdopen(fd, "wb") as file:
+        file.write(data)
+    os.replace(tmp, path)
+
+
+def create_private(path: Path, text: str) -> None:
+    """A new file only its owner may read, with that mode from its first instant (not chmod'ed
+    after being written); FileExistsError if anything, a link included, is already there."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, NEW_FILE, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as file:
+        file.write(text)
