@@ -17,8 +17,8 @@ import hypothesis
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given
-from schemathesis.generation.stateful.state_machine import APIStateMachine
 from schemathesis.core.parameters import ParameterLocation
+from schemathesis.generation.stateful.state_machine import APIStateMachine
 from schemathesis.specs.openapi import checks
 
 from app import access

@@ -24,7 +24,7 @@ from app.workflow.states import Role
 from tests.conftest import PG_URL
 from tests.factories import World
 from tests.security.forgery import DEEP, b64
-from tests.web.conftest import Pages
+from tests.web.conftest import Pages, filing_form
 
 memory_only = pytest.mark.skipif(bool(PG_URL), reason="no database involved; ran on SQLite")
 PAIR = "/web/lab?a=privacy-by-design&b=ring-rfa-2021&run=1"
@@ -181,16 +181,7 @@ def test_the_web_form_does_not_escape_the_filing_limit(world: World, pages: Page
     statuses = []
     for n in range(4):
         body = world.request_body(case=f"CASE-web-{n}")
-        form = {
-            "case_number": body["case_number"],
-            "incident_type": body["incident_type"],
-            "description": body["description"],
-            "center_lat": str(body["area"]["center_lat"]),
-            "center_lng": str(body["area"]["center_lng"]),
-            "radius_m": "200",
-            "window_start": body["window"]["start"],
-            "window_end": body["window"]["end"],
-        }
+        form = filing_form(body)
         statuses.append(pages.post("/web/agency/requests", "/web/agency", form).status_code)
     filed = world.ok("GET", "/portal/requests", agency.headers)["count"]
     assert filed == 2, (filed, statuses)

@@ -16,6 +16,22 @@ from app.config import Settings
 CSRF = re.compile(r'name="csrf" value="([0-9a-f]{64})"')
 
 
+def filing_form(body: dict[str, Any], *, minutes: bool = False) -> dict[str, str]:
+    """The agency page's filing form for an API request body (`World.request_body`): text
+    fields, a 200 m circle; `minutes`: the window as a datetime-local input sends it."""
+    cut = 16 if minutes else None
+    return {
+        "case_number": body["case_number"],
+        "incident_type": body["incident_type"],
+        "description": body["description"],
+        "center_lat": str(body["area"]["center_lat"]),
+        "center_lng": str(body["area"]["center_lng"]),
+        "radius_m": "200",
+        "window_start": body["window"]["start"][:cut],
+        "window_end": body["window"]["end"][:cut],
+    }
+
+
 @pytest.fixture
 def settings(settings: Settings, tmp_path: Path) -> Settings:
     """Never read the developer's var/demo.env: each test has its own (absent unless written)."""

@@ -12,22 +12,11 @@ import pytest
 from app.policies import StandardPolicy, load_policy
 from app.policies.params import MapMode
 from tests.factories import CITY, World, offset
-from tests.web.conftest import Pages
+from tests.web.conftest import Pages, filing_form
 
 
 def _form(world: World, **changes: str) -> dict[str, str]:
-    body = world.request_body()
-    form = {
-        "case_number": body["case_number"],
-        "incident_type": body["incident_type"],
-        "description": body["description"],
-        "center_lat": str(body["area"]["center_lat"]),
-        "center_lng": str(body["area"]["center_lng"]),
-        "radius_m": "200",
-        # What a datetime-local input sends: minutes, no zone (the form says UTC).
-        "window_start": body["window"]["start"][:16],
-        "window_end": body["window"]["end"][:16],
-    }
+    form = filing_form(world.request_body(), minutes=True)
     form.update(changes)
     return form
 

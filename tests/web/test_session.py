@@ -15,7 +15,7 @@ from app.security import mint_token
 from app.workflow.context import Actor
 from app.workflow.states import Role
 from tests.factories import World
-from tests.web.conftest import Pages
+from tests.web.conftest import Pages, filing_form
 
 ROLE_PAGES = ("/web/agency", "/web/resident", "/web/auditor")
 
@@ -88,17 +88,7 @@ def test_a_form_post_without_its_csrf_token_writes_nothing(pages: Pages, world: 
     agency = world.agency()
     pages.sign_in(agency.headers)
     body = world.request_body()
-    form = {
-        "csrf": "0" * 64,
-        "case_number": body["case_number"],
-        "incident_type": body["incident_type"],
-        "description": body["description"],
-        "center_lat": str(body["area"]["center_lat"]),
-        "center_lng": str(body["area"]["center_lng"]),
-        "radius_m": "200",
-        "window_start": body["window"]["start"],
-        "window_end": body["window"]["end"],
-    }
+    form = {"csrf": "0" * 64, **filing_form(body)}
     response = pages.client.post("/web/agency/requests", data=form, follow_redirects=False)
     assert response.status_code == 403
     assert "csrf_failed" in response.text
