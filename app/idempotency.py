@@ -15,6 +15,12 @@ key (scope, key) is the backstop: should two ever interleave, the loser's transa
 back whole and it answers 409 `idempotency_key_in_flight`.
 
 Only successful answers are stored: a refusal writes nothing, so a retry is decided afresh.
+
+A stored answer lives KEY_LIFETIME (a day): a client retries within minutes or hours, and the
+draft leaves the lifetime to the server. Past it the key is free again and its answer is
+forgotten, at the next request with that key, and by the served app's timer for all of them
+(`forget_expired_keys`): a resident's creation answer holds a name and a contact, a copy the
+service has no reason to keep.
 """
 
 from __future__ import annotations
@@ -23,10 +29,12 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Header, Request, Response
 from pydantic import BaseModel
+from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -40,6 +48,7 @@ from app.workflow.context import Ctx
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 MAX_KEY_LENGTH = 255
+KEY_LIFETIME = timedelta(hours=24)
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -64,8 +73,25 @@ def _session(ctx: Ctx) -> Session:
     return ctx.store.session
 
 
-def stored_answer(session: Session, scope: str, key: str) -> IdempotencyKeyRow | None:
-    return session.get(IdempotencyKeyRow, (scope, key))
+def stored_answer(
+    session: Session, scope: str, key: str, now: datetime
+) -> IdempotencyKeyRow | None:
+    """The answer stored under the caller's key, unless it has outlived KEY_LIFETIME (then it
+    is deleted here, and the key is free for a new request)."""
+    stored = session.get(IdempotencyKeyRow, (scope, key))
+    if stored is not None and stored.created_at <= now - KEY_LIFETIME:
+        session.delete(stored)
+        session.flush()
+        return None
+    return stored
+
+
+def forget_expired_keys(ctx: Ctx) -> int:
+    """Delete every stored answer past KEY_LIFETIME (the served app's timer calls it); how many."""
+    cutoff = ctx.clock.now() - KEY_LIFETIME
+    table = IdempotencyKeyRow.__table__  # type: ignore[attr-defined]
+    result = _session(ctx).connection().execute(delete(table).where(table.c.created_at <= cutoff))
+    return int(result.rowcount or 0)
 
 
 @dataclass(frozen=True)
@@ -101,7 +127,7 @@ class Once:
         self, ctx: Ctx, key: str, fingerprint: str, step: Callable[[Ctx], M]
     ) -> StoredAnswer:
         session = _session(ctx)
-        stored = stored_answer(session, self.scope, key)
+        stored = stored_answer(session, self.scope, key, ctx.clock.now())
         if stored is not None:
             if stored.fingerprint != fingerprint:
                 raise ApiError(

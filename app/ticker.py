@@ -22,6 +22,7 @@ from contextlib import asynccontextmanager, suppress
 import anyio.to_thread
 from fastapi import FastAPI
 
+from app.idempotency import forget_expired_keys
 from app.runtime import Runtime
 from app.workflow.errors import DatabaseBusy, DatabaseUnavailable
 from app.workflow.tick import TickResult, tick
@@ -33,6 +34,7 @@ def tick_once(runtime: Runtime) -> TickResult | None:
     """One tick in its own transaction; None when it failed (and was logged)."""
     try:
         done = runtime.write(tick)
+        forgotten = runtime.write(forget_expired_keys)
     except (DatabaseBusy, DatabaseUnavailable) as exc:
         log.warning("tick skipped, will retry next period: %s", exc)
         return None
@@ -41,6 +43,8 @@ def tick_once(runtime: Runtime) -> TickResult | None:
         return None
     if done.released or done.expired:
         log.info("tick: %d released, %d requests expired", done.released, done.expired)
+    if forgotten:
+        log.info("tick: %d idempotency keys past their lifetime forgotten", forgotten)
     return done
 
 

@@ -5,13 +5,17 @@ is refused; without the header a route works as before."""
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 from typing import Any
 from uuid import uuid4
 
 import httpx
 import pytest
+from sqlmodel import select
 
 from app import idempotency
+from app.store.tables import IdempotencyKeyRow
+from app.ticker import tick_once
 from app.workflow.states import Role
 from tests.api.test_refusals import refused
 from tests.factories import CITY, World
@@ -214,3 +218,37 @@ def test_the_openapi_document_names_the_header_on_the_creating_routes(world: Wor
         if any(p["name"] == "Idempotency-Key" for p in operation.get("parameters", []))
     }
     assert with_header == CREATING
+
+
+def _stored_keys(world: World) -> int:
+    runtime = world.app.state.runtime
+    return int(
+        runtime.read(lambda ctx: len(ctx.store.session.exec(select(IdempotencyKeyRow)).all()))
+    )
+
+
+def test_a_key_past_its_lifetime_is_free_and_its_answer_forgotten(world: World) -> None:
+    """A day later the key starts a new request: the stored answer (a resident's name and
+    contact) is not kept, and not replayed."""
+    body = {"name": "Ann", "contact": "ann@example.org"}
+    first = _post(world, "/operator/residents", world.operator, body, "resident-1")
+    assert first.status_code == 201
+    world.clock.advance(idempotency.KEY_LIFETIME - timedelta(minutes=1))
+    replay = _post(world, "/operator/residents", world.operator, body, "resident-1")
+    assert replay.headers.get("Idempotent-Replayed") == "true"
+    world.clock.advance(timedelta(minutes=1))
+    fresh = _post(world, "/operator/residents", world.operator, body, "resident-1")
+    assert fresh.status_code == 201
+    assert "Idempotent-Replayed" not in fresh.headers
+    assert fresh.json()["id"] != first.json()["id"]
+    assert _stored_keys(world) == 1  # the old answer was replaced, not kept beside the new
+
+
+def test_the_timer_forgets_every_key_past_its_lifetime(world: World) -> None:
+    for n in range(3):
+        _post(world, "/operator/agencies", world.operator, AGENCY_BODY, f"old-{n}")
+    world.clock.advance(idempotency.KEY_LIFETIME)
+    _post(world, "/operator/agencies", world.operator, AGENCY_BODY, "young")
+    assert _stored_keys(world) == 4
+    assert tick_once(world.app.state.runtime) is not None
+    assert _stored_keys(world) == 1
