@@ -4,7 +4,6 @@ Every wait on the database is bounded by CONSENTGATE_DB_TIMEOUT_SECONDS (app/sto
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,7 +12,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, make_url
 from sqlmodel import Session
 
-from app.files import NEW_FILE
+from app.files import create_private
 from app.store import bounds as _bounds
 from app.store import tables as _tables  # noqa: F401  (registers the tables)
 from app.store.bounds import CONNECT_TIMEOUT_S, DEFAULT_TIMEOUT_S, LOCK_TIMEOUT_MS, Bounds
@@ -61,7 +60,7 @@ def _create_private(path: Path) -> None:
     if path.name.startswith("file:") or "?" in path.name:
         return  # a URI filename: SQLite's business
     with contextlib.suppress(FileExistsError):
-        os.close(os.open(path, NEW_FILE, 0o600))
+        create_private(path, "")
 
 
 def _configure_sqlite(engine: Engine, busy_ms: int) -> None:
