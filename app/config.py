@@ -18,7 +18,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
 from app import validation_text
-from app.files import create_private
+from app.files import DanglingLinkError, create_once
 from app.security import MAX_TOKEN_MINUTES
 from app.store.bounds import DEFAULT_TIMEOUT_S
 
@@ -161,17 +161,10 @@ class Settings(BaseSettings):
         if self.secret is not None:
             return self.secret
         path = self.secret_file
-        if path.exists():
-            return path.read_text().strip()
-        value = secrets.token_urlsafe(48)
         try:
-            create_private(path, value + "\n")  # 0600 from the start, never through a link
-        except FileExistsError:
-            if path.is_symlink():  # dangling: whoever planted it would read what we write
-                variable = env_name(Settings, "secret_file")
-                raise ConfigError([dangling_link(variable, path)]) from None
-            return path.read_text().strip()  # another process created it just now
-        return value
+            return create_once(path, lambda: secrets.token_urlsafe(48) + "\n").strip()
+        except DanglingLinkError:
+            raise ConfigError([dangling_link(env_name(Settings, "secret_file"), path)]) from None
 
 
 def dangling_link(variable: str, path: Path) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 # O_NOFOLLOW and O_CLOEXEC are POSIX; elsewhere (Windows) O_EXCL alone still refuses a link.
@@ -47,3 +48,25 @@ def create_private(path: Path, text: str) -> None:
     fd = os.open(path, NEW_FILE, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as file:
         file.write(text)
+
+
+class DanglingLinkError(FileExistsError):
+    """A symbolic link to nothing sits where a private file is to be created: whoever planted
+    it would read what we wrote through it."""
+
+
+def create_once(path: Path, make: Callable[[], str]) -> str:
+    """The text of the private file at `path`: written from `make()` (0600, never through a
+    link) if nothing is there, or read back if the file exists, including when another process
+    created it between our look and our write (two workers starting together then share one
+    file instead of each keeping its own). DanglingLinkError for a link to nothing."""
+    if path.exists():
+        return path.read_text()
+    text = make()
+    try:
+        create_private(path, text)
+    except FileExistsError:
+        if path.is_symlink():  # exists() was False: the link points nowhere
+            raise DanglingLinkError(path) from None
+        return path.read_text()  # another process created it just now
+    return text

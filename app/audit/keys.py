@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from app.config import Settings, dangling_link
-from app.files import create_private
+from app.files import DanglingLinkError, create_once
 from app.workflow.signed_note import NoteError, Signer
 
 DEFAULT_ORIGIN = "consentgate.example/audit-log"
@@ -48,16 +48,15 @@ def load_signer(settings: Settings, log: LogKeySettings | None = None) -> Signer
             "must not be generated on the fly (create one with `consentgate audit keygen`)"
         )
     path = key_file(settings, log)
-    if path.exists():
-        return _parse(path.read_text(), str(path), log.log_origin)
-    signer = Signer(log.log_origin, Ed25519PrivateKey.generate())
     try:
-        create_private(path, signer.encode() + "\n")  # 0600 from the start, never via a link
-    except FileExistsError:
-        if path.is_symlink():  # dangling: whoever planted it would read the private key
-            raise LogKeyError(dangling_link("CONSENTGATE_LOG_KEY_FILE", path)) from None
-        return _parse(path.read_text(), str(path), log.log_origin)  # created meanwhile
-    return signer
+        text = create_once(path, lambda: _new_key(log.log_origin))
+    except DanglingLinkError:
+        raise LogKeyError(dangling_link("CONSENTGATE_LOG_KEY_FILE", path)) from None
+    return _parse(text, str(path), log.log_origin)
+
+
+def _new_key(origin: str) -> str:
+    return Signer(origin, Ed25519PrivateKey.generate()).encode() + "\n"
 
 
 def _parse(text: str, where: str, origin: str) -> Signer:
