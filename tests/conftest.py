@@ -19,6 +19,15 @@ from app.policies import Policy
 from app.store.scratch_schema import ScratchSchema
 from tests.factories import World
 
+# pytest imports readline (_pytest/capture.py), and GNU readline exports COLUMNS and LINES (80
+# and 24 without a terminal) into the process's own environment, where os.environ never sees
+# them but child processes do: pytest-xdist's workers started with COLUMNS=80, so every
+# module-level rich Console was fixed at 80 columns and a test's own COLUMNS=250 was ignored.
+# What the user did not set is dropped again before the workers start.
+for _name in ("COLUMNS", "LINES"):
+    if _name not in os.environ:
+        os.unsetenv(_name)
+
 START = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 TEST_SECRET = "test-secret-" + "x" * 40
 
