@@ -7,6 +7,11 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # The second test pass runs on PostgreSQL when it answers here (CI starts it; see .ci/run).
 TEST_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+# Each pass is spread over TEST_WORKERS processes (pytest-xdist), one per core of the 2-core
+# machine; TEST_WORKERS=0 runs it in one process, as before (README, "Running the tests").
+# --dist loadgroup: the browser tests (marked xdist_group) share one worker and one Chromium.
+TEST_WORKERS ?= 2
+PYTEST := $(BIN)/python -m pytest -p no:cacheprovider -n $(TEST_WORKERS) --dist loadgroup
 
 .PHONY: install run serve seed test test-sqlite test-postgres lint typecheck clean
 
@@ -43,12 +48,12 @@ test: install lint typecheck test-sqlite test-postgres
 
 # pytest exits 5 when it collected no tests: say so and fail, rather than pass on nothing.
 test-sqlite: install
-	@$(BIN)/python -m pytest -p no:cacheprovider; rc=$$?; \
+	@$(PYTEST); rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$rc
 
 test-postgres: install
 	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(subst +psycopg,,$(TEST_PG_URL))', connect_timeout=3).close()" 2>/dev/null; then \
-	  CONSENTGATE_TEST_PG_URL=$(TEST_PG_URL) $(BIN)/python -m pytest -p no:cacheprovider; rc=$$?; \
+	  CONSENTGATE_TEST_PG_URL=$(TEST_PG_URL) $(PYTEST); rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$rc; \
 	else \
 	  echo "SKIPPED the PostgreSQL pass: no server at $(TEST_PG_URL)."; \

@@ -214,7 +214,10 @@ def seed_demo(
     console.print(f"{residents} residents, {cameras} cameras. Demo tokens (valid {life}):")
     for key in ("OPERATOR_TOKEN", "AGENCY_TOKEN", "RESIDENT_TOKEN", "AUDITOR_TOKEN"):
         console.print(f"  {key}={values[key]}", soft_wrap=True)
-    console.print(f"These and the walkthrough's values are in {env_file}: `source {env_file}`")
+    console.print(  # the path stays on one line, to copy, whatever the width
+        f"These and the walkthrough's values are in {env_file}: `source {env_file}`",
+        soft_wrap=True,
+    )
 
 
 if __name__ == "__main__":

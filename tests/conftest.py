@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
+from fastapi.dependencies import models as fastapi_dependencies
 from fastapi.testclient import TestClient
 
 from app.clock import SimulatedClock
@@ -18,8 +19,35 @@ from app.policies import Policy
 from app.store.scratch_schema import ScratchSchema
 from tests.factories import World
 
+# pytest imports readline (_pytest/capture.py), and GNU readline exports COLUMNS and LINES (80
+# and 24 without a terminal) into the process's own environment, where os.environ never sees
+# them but child processes do: pytest-xdist's workers started with COLUMNS=80, so every
+# module-level rich Console was fixed at 80 columns and a test's own COLUMNS=250 was ignored.
+# What the user did not set is dropped again before the workers start.
+for _name in ("COLUMNS", "LINES"):
+    if _name not in os.environ:
+        os.unsetenv(_name)
+
 START = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 TEST_SECRET = "test-secret-" + "x" * 40
+
+
+def forget_endpoint_callables() -> None:
+    """Empty FastAPI's caches of endpoint and dependency callables (`lru_cache`s of 4,096
+    entries each in fastapi.dependencies.models). FastAPIOffline's /docs and /redoc endpoints
+    are closures over their app, so each entry kept a whole app alive, with its routes and
+    compiled SQL: about 1 GiB by the end of a pass, every garbage collection slower for it, and
+    some 18 s between the summary line and the exit to collect and free it all."""
+    for value in vars(fastapi_dependencies).values():
+        if callable(getattr(value, "cache_clear", None)):
+            value.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _forget_apps() -> Iterator[None]:
+    """Each test's apps end with the test (see forget_endpoint_callables)."""
+    yield
+    forget_endpoint_callables()
 
 
 @pytest.fixture

@@ -114,8 +114,11 @@ def site(tmp_path: Path) -> Iterator[DemoSite]:
 
 @pytest.fixture(scope="session")
 def artifacts() -> Path:
+    """test-artifacts/web/, emptied once per session. Under pytest-xdist each worker is a
+    session of its own: the browser tests share one worker (their `xdist_group`), or a second
+    worker's emptying would delete the first one's screenshots."""
     shutil.rmtree(ARTIFACTS, ignore_errors=True)
-    ARTIFACTS.mkdir(parents=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
 
 
