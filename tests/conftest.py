@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
-from fastapi.dependencies import models as fastapi_dependencies
 from fastapi.testclient import TestClient
 
 from app.clock import SimulatedClock
 from app.config import Settings
+from app.endpoint_caches import forget_endpoint_callables
 from app.main import create_app
 from app.policies import Policy
 from app.store.scratch_schema import ScratchSchema
@@ -30,17 +30,6 @@ for _name in ("COLUMNS", "LINES"):
 
 START = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 TEST_SECRET = "test-secret-" + "x" * 40
-
-
-def forget_endpoint_callables() -> None:
-    """Empty FastAPI's caches of endpoint and dependency callables (`lru_cache`s of 4,096
-    entries each in fastapi.dependencies.models). FastAPIOffline's /docs and /redoc endpoints
-    are closures over their app, so each entry kept a whole app alive, with its routes and
-    compiled SQL: about 1 GiB by the end of a pass, every garbage collection slower for it, and
-    some 18 s between the summary line and the exit to collect and free it all."""
-    for value in vars(fastapi_dependencies).values():
-        if callable(getattr(value, "cache_clear", None)):
-            value.cache_clear()
 
 
 @pytest.fixture(autouse=True)

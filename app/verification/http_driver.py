@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 
 from app.clock import SimulatedClock
 from app.config import Settings
+from app.endpoint_caches import forget_endpoint_callables
 from app.main import create_app
 from app.policies.base import Policy
 from app.ratelimit import EdgeLimitSettings
@@ -284,6 +285,7 @@ class HttpDriver:
         self.client.close()
         self.runtime.db.dispose()
         self._fresh.drop()
+        forget_endpoint_callables()  # else FastAPI's caches keep every history's app alive
 
 
 class _RuntimeDriver(ServiceDriver):
