@@ -9,9 +9,8 @@ PORT ?= 8000
 TEST_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 # Each pass is spread over TEST_WORKERS processes (pytest-xdist), one per core of the 2-core
 # machine; TEST_WORKERS=0 runs it in one process, as before (README, "Running the tests").
-# --dist loadgroup: the browser tests (marked xdist_group) share one worker and one Chromium.
 TEST_WORKERS ?= 2
-PYTEST := $(BIN)/python -m pytest -p no:cacheprovider -n $(TEST_WORKERS) --dist loadgroup
+PYTEST := $(BIN)/python -m pytest -p no:cacheprovider -n $(TEST_WORKERS)
 
 .PHONY: install run serve seed test test-sqlite test-postgres lint typecheck clean
 

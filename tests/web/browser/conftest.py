@@ -8,6 +8,7 @@ SQLite pass runs these tests; the PostgreSQL pass skips them (the pages are the 
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import socket
@@ -114,12 +115,27 @@ def site(tmp_path: Path) -> Iterator[DemoSite]:
 
 @pytest.fixture(scope="session")
 def artifacts() -> Path:
-    """test-artifacts/web/, emptied once per session. Under pytest-xdist each worker is a
-    session of its own: the browser tests share one worker (their `xdist_group`), or a second
-    worker's emptying would delete the first one's screenshots."""
-    shutil.rmtree(ARTIFACTS, ignore_errors=True)
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    """test-artifacts/web/, emptied once per run (see empty_once_per_run)."""
+    empty_once_per_run(ARTIFACTS, os.environ.get("PYTEST_XDIST_TESTRUNUID", ""))
     return ARTIFACTS
+
+
+def empty_once_per_run(folder: Path, run_id: str) -> None:
+    """Empty `folder` the first time a run asks, never again in that run. Under pytest-xdist
+    every worker is a session of its own and each may run browser tests (pytest 9.2 derives a
+    node's id from `_id`, so pytest-xdist 3.8.0's `xdist_group`, which rewrites `_nodeid`, has no
+    effect): a second worker emptying the folder would delete the first one's screenshots.
+    The workers share the run's id; the first to take the lock empties and records it.
+    A serial run has no id ("") and always empties."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    with open(folder.parent / ".web-artifacts.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        stamp = folder / ".run"
+        if run_id and stamp.exists() and stamp.read_text() == run_id:
+            return
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        stamp.write_text(run_id)
 
 
 @pytest.fixture

@@ -5,14 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.web.browser.conftest import DemoSite
-
-# One worker runs every browser test under `make test` (pytest-xdist --dist loadgroup): one
-# Chromium, and one writer of test-artifacts/web/ (tests/web/browser/conftest.py).
-pytestmark = pytest.mark.xdist_group("browser")
 
 UNLABELLED = """() => Array.from(document.querySelectorAll(
   'input:not([type=hidden]), select, textarea, button')).filter(el => {

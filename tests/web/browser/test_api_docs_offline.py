@@ -3,14 +3,9 @@ cut off: only the service itself answers, as in a classroom without internet."""
 
 from __future__ import annotations
 
-import pytest
 from playwright.sync_api import Page, Route, expect
 
 from tests.web.browser.conftest import DemoSite
-
-# One worker runs every browser test under `make test` (pytest-xdist --dist loadgroup): one
-# Chromium, and one writer of test-artifacts/web/ (tests/web/browser/conftest.py).
-pytestmark = pytest.mark.xdist_group("browser")
 
 
 def test_the_api_docs_render_offline(site: DemoSite, page: Page) -> None:

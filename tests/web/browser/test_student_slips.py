@@ -6,15 +6,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
 from playwright.sync_api import Page, expect
 
 from tests.web.browser.conftest import DemoSite
 from tests.web.browser.test_walkthrough import act_as, shoot
-
-# One worker runs every browser test under `make test` (pytest-xdist --dist loadgroup): one
-# Chromium, and one writer of test-artifacts/web/ (tests/web/browser/conftest.py).
-pytestmark = pytest.mark.xdist_group("browser")
 
 HEX_WIDTH = "() => document.querySelector('#portal-map polygon.cell').getBoundingClientRect().width"
 

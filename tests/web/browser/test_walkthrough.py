@@ -9,17 +9,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
 from playwright.sync_api import Page, expect
 
 from app.workflow.context import Ctx
 from app.workflow.records import Camera, Resident
 from scripts.seed import DEMO_RESIDENT
 from tests.web.browser.conftest import DemoSite
-
-# One worker runs every browser test under `make test` (pytest-xdist --dist loadgroup): one
-# Chromium, and one writer of test-artifacts/web/ (tests/web/browser/conftest.py).
-pytestmark = pytest.mark.xdist_group("browser")
 
 CLIP_FRAME = "img.frames"
 
