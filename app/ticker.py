@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 
 import anyio.to_thread
 from fastapi import FastAPI
@@ -48,22 +48,31 @@ def tick_once(runtime: Runtime) -> TickResult | None:
     return done
 
 
-async def run_ticks(runtime: Runtime, every_seconds: float) -> None:
+async def run_ticks(runtime: Runtime, every_seconds: float, stop: asyncio.Event) -> None:
+    """Ticks every period until `stop` is set. A tick under way is finished, never abandoned:
+    cancelling the await would leave its thread running on after shutdown, holding a pooled
+    connection of an engine the caller is about to dispose of (and, on PostgreSQL, leaking it)."""
     while True:
-        await asyncio.sleep(every_seconds)
-        # The workflow and its database calls are synchronous: keep them off the event loop.
-        await anyio.to_thread.run_sync(tick_once, runtime)
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=every_seconds)
+        except TimeoutError:
+            # The workflow and its database calls are synchronous: keep them off the event loop.
+            await anyio.to_thread.run_sync(tick_once, runtime)
+        else:
+            return
 
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Starts the timer; at shutdown, waits for a tick under way to finish. That wait is bounded:
+    every wait on the database is (CONSENTGATE_DB_TIMEOUT_SECONDS, app/store/bounds.py)."""
     runtime: Runtime = app.state.runtime
     every = runtime.settings.tick_seconds
-    task = asyncio.create_task(run_ticks(runtime, every)) if every > 0 else None
+    stop = asyncio.Event()
+    task = asyncio.create_task(run_ticks(runtime, every, stop)) if every > 0 else None
     try:
         yield
     finally:
         if task is not None:
-            task.cancel()
-            with suppress(asyncio.CancelledError):
-                await task
+            stop.set()
+            await task

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import time
 from collections.abc import Iterator
 from datetime import timedelta
@@ -13,6 +14,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from app import ticker
 from app.clock import SimulatedClock
 from app.config import Settings
 from app.main import create_app
@@ -53,6 +55,25 @@ def test_the_timer_releases_a_due_consent_without_a_call(
             count = world.ok("GET", footage_url, agency.headers)["count"]
         assert count == 1, "the timer never released the due clip"
         assert world.ok("GET", "/audit/releases", world.auditor)["count"] == 1
+
+
+def test_shutdown_waits_for_the_tick_under_way(
+    ticking_app: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The caller disposes of the engine once the app has shut down (as the fixtures here do): a
+    tick still running in its thread then held a pooled connection that was never closed (a
+    PostgreSQL ResourceWarning in a later test, seen in CI)."""
+    started, finished = threading.Event(), threading.Event()
+
+    def slow_tick(runtime: Runtime) -> None:
+        started.set()
+        time.sleep(0.5)
+        finished.set()
+
+    monkeypatch.setattr(ticker, "tick_once", slow_tick)
+    with TestClient(ticking_app):
+        assert started.wait(DEADLINE_S), "the timer never ticked"
+    assert finished.is_set(), "shutdown returned while a tick was still running"
 
 
 def test_the_timer_is_off_when_set_to_zero(app: FastAPI) -> None:

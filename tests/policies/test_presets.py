@@ -4,6 +4,8 @@ parameters, and every mistake in it is refused with the key named."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -32,7 +34,8 @@ def test_the_issue_presets_are_all_registered() -> None:
     assert sorted(PRESETS) == preset_names()
 
 
-def serve(tmp_path: Path, policy: str) -> TestClient:
+@contextmanager
+def serve(tmp_path: Path, policy: str) -> Iterator[TestClient]:
     settings = Settings(
         env="test",
         db_path=tmp_path / "p.db",
@@ -40,7 +43,12 @@ def serve(tmp_path: Path, policy: str) -> TestClient:
         secret_file=tmp_path / "s.key",
         policy=policy,
     )
-    return TestClient(create_app(settings))
+    app = create_app(settings)
+    try:
+        with TestClient(app) as client:
+            yield client
+    finally:
+        app.state.runtime.db.dispose()
 
 
 @pytest.mark.parametrize("name", PRESETS)
