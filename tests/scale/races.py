@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -33,8 +35,16 @@ TOTAL_TRIALS = int(os.environ.get("CONSENTGATE_RACE_TRIALS", "1000"))
 RACE_KINDS = 4
 
 
-def trials_per_kind() -> int:
-    return max(1, -(-TOTAL_TRIALS // RACE_KINDS))
+def trials_per_kind(total: int = TOTAL_TRIALS) -> int:
+    return max(1, -(-total // RACE_KINDS))
+
+
+def stress_trials_per_kind() -> int:
+    """What `make stress` runs per kind: the Makefile's STRESS_TRIALS default, read from it."""
+    makefile = Path(__file__).parents[2] / "Makefile"
+    found = re.search(r"^STRESS_TRIALS \?= (\d+)$", makefile.read_text(), re.MULTILINE)
+    assert found, "the Makefile no longer sets STRESS_TRIALS ?= N"
+    return trials_per_kind(int(found.group(1)))
 
 
 def both_orders_expected() -> bool:

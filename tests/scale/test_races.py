@@ -35,6 +35,7 @@ from tests.scale.races import (
     both_orders_expected,
     resident_with_clip,
     run_together,
+    stress_trials_per_kind,
     trials_per_kind,
     unexpected,
 )
@@ -151,35 +152,61 @@ def test_withdrawal_racing_a_due_release(runtime_for, clock: SimulatedClock) -> 
         assert orders["release first"] > 0 and orders["withdrawal first"] > 0, orders
 
 
+def share_trial_spot(i: int, n: int) -> tuple[float, float]:
+    """Trial i of n: cameras 400 m apart, on a grid centred on the agency, so that make stress's
+    2,500 trials (a 50 x 50 grid, a corner 13.9 km out) stay inside its 20 km jurisdiction;
+    from the corner, the grid reached 27.7 km and filing failed with area_outside_jurisdiction."""
+    side = math.ceil(math.sqrt(n))
+    half = (side - 1) / 2
+    return (i // side - half) * 400.0, (i % side - half) * 400.0
+
+
+def file_share_trials(ctx: Ctx, n: int) -> list[tuple[UUID, UUID, UUID]]:
+    """n residents, each with one clip and a request of 200 m of its own: (resident, request,
+    clip)."""
+    agency_id = active_agency(ctx)
+    officer = Actor(Role.AGENCY, agency_id, "Officer")
+    out = []
+    for i in range(n):
+        north, east = share_trial_spot(i, n)
+        resident, clip = resident_with_clip(ctx, north_m=north, east_m=east)
+        request = requests.file_request(
+            ctx,
+            officer,
+            agency_id=agency_id,
+            draft=draft(north_m=north, east_m=east, case=f"S-{i}"),
+        )
+        out.append((resident.id, request.id, clip.id))
+    return out
+
+
+def test_the_stress_size_share_trials_fit_the_jurisdiction(runtime_for) -> None:
+    """`make stress` runs the races at a size `make test` never reaches: its share trials' grid
+    once outgrew the agency's jurisdiction and the stress run failed before racing anything.
+    Filing at that size's farthest spots, without the races, keeps it in view."""
+    n = stress_trials_per_kind()
+    spots = [share_trial_spot(i, n) for i in range(n)]
+    reach = max(math.hypot(*spot) for spot in spots)
+    farthest = [spot for spot in spots if math.hypot(*spot) == reach]
+    runtime: Runtime = runtime_for(DEFAULT)
+
+    def file_there(ctx: Ctx) -> int:
+        agency_id = active_agency(ctx)
+        officer = Actor(Role.AGENCY, agency_id, "Officer")
+        for k, (north, east) in enumerate(farthest):
+            draft_there = draft(north_m=north, east_m=east, case=f"FAR-{k}")
+            requests.file_request(ctx, officer, agency_id=agency_id, draft=draft_there)
+        return len(farthest)
+
+    assert runtime.write(file_there) >= 1
+
+
 def test_two_shares_of_the_same_request(runtime_for, clock: SimulatedClock) -> None:
     """The same resident shares the same clip twice at once: one release, never two."""
     n = trials_per_kind()
     runtime: Runtime = runtime_for(DEFAULT)
     rng = random.Random(8002)
-    side = math.ceil(math.sqrt(n))
-
-    def setup(ctx: Ctx) -> list[tuple[UUID, UUID, UUID]]:
-        agency_id = active_agency(ctx)
-        officer = Actor(Role.AGENCY, agency_id, "Officer")
-        out = []
-        for i in range(n):
-            # One resident per request: cameras 400 m apart, requests of 200 m around each, on a
-            # grid centred on the agency, so that make stress's 2,500 trials (a 50 x 50 grid, a
-            # corner 13.9 km out) stay inside its 20 km jurisdiction; from the corner, the grid
-            # reached 27.7 km and filing failed with area_outside_jurisdiction.
-            half = (side - 1) / 2
-            north, east = (i // side - half) * 400.0, (i % side - half) * 400.0
-            resident, clip = resident_with_clip(ctx, north_m=north, east_m=east)
-            request = requests.file_request(
-                ctx,
-                officer,
-                agency_id=agency_id,
-                draft=draft(north_m=north, east_m=east, case=f"S-{i}"),
-            )
-            out.append((resident.id, request.id, clip.id))
-        return out
-
-    trials = runtime.write(setup)
+    trials = runtime.write(lambda ctx: file_share_trials(ctx, n))
     orders: Counter[int] = Counter()
     for i, (resident_id, request_id, clip_id) in enumerate(trials):
 
