@@ -161,13 +161,15 @@ def share_trial_spot(i: int, n: int) -> tuple[float, float]:
     return (i // side - half) * 400.0, (i % side - half) * 400.0
 
 
-def file_share_trials(ctx: Ctx, n: int) -> list[tuple[UUID, UUID, UUID]]:
-    """n residents, each with one clip and a request of 200 m of its own: (resident, request,
-    clip)."""
+def file_share_trials(
+    ctx: Ctx, n: int, only: list[int] | None = None
+) -> list[tuple[UUID, UUID, UUID]]:
+    """Trials of n (all, or `only` these): each a resident with one clip and a request of 200 m
+    of its own, as (resident, request, clip)."""
     agency_id = active_agency(ctx)
     officer = Actor(Role.AGENCY, agency_id, "Officer")
     out = []
-    for i in range(n):
+    for i in range(n) if only is None else only:
         north, east = share_trial_spot(i, n)
         resident, clip = resident_with_clip(ctx, north_m=north, east_m=east)
         request = requests.file_request(
@@ -185,20 +187,12 @@ def test_the_stress_size_share_trials_fit_the_jurisdiction(runtime_for) -> None:
     once outgrew the agency's jurisdiction and the stress run failed before racing anything.
     Filing at that size's farthest spots, without the races, keeps it in view."""
     n = stress_trials_per_kind()
-    spots = [share_trial_spot(i, n) for i in range(n)]
-    reach = max(math.hypot(*spot) for spot in spots)
-    farthest = [spot for spot in spots if math.hypot(*spot) == reach]
+    reach = {i: math.hypot(*share_trial_spot(i, n)) for i in range(n)}
+    most = max(reach.values())
+    farthest = [i for i, metres in reach.items() if metres == most]
     runtime: Runtime = runtime_for(DEFAULT)
-
-    def file_there(ctx: Ctx) -> int:
-        agency_id = active_agency(ctx)
-        officer = Actor(Role.AGENCY, agency_id, "Officer")
-        for k, (north, east) in enumerate(farthest):
-            draft_there = draft(north_m=north, east_m=east, case=f"FAR-{k}")
-            requests.file_request(ctx, officer, agency_id=agency_id, draft=draft_there)
-        return len(farthest)
-
-    assert runtime.write(file_there) >= 1
+    trials = runtime.write(lambda ctx: file_share_trials(ctx, n, only=farthest))
+    assert len(trials) == len(farthest) >= 1
 
 
 def test_two_shares_of_the_same_request(runtime_for, clock: SimulatedClock) -> None:
