@@ -64,8 +64,10 @@ async def run_ticks(runtime: Runtime, every_seconds: float, stop: asyncio.Event)
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Starts the timer; at shutdown, waits for a tick under way to finish. That wait is bounded:
-    every wait on the database is (CONSENTGATE_DB_TIMEOUT_SECONDS, app/store/bounds.py)."""
+    """Starts the timer; at shutdown, waits for a tick under way to finish (a bounded wait: every
+    wait on the database is, CONSENTGATE_DB_TIMEOUT_SECONDS, app/store/bounds.py), then closes
+    the pool's connections, so that PostgreSQL sees each session end rather than a dropped
+    socket. The engine stays usable: a later use opens a fresh pool."""
     runtime: Runtime = app.state.runtime
     every = runtime.settings.tick_seconds
     stop = asyncio.Event()
@@ -76,3 +78,4 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if task is not None:
             stop.set()
             await task
+        runtime.db.dispose()
