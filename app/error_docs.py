@@ -48,7 +48,8 @@ _MEANING = {
     "409": "The object's state forbids the action.",
     "413": "The request body is too large.",
     "422": "Malformed input (`errors` names the fields; a value of the wrong JSON type, such as "
-    '"500" for a number, is refused, not converted) or a refused workflow rule (`rules`).',
+    '"500" for a number, is refused, not converted; so is a query parameter the path does not '
+    "take, or one given twice) or a refused workflow rule (`rules`).",
     "429": "A rate limit; `Retry-After` says when to try again.",
     "503": "The database is unreachable (`database_unavailable`) or stayed busy through the "
     "retries (`database_busy`); nothing was changed, and `Retry-After` says when to try again.",
@@ -60,9 +61,7 @@ NO_DATABASE = frozenset({"GET /policy", "GET /audit/log-key"})
 
 def error_statuses(method: str, path: str, operation: dict[str, Any]) -> list[str]:
     key = route_key(method, path)
-    statuses = []
-    if operation.get("parameters") or operation.get("requestBody"):
-        statuses.append("422")
+    statuses = ["422"]  # at least an unknown query parameter (app/query_strict.py)
     if operation.get("requestBody"):
         statuses += ["400", "413"]
     if audience_of(key) != ANYONE:

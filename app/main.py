@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from uuid import UUID
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi_offline import FastAPIOffline
 
-from app import __version__, access, error_docs, http_errors
+from app import __version__, access, error_docs, http_errors, query_strict
 from app.audit.keys import load_signer
 from app.clock import Clock
 from app.config import Settings, load
@@ -61,7 +61,7 @@ def create_app(
     http_errors.install(app)
     access.install(app, runtime.clock, limits)  # before the routers: the guard fronts every route
     for module in (public, operator, portal, me, audit, reports, receipts):
-        app.include_router(module.router)
+        app.include_router(module.router, dependencies=[Depends(query_strict.refuse_unknown_query)])
     install_web(app)
     error_docs.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)

@@ -1,0 +1,72 @@
+"""Query strings are strict (app/query_strict.py): a parameter the path does not take, or one given
+twice, is a 422 naming it, where it was silently ignored (an auditor's `?form=` for `from` got a
+report on the default year) or the last value kept."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from uuid import uuid4
+
+import pytest
+
+from app.access import ANYONE, api_allow_list
+from app.workflow.states import Role
+from tests.api.test_refusals import refused
+from tests.factories import World, iso
+
+
+def test_a_misspelt_report_bound_is_refused_not_ignored(world: World) -> None:
+    since = iso(world.clock.now() - timedelta(days=30))
+    assert world.ok("GET", f"/reports/transparency?from={since}", world.auditor)
+    body = refused(
+        world, "GET", f"/reports/transparency?form={since}", world.auditor, 422, "validation_error"
+    )
+    assert body["errors"] == [
+        {"field": "form", "reason": "unknown query parameter; this path takes format, from, to"}
+    ]
+    assert body["detail"].startswith("form: unknown query parameter")
+
+
+def test_a_parameter_given_twice_is_refused_not_overwritten(world: World) -> None:
+    assert world.ok("GET", "/audit/entries?limit=2", world.auditor)["data"] is not None
+    body = refused(
+        world, "GET", "/audit/entries?limit=2&limit=500", world.auditor, 422, "validation_error"
+    )
+    assert body["errors"] == [
+        {"field": "limit", "reason": "given 2 times; each query parameter is read once"}
+    ]
+
+
+def test_every_problem_is_named_once(world: World) -> None:
+    url = "/audit/entries?x=1&start=0&x=2&limit=5&start=1&y="
+    body = refused(world, "GET", url, world.auditor, 422, "validation_error")
+    assert [e["field"] for e in body["errors"]] == ["x", "start", "y"]
+    assert body["detail"].endswith("(and 2 more)")
+
+
+def _api_operations(world: World) -> list[tuple[str, str]]:
+    paths = world.app.openapi()["paths"]
+    return sorted((method.upper(), path) for path, ops in paths.items() for method in ops)
+
+
+def test_every_documented_operation_refuses_an_unknown_parameter(world: World) -> None:
+    allow = api_allow_list()
+    operations = _api_operations(world)
+    assert len(operations) > 30  # the whole API, not an empty document
+    for method, path in operations:
+        audience = allow[f"{method} {path}"]
+        role = Role.AUDITOR if audience == ANYONE else sorted(audience, key=str)[0]
+        headers = world.headers(role, uuid4())
+        url = re.sub(r"\{[^}]+\}", str(uuid4()), path) + "?zz_unknown=1"
+        response = world.client.request(method, url, headers=headers)
+        assert response.status_code == 422, (method, path, response.text)
+        assert response.json()["errors"][0]["field"] == "zz_unknown", (method, path)
+        assert "422" in world.app.openapi()["paths"][path][method.lower()]["responses"]
+
+
+@pytest.mark.parametrize("page", ["/web/", "/web/lab"])
+def test_the_web_pages_keep_their_own_parameters(world: World, page: str) -> None:
+    """The pages read a `done=` notice and forms' fields; the strictness is the JSON API's."""
+    response = world.client.get(f"{page}?done=filed&utm_source=x")
+    assert response.status_code != 422, response.text
