@@ -64,9 +64,32 @@ def _field_names(kind: type[Any]) -> list[str]:
 
 _INSERT_ENTRY = insert(t.AuditEntryRow.__table__)  # type: ignore[attr-defined]
 _INSERT_NODE = insert(t.AuditNodeRow.__table__)  # type: ignore[attr-defined]
+_SELECT_ENTRIES = select(*t.AuditEntryRow.__table__.columns)  # type: ignore[attr-defined]
 
 # SQLite's default limit on bound parameters is 32,766; stay well below it.
 _CHUNK = 5_000
+# At least this many consecutive nodes of one level are read as a range of indices: a page of
+# the live checks (app/workflow/log_scan.py) wants thousands, which as pairs bound in an IN list
+# cost most of the check's time. A proof's few scattered nodes stay one IN query.
+_RUN = 16
+
+
+def _level_runs(
+    keys: list[tuple[int, int]],
+) -> tuple[list[tuple[int, int, int]], list[tuple[int, int]]]:
+    """Sorted node keys as (level, first, last) runs of at least _RUN, and the rest."""
+    runs: list[tuple[int, int, int]] = []
+    scattered: list[tuple[int, int]] = []
+    start = 0
+    for i in range(1, len(keys) + 1):
+        if i < len(keys) and keys[i] == (keys[i - 1][0], keys[i - 1][1] + 1):
+            continue
+        if i - start >= _RUN:
+            runs.append((keys[start][0], keys[start][1], keys[i - 1][1]))
+        else:
+            scattered += keys[start:i]
+        start = i
+    return runs, scattered
 
 
 _SELECT_CAMERAS = (
@@ -210,23 +233,34 @@ class SqlStore:
         self._tail = entry
 
     def audit_entries(self, start: int, limit: int) -> list[AuditEntry]:
+        # The table's columns, not ORM rows: entries are only read here, and building an ORM
+        # object per row (identity map, instrumentation) cost more than the row itself.
         query = (
-            select(t.AuditEntryRow)
-            .where(col(t.AuditEntryRow.seq) >= start, col(t.AuditEntryRow.seq) < start + limit)
-            .order_by(col(t.AuditEntryRow.seq))
-        )
-        return [self._record(AuditEntry, row) for row in self.session.exec(query)]
+            _SELECT_ENTRIES.where(
+                col(t.AuditEntryRow.seq) >= start, col(t.AuditEntryRow.seq) < start + limit
+            )
+        ).order_by(col(t.AuditEntryRow.seq))
+        return [self._record(AuditEntry, row) for row in self.session.execute(query)]
 
     def merkle_nodes(self, keys: Collection[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
         known = self._nodes
         out = {key: known[key] for key in keys if key in known}
-        wanted = sorted(set(keys) - out.keys())
-        for i in range(0, len(wanted), _CHUNK):
-            pairs = wanted[i : i + _CHUNK]
-            query = select(t.AuditNodeRow).where(
-                tuple_(col(t.AuditNodeRow.level), col(t.AuditNodeRow.idx)).in_(pairs)
-            )
-            found = {(r.level, r.idx): bytes.fromhex(r.hash) for r in self.session.exec(query)}
+        runs, scattered = _level_runs(sorted(set(keys) - out.keys()))
+        level, idx, value = (
+            col(t.AuditNodeRow.level),
+            col(t.AuditNodeRow.idx),
+            col(t.AuditNodeRow.hash),
+        )
+        queries = [
+            select(level, idx, value).where(level == at, idx >= first, idx <= last)
+            for at, first, last in runs
+        ]
+        queries += [
+            select(level, idx, value).where(tuple_(level, idx).in_(scattered[i : i + _CHUNK]))
+            for i in range(0, len(scattered), _CHUNK)
+        ]
+        for query in queries:
+            found = {(lv, ix): bytes.fromhex(h) for lv, ix, h in self.session.exec(query)}
             known.update(found)
             out.update(found)
         return out
