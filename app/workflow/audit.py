@@ -56,7 +56,12 @@ def canonical_body_bytes(body: dict[str, Any]) -> bytes:
 
 
 def link_hash(prev_hash: str, entry: AuditEntry) -> str:
-    return hashlib.sha256(bytes.fromhex(prev_hash) + canonical_bytes(entry)).hexdigest()
+    return link_of(prev_hash, canonical_bytes(entry))
+
+
+def link_of(prev_hash: str, body: bytes) -> str:
+    """The link hash over an entry's canonical bytes (`canonical_bytes`), given."""
+    return hashlib.sha256(bytes.fromhex(prev_hash) + body).hexdigest()
 
 
 def record(
@@ -274,20 +279,39 @@ class ChainCheck:
 
 def verify_chain(entries: list[AuditEntry]) -> ChainCheck:
     """Recompute every link; name the first entry that does not verify."""
-    prev = GENESIS
-    for expected_seq, entry in enumerate(entries):
-        if entry.seq != expected_seq:
-            return ChainCheck(
-                False, len(entries), prev, expected_seq, "an entry is missing or moved"
-            )
-        if entry.prev_hash != prev:
-            return ChainCheck(
-                False, len(entries), prev, entry.seq, "the link to the previous entry is broken"
-            )
-        if link_hash(prev, entry) != entry.entry_hash:
-            return ChainCheck(False, len(entries), prev, entry.seq, "the entry was altered")
-        prev = entry.entry_hash
-    return ChainCheck(True, len(entries), prev)
+    chain = ChainVerifier()
+    chain.feed(entries)
+    return chain.result()
+
+
+class ChainVerifier:
+    """`verify_chain` a page at a time, so a long log need not be held whole (GET /audit/verify
+    reads it in pages). Past the first bad entry it only counts."""
+
+    def __init__(self) -> None:
+        self.size, self.head = 0, GENESIS
+        self.failed: tuple[int, str] | None = None  # (sequence number, reason)
+
+    def feed(self, entries: list[AuditEntry], bodies: list[bytes] | None = None) -> None:
+        """`bodies`: the entries' canonical bytes, when the caller has them already."""
+        for i, entry in enumerate(entries):
+            if self.failed is None:
+                prev = self.head
+                body = canonical_bytes(entry) if bodies is None else bodies[i]
+                if entry.seq != self.size:
+                    self.failed = (self.size, "an entry is missing or moved")
+                elif entry.prev_hash != prev:
+                    self.failed = (entry.seq, "the link to the previous entry is broken")
+                elif link_of(prev, body) != entry.entry_hash:
+                    self.failed = (entry.seq, "the entry was altered")
+                else:
+                    self.head = entry.entry_hash
+            self.size += 1
+
+    def result(self) -> ChainCheck:
+        if self.failed is None:
+            return ChainCheck(True, self.size, self.head)
+        return ChainCheck(False, self.size, self.head, *self.failed)
 
 
 def _fields(entry: AuditEntry) -> dict[str, Any]:

@@ -9,10 +9,9 @@ from app.workflow.audit import ChainCheck, verify_chain
 from app.workflow.context import Ctx
 from app.workflow.errors import InvalidInput
 from app.workflow.footage import all_releases
+from app.workflow.log_scan import entry_pages
 from app.workflow.records import AuditEntry, Consent, Release
 from app.workflow.signed_note import Checkpoint
-
-PAGE = 5_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,16 +48,8 @@ def releases_with_basis(ctx: Ctx) -> list[AuditedRelease]:
 
 
 def all_entries(ctx: Ctx) -> list[AuditEntry]:
-    """Every stored entry, in order, read in pages of sequence numbers up to the tail.
-
-    Stops at the tail, not at the first short or empty page: entries deleted behind the
-    service's back leave gaps, and the entries after a gap must still be read (and the gap
-    then named by the verifier), neither skipped nor read twice."""
-    end = audit.log_size(ctx)
-    entries: list[AuditEntry] = []
-    for start in range(0, end, PAGE):
-        entries.extend(ctx.store.audit_entries(start, min(PAGE, end - start)))
-    return entries
+    """Every stored entry, in order (read in pages up to the tail: log_scan.entry_pages)."""
+    return [entry for page in entry_pages(ctx) for entry in page]
 
 
 def verify_log(ctx: Ctx) -> ChainCheck:

@@ -9,18 +9,17 @@ says what its entries recorded (`record_checks.py`).
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from uuid import UUID
 
-from app.workflow import audit, merkle
+from app.workflow import audit
 from app.workflow.area import camera_in_area, clip_in_window
-from app.workflow.audit import ChainCheck, canonical_bytes, verify_chain
-from app.workflow.auditor import all_entries
+from app.workflow.audit import ChainCheck
 from app.workflow.context import Ctx
+from app.workflow.log_scan import KeptLog, LogScan
+from app.workflow.merkle import NodeKey
 from app.workflow.record_checks import records_against_log
 from app.workflow.records import (
-    AuditEntry,
     Camera,
     Clip,
     Consent,
@@ -60,34 +59,14 @@ class LiveReport:
         return out
 
 
-class _Log:
-    """The audit entries indexed by the record they are about."""
-
-    def __init__(self, entries: list[AuditEntry]) -> None:
-        self.entries = entries
-        self.by_subject: dict[tuple[str, str], list[AuditEntry]] = defaultdict(list)
-        # Releases a logged policy decision allowed: the policy in force declared the basis.
-        self.allowed_releases: dict[str, list[int]] = defaultdict(list)
-        for e in entries:
-            self.by_subject[(e.action, e.subject_id)].append(e)
-            about = e.data.get("about") if e.action == "decision.release" else None
-            if isinstance(about, dict) and e.data.get("result") == "allow":
-                self.allowed_releases[str(about.get("id"))].append(e.seq)
-
-    def seqs(self, action: str, subject: object) -> tuple[int, ...]:
-        return tuple(e.seq for e in self.by_subject.get((action, str(subject)), ()))
-
-
 def check_live(ctx: Ctx) -> LiveReport:
-    entries = all_entries(ctx)
-    log = _Log(entries)
-    leaves = [merkle.leaf_hash(canonical_bytes(e)) for e in entries]
-    stored_root = audit.root_at(ctx, len(entries))
-    merkle_ok = all(leaf.hex() == e.leaf_hash for leaf, e in zip(leaves, entries, strict=True))
-    merkle_ok = merkle_ok and merkle.tree_hash(leaves) == stored_root
+    scan = LogScan(ctx)  # the log, read once a page at a time (log_scan.py)
+    chain, tree, log = scan.chain.result(), scan.tree, scan.log
+    stored_root = audit.root_at(ctx, chain.size)
+    merkle_ok = tree.leaves_ok and tree.root() == stored_root
     # With the entries and the root right, a bad stored subtree is the tree's own damage.
-    subtrees = _stored_subtrees(ctx, leaves) if merkle_ok else []
-    report = LiveReport(verify_chain(entries), merkle_ok and not subtrees, stored_root, subtrees)
+    subtrees = _bad_subtrees(tree.bad_nodes) if merkle_ok else []
+    report = LiveReport(chain, merkle_ok and not subtrees, stored_root, subtrees)
     releases = ctx.store.find(Release)
     consents = {c.id: c for c in ctx.store.find(Consent)}
     requests = {r.id: r for r in ctx.store.find(FootageRequest)}
@@ -104,26 +83,23 @@ def check_live(ctx: Ctx) -> LiveReport:
     return report
 
 
-def _stored_subtrees(ctx: Ctx, leaves: list[bytes]) -> list[Violation]:
+def _bad_subtrees(keys: list[NodeKey]) -> list[Violation]:
     """Stored subtrees the entries do not produce. The root can still be right (it is made of
     the largest subtrees only), but every proof served from a wrong one fails to verify."""
-    expected = merkle.build_nodes(leaves)
-    stored = ctx.store.merkle_nodes(list(expected))
     out = []
-    for (level, index), value in sorted(expected.items()):
-        if stored.get((level, index)) != value:
-            first, last = index << level, ((index + 1) << level) - 1
-            detail = (
-                f"the stored Merkle subtree at level {level}, index {index} does not match "
-                f"entries {first} to {last}: proofs that use it will not verify"
-            )
-            out.append(_v("I7", detail, "merkle_subtree", f"{level}/{index}", (first, last)))
+    for level, index in sorted(keys):
+        first, last = index << level, ((index + 1) << level) - 1
+        detail = (
+            f"the stored Merkle subtree at level {level}, index {index} does not match "
+            f"entries {first} to {last}: proofs that use it will not verify"
+        )
+        out.append(_v("I7", detail, "merkle_subtree", f"{level}/{index}", (first, last)))
     return out
 
 
 def _log_matches_records(
     ctx: Ctx,
-    log: _Log,
+    log: KeptLog,
     releases: list[Release],
     consents: dict[UUID, Consent],
     requests: dict[UUID, FootageRequest],
@@ -168,7 +144,7 @@ def _log_matches_records(
 
 def _release_checks(
     ctx: Ctx,
-    log: _Log,
+    log: KeptLog,
     release: Release,
     consents: dict[UUID, Consent],
     requests: dict[UUID, FootageRequest],
@@ -200,7 +176,7 @@ def _release_checks(
 
 
 def _consent_release(
-    log: _Log,
+    log: KeptLog,
     release: Release,
     clip: Clip,
     camera: Camera,
@@ -236,7 +212,7 @@ def _consent_release(
     return [_v("I1", p, "release", release.id, seqs) for p in problems]
 
 
-def _withdrawn_before(log: _Log, consent: Consent, release: Release) -> bool:
+def _withdrawn_before(log: KeptLog, consent: Consent, release: Release) -> bool:
     """Whether the consent was withdrawn before the release. At the same instant (a clock
     that did not move between the two calls) the log's order tells: a withdrawal logged after
     the release is a later withdrawal, not a release the gate should have refused."""
@@ -250,7 +226,7 @@ def _withdrawn_before(log: _Log, consent: Consent, release: Release) -> bool:
 
 
 def _exception_release(
-    log: _Log, release: Release, clip: Clip, camera: Camera, seqs: list[int]
+    log: KeptLog, release: Release, clip: Clip, camera: Camera, seqs: list[int]
 ) -> list[Violation]:
     basis = release.basis.value
     problems = []
@@ -273,7 +249,7 @@ def _exception_release(
     return [_v("I2", p, "release", release.id, seqs) for p in problems]
 
 
-def _downloads(log: _Log, releases: dict[UUID, Release]) -> list[Violation]:
+def _downloads(log: KeptLog, releases: dict[UUID, Release]) -> list[Violation]:
     out = []
     for entry in log.entries:
         if entry.action != "release.downloaded":
@@ -315,7 +291,7 @@ def _downloads(log: _Log, releases: dict[UUID, Release]) -> list[Violation]:
     return out
 
 
-def _opt_out(log: _Log) -> list[Violation]:
+def _opt_out(log: KeptLog) -> list[Violation]:
     """Replay the log in order: a notice to a resident who had opted out breaks I6."""
     opted_out: dict[str, int] = {}
     out = []
@@ -340,7 +316,9 @@ def _opt_out(log: _Log) -> list[Violation]:
     return out
 
 
-def _consent_time(log: _Log, consent: Consent, request: FootageRequest | None) -> list[Violation]:
+def _consent_time(
+    log: KeptLog, consent: Consent, request: FootageRequest | None
+) -> list[Violation]:
     seqs = log.seqs("consent.given", consent.id)
     if request is None:
         return [

@@ -14,7 +14,7 @@ from sqlalchemy import text
 
 from app.policies.base import StandardPolicy
 from app.policies.params import PolicyParams
-from app.workflow import audit, auditor
+from app.workflow import audit, log_scan
 from app.workflow.context import Actor, Ctx
 from app.workflow.records import Clip, Consent, Release
 from app.workflow.states import ReleaseBasis, Role
@@ -322,7 +322,7 @@ def test_i7_entries_deleted_across_a_whole_read_page(
     # The log is read in pages of sequence numbers. Deleting a whole page's range used to end
     # the read there: the entries before it verified (chain and root), and those after it were
     # never looked at.
-    monkeypatch.setattr(auditor, "PAGE", 4)
+    monkeypatch.setattr(log_scan, "PAGE", 4)
     _shared_and_downloaded(world)
     size = _verify(world)["size"]
     assert size > 12

@@ -1,0 +1,98 @@
+"""GET /audit/verify reads the log a page at a time (app/workflow/log_scan.py): the work done
+between two statements is one page's, whatever the log's length, and only the entries the
+invariants read are held."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+
+from app.workflow import log_scan, merkle
+from tests.audit.test_live_checks import _shared_and_downloaded, _verify
+from tests.factories import World
+
+WORKFLOW = Path(__file__).parents[2] / "app" / "workflow"
+
+
+@contextmanager
+def leaves_between_statements(world: World) -> Iterator[list[int]]:
+    """Per SQL statement, the leaf hashes computed since the statement before it."""
+    counts = [0]
+    engine = world.app.state.runtime.db.engine
+
+    def statement(*_: Any) -> None:
+        counts.append(0)
+
+    original: Callable[[bytes], bytes] = merkle.leaf_hash
+
+    def counted(data: bytes) -> bytes:
+        counts[-1] += 1
+        return original(data)
+
+    event.listen(engine, "before_cursor_execute", statement)
+    merkle.leaf_hash = counted  # type: ignore[assignment]
+    try:
+        yield counts
+    finally:
+        merkle.leaf_hash = original  # type: ignore[assignment]
+        event.remove(engine, "before_cursor_execute", statement)
+
+
+def test_the_work_between_two_statements_is_one_page(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reading the whole log before hashing it left a PostgreSQL read transaction idle for as
+    long as the hashing took, which grows with the log, until the server's
+    idle_in_transaction_session_timeout (CONSENTGATE_DB_TIMEOUT_SECONDS) ended the session and
+    the auditor's call became a 503."""
+    monkeypatch.setattr(log_scan, "PAGE", 4)
+    for _ in range(3):
+        _shared_and_downloaded(world)
+    with leaves_between_statements(world) as counts:
+        report = _verify(world)
+    assert report["ok"] and report["size"] > 30
+    assert sum(counts) == report["size"]  # every leaf was recomputed
+    assert max(counts) <= 4, f"{max(counts)} leaves hashed between two statements"
+
+
+def test_the_kept_entries_cover_every_action_the_checks_read() -> None:
+    """An action the checks look up but the scan drops would read as "no entry" (a false I7)
+    or, worse, hide a forged duplicate."""
+    looked_up: set[str] = set()
+    for module in ("live_checks.py", "record_checks.py"):
+        source = (WORKFLOW / module).read_text()
+        looked_up |= set(
+            re.findall(
+                r'"((?:release|consent|request|notice|resident|decision)'
+                r'\.[a-z_]+)"',
+                source,
+            )
+        )
+    assert looked_up, "no action found: the pattern no longer matches the checks' source"
+    assert looked_up <= log_scan.KEPT_ACTIONS, looked_up - log_scan.KEPT_ACTIONS
+
+
+def test_a_forged_creating_entry_is_kept_whatever_its_subject_type(world: World) -> None:
+    """Kept by action, not only by subject type: a second `release.created` entry filed under
+    another subject type still counts as a second creating entry."""
+    *_, release_id = _shared_and_downloaded(world)
+    kept = log_scan.KeptLog()
+    entries = world.app.state.runtime.read(
+        lambda ctx: [e for page in log_scan.entry_pages(ctx) for e in page]
+    )
+    created = next(e for e in entries if e.action == "release.created")
+    forged = replace(created, seq=10_000, subject_type="clip")
+    kept.add([*entries, forged])
+    assert kept.seqs("release.created", release_id) == (created.seq, 10_000)
+    assert all(
+        e.action in log_scan.KEPT_ACTIONS or e.subject_type in log_scan.KEPT_SUBJECTS
+        for e in kept.entries
+    )
+    assert len(kept.entries) < len(entries)  # the others are dropped
