@@ -207,10 +207,10 @@ def verify(
 def replay(db: DbOption = None) -> None:
     """Ask every logged decision again under its logged policy; list those that now differ."""
     from app.audit.replay import resolve_logged_policy
-    from app.workflow.auditor import all_entries
+    from app.workflow.decisions import decision_entries
     from app.workflow.decisions import replay as replay_decisions
 
-    entries = _read_db(db, all_entries)
+    entries = _read_db(db, decision_entries)
     report = replay_decisions(entries, resolve_logged_policy)
     differs = [f for f in report.findings if f.kind == "differs"]
     skipped = [f for f in report.findings if f.kind != "differs"]

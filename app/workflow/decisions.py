@@ -18,6 +18,7 @@ from app.policies.base import Decision, Policy, ReleaseQuestion, RequestQuestion
 from app.workflow import audit
 from app.workflow.context import Actor, Ctx
 from app.workflow.decision_codec import from_json, to_json
+from app.workflow.log_scan import entries_where
 from app.workflow.records import AuditEntry
 
 PREFIX = "decision."
@@ -37,6 +38,11 @@ POINTS: dict[str, Callable[[Policy, dict[str, Any]], Decision]] = {
 def is_decision_record(entry: AuditEntry) -> bool:
     """Decision records may exist for refused calls; state-change entries never do."""
     return entry.action.startswith(PREFIX)
+
+
+def decision_entries(ctx: Ctx) -> list[AuditEntry]:
+    """What `replay` reads: the decision records and the logged policies, and nothing else."""
+    return entries_where(ctx, is_decision_record)
 
 
 def _policy_logged(ctx: Ctx, actor: Actor, digest: str) -> None:

@@ -12,7 +12,7 @@ two statements is one page's, and only the entries the invariants read are kept 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from app.workflow import audit, merkle
 from app.workflow.audit import ChainVerifier, canonical_bytes
@@ -51,6 +51,12 @@ def entry_pages(ctx: Ctx) -> Iterator[list[AuditEntry]]:
     end = audit.log_size(ctx)
     for start in range(0, end, PAGE):
         yield ctx.store.audit_entries(start, min(PAGE, end - start))
+
+
+def entries_where(ctx: Ctx, keep: Callable[[AuditEntry], bool]) -> list[AuditEntry]:
+    """The entries `keep` wants, in order, filtered a page at a time: a report or a replay that
+    reads one kind of entry holds that kind, not the whole log."""
+    return [entry for page in entry_pages(ctx) for entry in page if keep(entry)]
 
 
 class KeptLog:

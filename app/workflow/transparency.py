@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from app.workflow.auditor import all_entries
 from app.workflow.context import Ctx
 from app.workflow.errors import InvalidInput
+from app.workflow.log_scan import entries_where
 from app.workflow.records import (
     Agency,
     AuditEntry,
@@ -113,7 +113,7 @@ def transparency_report(ctx: Ctx, *, start: datetime, end: datetime) -> Transpar
 
 
 def _decision_entries(ctx: Ctx, action: str) -> list[AuditEntry]:
-    return [e for e in all_entries(ctx) if e.action == action]
+    return entries_where(ctx, lambda e: e.action == action)
 
 
 def _figures(
