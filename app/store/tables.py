@@ -158,7 +158,7 @@ class ConsentRow(SQLModel, table=True):
     __tablename__ = "consent"
     id: UUID = Field(primary_key=True)
     request_id: UUID = Field(foreign_key="footage_request.id", index=True)
-    notice_id: UUID = Field(foreign_key="notice.id")
+    notice_id: UUID = Field(foreign_key="notice.id", index=True)  # a notice's consent history
     resident_id: UUID = Field(foreign_key="resident.id", index=True)
     clip_ids: list[str] = Field(sa_type=JSON)
     status: str
@@ -246,4 +246,4 @@ class IdempotencyKeyRow(SQLModel, table=True):
     fingerprint: str
     status: int
     body: str
-    created_at: datetime = when()
+    created_at: datetime = when(index=True)  # the timer forgets keys past their lifetime

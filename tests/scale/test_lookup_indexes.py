@@ -1,0 +1,71 @@
+"""Lookups the service makes as its tables grow use an index (migration 0005): a notice's
+consent history (consent by notice) and the timer's forgetting of expired idempotency keys
+scanned their whole table. SQLite's plan is fixed by the schema; PostgreSQL's also by the
+table's size, so a few rows tell nothing there."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+from uuid import uuid4
+
+import pytest
+from sqlalchemy import event
+
+from app.clock import SimulatedClock
+from app.config import Settings
+from app.db import Database
+from app.idempotency import forget_expired_keys
+from app.policies import load_policy
+from app.store.sql import SqlStore
+from app.workflow.context import Ctx
+from app.workflow.records import Consent
+
+
+def _consents_of_a_notice(store: SqlStore) -> None:
+    store.find(Consent, notice_id=uuid4())
+
+
+def _forget_expired_keys(store: SqlStore) -> None:
+    clock = SimulatedClock(datetime(2026, 1, 1, tzinfo=UTC))
+    forget_expired_keys(Ctx(store=store, clock=clock, policy=load_policy("privacy-by-design")))
+
+
+@pytest.mark.parametrize(
+    ("lookup", "index"),
+    [
+        pytest.param(_consents_of_a_notice, "ix_consent_notice_id", id="consent history"),
+        pytest.param(_forget_expired_keys, "ix_idempotency_key_created_at", id="expired keys"),
+    ],
+)
+def test_the_lookup_uses_its_index(
+    settings: Settings, lookup: Callable[[SqlStore], None], index: str
+) -> None:
+    db = Database(settings.url())
+    if db.engine.dialect.name != "sqlite":
+        db.dispose()
+        pytest.skip("SQLite's plan follows the schema alone; ran on SQLite")
+    try:
+        db.create_schema()
+        statements: list[tuple[str, Any]] = []
+
+        def seen(_c: Any, _cur: Any, statement: str, parameters: Any, *_: Any) -> None:
+            if statement.lstrip().upper().startswith(("SELECT", "DELETE")):
+                statements.append((statement, parameters))
+
+        event.listen(db.engine, "before_cursor_execute", seen)
+        try:
+            with db.write() as store:
+                lookup(store)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", seen)
+        assert statements
+        with db.engine.connect() as connection:
+            plans = [
+                connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params).all()
+                for sql, params in statements
+            ]
+        assert any(index in str(plan) for plan in plans), plans
+    finally:
+        db.dispose()
