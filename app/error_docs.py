@@ -65,7 +65,7 @@ def error_statuses(method: str, path: str, operation: dict[str, Any]) -> list[st
     if operation.get("requestBody"):
         statuses += ["400", "413"]
     if audience_of(key) != ANYONE:
-        statuses += ["401", "403", "404", "422"]
+        statuses += ["401", "403", "404"]
         if method.upper() != "GET":
             statuses.append("409")
     if key in EDGE_LIMITS:

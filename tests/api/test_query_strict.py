@@ -45,14 +45,10 @@ def test_every_problem_is_named_once(world: World) -> None:
     assert body["detail"].endswith("(and 2 more)")
 
 
-def _api_operations(world: World) -> list[tuple[str, str]]:
-    paths = world.app.openapi()["paths"]
-    return sorted((method.upper(), path) for path, ops in paths.items() for method in ops)
-
-
 def test_every_documented_operation_refuses_an_unknown_parameter(world: World) -> None:
     allow = api_allow_list()
-    operations = _api_operations(world)
+    paths = world.app.openapi()["paths"]
+    operations = sorted((method.upper(), path) for path, ops in paths.items() for method in ops)
     assert len(operations) > 30  # the whole API, not an empty document
     for method, path in operations:
         audience = allow[f"{method} {path}"]
@@ -62,7 +58,7 @@ def test_every_documented_operation_refuses_an_unknown_parameter(world: World) -
         response = world.client.request(method, url, headers=headers)
         assert response.status_code == 422, (method, path, response.text)
         assert response.json()["errors"][0]["field"] == "zz_unknown", (method, path)
-        assert "422" in world.app.openapi()["paths"][path][method.lower()]["responses"]
+        assert "422" in paths[path][method.lower()]["responses"]
 
 
 @pytest.mark.parametrize("page", ["/web/", "/web/lab"])

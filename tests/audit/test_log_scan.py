@@ -23,7 +23,7 @@ WORKFLOW = Path(__file__).parents[2] / "app" / "workflow"
 
 
 @contextmanager
-def leaves_between_statements(world: World) -> Iterator[list[int]]:
+def leaves_between_statements(world: World, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
     """Per SQL statement, the leaf hashes computed since the statement before it."""
     counts = [0]
     engine = world.app.state.runtime.db.engine
@@ -37,12 +37,11 @@ def leaves_between_statements(world: World) -> Iterator[list[int]]:
         counts[-1] += 1
         return original(data)
 
+    monkeypatch.setattr(merkle, "leaf_hash", counted)
     event.listen(engine, "before_cursor_execute", statement)
-    merkle.leaf_hash = counted  # type: ignore[assignment]
     try:
         yield counts
     finally:
-        merkle.leaf_hash = original  # type: ignore[assignment]
         event.remove(engine, "before_cursor_execute", statement)
 
 
@@ -56,7 +55,7 @@ def test_the_work_between_two_statements_is_one_page(
     monkeypatch.setattr(log_scan, "PAGE", 4)
     for _ in range(3):
         _shared_and_downloaded(world)
-    with leaves_between_statements(world) as counts:
+    with leaves_between_statements(world, monkeypatch) as counts:
         report = _verify(world)
     assert report["ok"] and report["size"] > 30
     assert sum(counts) == report["size"]  # every leaf was recomputed
@@ -85,9 +84,7 @@ def test_a_forged_creating_entry_is_kept_whatever_its_subject_type(world: World)
     another subject type still counts as a second creating entry."""
     *_, release_id = _shared_and_downloaded(world)
     kept = log_scan.KeptLog()
-    entries = world.app.state.runtime.read(
-        lambda ctx: [e for page in log_scan.entry_pages(ctx) for e in page]
-    )
+    entries = world.app.state.runtime.read(auditor.all_entries)
     created = next(e for e in entries if e.action == "release.created")
     forged = replace(created, seq=10_000, subject_type="clip")
     kept.add([*entries, forged])
@@ -99,11 +96,11 @@ def test_a_forged_creating_entry_is_kept_whatever_its_subject_type(world: World)
     assert len(kept.entries) < len(entries)  # the others are dropped
 
 
-def test_replay_and_the_report_read_only_their_kind_of_entry(
+def test_replay_reads_only_the_decision_records_and_misses_none_across_pages(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """They read the whole log and held it all (a simulated year's 329,000 entries: 660 MiB);
-    filtered a page at a time they hold what they use, and miss none of it across pages."""
+    """Replay read the whole log and held it all (a simulated year's 329,000 entries: 660 MiB);
+    filtered a page at a time it holds what it uses, and misses none of it across pages."""
     monkeypatch.setattr(log_scan, "PAGE", 4)
     _shared_and_downloaded(world)
     runtime = world.app.state.runtime

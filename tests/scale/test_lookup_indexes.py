@@ -7,11 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
 from uuid import uuid4
 
 import pytest
-from sqlalchemy import event
 
 from app.clock import SimulatedClock
 from app.config import Settings
@@ -21,6 +19,7 @@ from app.policies import load_policy
 from app.store.sql import SqlStore
 from app.workflow.context import Ctx
 from app.workflow.records import Consent
+from tests.scale.plans import query_plans, recorded_statements
 
 
 def _consents_of_a_notice(store: SqlStore) -> None:
@@ -48,24 +47,13 @@ def test_the_lookup_uses_its_index(
         pytest.skip("SQLite's plan follows the schema alone; ran on SQLite")
     try:
         db.create_schema()
-        statements: list[tuple[str, Any]] = []
-
-        def seen(_c: Any, _cur: Any, statement: str, parameters: Any, *_: Any) -> None:
-            if statement.lstrip().upper().startswith(("SELECT", "DELETE")):
-                statements.append((statement, parameters))
-
-        event.listen(db.engine, "before_cursor_execute", seen)
-        try:
-            with db.write() as store:
-                lookup(store)
-        finally:
-            event.remove(db.engine, "before_cursor_execute", seen)
-        assert statements
-        with db.engine.connect() as connection:
-            plans = [
-                connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params).all()
-                for sql, params in statements
-            ]
-        assert any(index in str(plan) for plan in plans), plans
+        reads = recorded_statements(
+            db, lambda sql: sql.lstrip().upper().startswith(("SELECT", "DELETE"))
+        )
+        with reads as sent, db.write() as store:
+            lookup(store)
+        assert sent
+        plans = query_plans(db, sent)
+        assert any(index in plan for plan in plans), plans
     finally:
         db.dispose()

@@ -7,14 +7,13 @@ ms at the 90th percentile of POST /operator/residents, against 10-18 ms; docs/pe
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from app.config import Settings
 from app.db import Database
 from app.workflow import merkle
+from tests.scale.plans import query_plans, recorded_statements
 
 NODES = 20_000  # leaves, and as many again above them
 
@@ -36,29 +35,13 @@ def test_node_reads_use_the_primary_key(settings: Settings, keys: list[tuple[int
             connection.execute(text("INSERT INTO audit_node VALUES (:level, :idx, :hash)"), rows)
             if db.engine.dialect.name == "postgresql":
                 connection.exec_driver_sql("ANALYZE audit_node")  # as a served database has
-        statements: list[tuple[str, Any]] = []
-
-        def seen(_c: Any, _cur: Any, statement: str, parameters: Any, *_: Any) -> None:
-            if "audit_node" in statement:
-                statements.append((statement, parameters))
-
-        event.listen(db.engine, "before_cursor_execute", seen)
-        try:
-            with db.write() as store:
-                found = store.merkle_nodes(keys)
-        finally:
-            event.remove(db.engine, "before_cursor_execute", seen)
+        nodes = recorded_statements(db, lambda sql: "audit_node" in sql)
+        with nodes as statements, db.write() as store:
+            found = store.merkle_nodes(keys)
         assert set(found) == {k for k in keys if k[0] == 0 or (k[0] == 1 + k[1] % 12)}
         assert statements
-        with db.engine.connect() as connection:
-            for statement, parameters in statements:
-                if db.engine.dialect.name == "postgresql":
-                    plan = connection.exec_driver_sql(f"EXPLAIN {statement}", parameters).all()
-                    assert not any("Seq Scan" in str(row) for row in plan), plan
-                else:
-                    plan = connection.exec_driver_sql(
-                        f"EXPLAIN QUERY PLAN {statement}", parameters
-                    ).all()
-                    assert not any("SCAN audit_node" in str(row) for row in plan), plan
+        scan = "Seq Scan" if db.engine.dialect.name == "postgresql" else "SCAN audit_node"
+        for plan in query_plans(db, statements):
+            assert scan not in plan, plan
     finally:
         db.dispose()
