@@ -94,8 +94,10 @@ class HeadOnlyAuditStore(MemoryStore):
         self._tree_size = size
         self._leaves.clear()
 
-    def merkle_nodes(self, keys: Collection[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
-        found = super().merkle_nodes(keys)
+    def merkle_nodes(
+        self, keys: Collection[tuple[int, int]], *, remember: bool = True
+    ) -> dict[tuple[int, int], bytes]:
+        found = super().merkle_nodes(keys, remember=remember)
         if len(found) != len(keys):
             raise NotImplementedError("this store keeps only the Merkle frontier")
         return found

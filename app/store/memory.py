@@ -179,7 +179,9 @@ class MemoryStore:
     def audit_entries(self, start: int, limit: int) -> list[AuditEntry]:
         return self._audit[start : start + limit]
 
-    def merkle_nodes(self, keys: Collection[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+    def merkle_nodes(
+        self, keys: Collection[tuple[int, int]], *, remember: bool = True
+    ) -> dict[tuple[int, int], bytes]:
         if self._leaves:
             self._fold()
         nodes = self._nodes

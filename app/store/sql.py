@@ -261,12 +261,15 @@ class SqlStore:
         ).order_by(col(t.AuditEntryRow.seq))
         return [self._record(AuditEntry, row) for row in self.session.execute(query)]
 
-    def merkle_nodes(self, keys: Collection[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+    def merkle_nodes(
+        self, keys: Collection[tuple[int, int]], *, remember: bool = True
+    ) -> dict[tuple[int, int], bytes]:
         known = self._nodes
         out = {key: known[key] for key in keys if key in known}
         for query in merkle_node_queries(sorted(set(keys) - out.keys())):
             found = {(lv, ix): bytes.fromhex(h) for lv, ix, h in self.session.execute(query)}
-            known.update(found)
+            if remember:
+                known.update(found)
             out.update(found)
         return out
 

@@ -100,7 +100,8 @@ class TreeCheck:
         nodes = dict(self.frontier)
         self.size = merkle.fold_leaves(self.size, leaves, nodes)
         made = {key: value for key, value in nodes.items() if key not in self.frontier}
-        stored = ctx.store.merkle_nodes(list(made))
+        # Each made node is read once: keeping them (the SQL store's cache) held the whole tree.
+        stored = ctx.store.merkle_nodes(list(made), remember=False)
         self.bad_nodes += [key for key, value in made.items() if stored.get(key) != value]
         self.frontier = {key: nodes[key] for key in merkle.frontier_keys(self.size)}
 

@@ -59,8 +59,14 @@ class Store(Protocol):
         """Entries with seq in [start, start + limit), in order."""
         ...
 
-    def merkle_nodes(self, keys: Collection[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
-        """Stored perfect subtrees of the audit log by (level, index); absent keys are left out."""
+    def merkle_nodes(
+        self, keys: Collection[tuple[int, int]], *, remember: bool = True
+    ) -> dict[tuple[int, int], bytes]:
+        """Stored perfect subtrees of the audit log by (level, index); absent keys are left out.
+
+        `remember=False` asks a store that keeps the nodes it read for the rest of its
+        transaction not to: a reader that visits every node once (the live check's scan)
+        would otherwise hold the whole tree."""
         ...
 
     def add_merkle_nodes(self, nodes: Mapping[tuple[int, int], bytes]) -> None:

@@ -15,9 +15,11 @@ import pytest
 from sqlalchemy import event
 
 from app.workflow import auditor, log_scan, merkle
+from app.workflow.context import Ctx
 from app.workflow.decisions import decision_entries
 from tests.audit.test_live_checks import _shared_and_downloaded, _verify
 from tests.factories import World
+from tests.scale.plans import recorded_statements
 
 WORKFLOW = Path(__file__).parents[2] / "app" / "workflow"
 
@@ -111,3 +113,24 @@ def test_replay_reads_only_the_decision_records_and_misses_none_across_pages(
     assert len(decisions) < len(everything)
     report = world.ok("GET", "/audit/replay", world.auditor)
     assert report["ok"] and report["replayed"] == len(decisions) - 1  # the policy is not asked
+
+
+def test_the_scan_does_not_keep_the_nodes_it_read(world: World) -> None:
+    """The SQL store keeps the Merkle nodes a transaction read, for the appends after them; the
+    scan reads each node once, and keeping them held the whole tree to the end of the call (on
+    a simulated year's 329,000 entries, 130 of the 456 MiB a verify took). Seen as: a node the
+    scan read is asked of the database again, where a remembered one is not."""
+    _shared_and_downloaded(world)
+    db = world.app.state.runtime.db
+
+    def node_queries_after(first_read: Callable[[Ctx], object]) -> int:
+        def step(ctx: Ctx) -> int:
+            first_read(ctx)
+            with recorded_statements(db, lambda sql: "audit_node" in sql) as statements:
+                assert ctx.store.merkle_nodes([(0, 0), (1, 0)]).keys() == {(0, 0), (1, 0)}
+            return len(statements)
+
+        return world.app.state.runtime.read(step)
+
+    assert node_queries_after(lambda ctx: ctx.store.merkle_nodes([(0, 0), (1, 0)])) == 0
+    assert node_queries_after(log_scan.LogScan) > 0
