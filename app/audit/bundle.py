@@ -9,9 +9,10 @@ log-key.pub     the key the service says it signs with (informational: verify wi
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import httpx
 
@@ -149,13 +150,25 @@ def read_pinned_key(path_or_key: str) -> Verifier:
 def verify_bundle(directory: Path, pinned: Verifier, saved: list[Path]) -> Verdict:
     if not directory.is_dir():
         raise BundleError(f"{directory}: not a bundle directory (export one with `audit export`)")
-    entries = _read(directory / ENTRIES, "entries file")
     checkpoint = _read(directory / CHECKPOINT, "checkpoint", MAX_CHECKPOINT_BYTES)
     saved_notes = [_saved_checkpoint(path, pinned) for path in saved]
-    lines = entries.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    return verify_entries(lines, checkpoint, pinned, saved_notes)
+    path = directory / ENTRIES
+    try:
+        entries = path.open("rb")  # opened first: a missing file is the bundle's fault (exit 2)
+    except FileNotFoundError:
+        raise BundleError(f"{path}: no entries file there") from None
+    except IsADirectoryError:
+        raise BundleError(f"{path}: is a directory, not an entries file") from None
+    with entries:
+        return verify_entries(_lines(entries), checkpoint, pinned, saved_notes)
+
+
+def _lines(file: BinaryIO) -> Iterator[bytes]:
+    r"""The file's lines without their "\n", read a line at a time: a log of millions of entries
+    is never held whole. Split at "\n" only, and a final "\n" ends the last line rather than
+    starting an empty one; each line is decoded (as UTF-8, or named as not) by the verifier."""
+    for line in file:
+        yield line[:-1] if line.endswith(b"\n") else line
 
 
 def _saved_checkpoint(path: Path, pinned: Verifier) -> str:
