@@ -11,14 +11,17 @@ import math
 import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from uuid import UUID
 
 from app.sim.scenario import AgencySpec, Neighborhood, Scenario
+from app.sim.store import StepRunner
 from app.workflow import operator, responses
 from app.workflow.context import SYSTEM, Ctx
 from app.workflow.states import PartnershipStatus
 
-METRES_PER_DEGREE_LAT = 111_320.0  # at the equator; longitude shrinks with cos(latitude)
+METRES_PER_DEGREE_LAT = 111_320.0
+HOUSEHOLDS_PER_STEP = 1_000  # at the equator; longitude shrinks with cos(latitude)
 
 
 def offset_point(lat: float, lng: float, east_m: float, north_m: float) -> tuple[float, float]:
@@ -96,7 +99,7 @@ def build_agencies(ctx: Ctx, s: Scenario, index: CityIndex, start: datetime) -> 
 
 
 def build_neighborhood(
-    ctx: Ctx, s: Scenario, hood: Neighborhood, rng: random.Random, index: CityIndex
+    run: StepRunner, s: Scenario, hood: Neighborhood, rng: random.Random, index: CityIndex
 ) -> None:
     lat, lng = offset_point(s.city.center_lat, s.city.center_lng, hood.east_m, hood.north_m)
     index.hood_centres[hood.id] = (lat, lng)
@@ -104,11 +107,43 @@ def build_neighborhood(
     index.households_by_group[hood.group] = (
         index.households_by_group.get(hood.group, 0) + hood.households
     )
+    residents = 0
+    for first in range(0, hood.households, HOUSEHOLDS_PER_STEP):
+        households = range(first, min(first + HOUSEHOLDS_PER_STEP, hood.households))
+        residents += run(
+            partial(
+                _households,
+                s=s,
+                hood=hood,
+                centre=(lat, lng),
+                households=households,
+                rng=rng,
+                index=index,
+            )
+        )
+    if residents:  # a group none of whose households has a camera gets no entry, as before
+        index.residents_by_group[hood.group] = (
+            index.residents_by_group.get(hood.group, 0) + residents
+        )
+    index.cameras += residents
+
+
+def _households(
+    ctx: Ctx,
+    s: Scenario,
+    hood: Neighborhood,
+    centre: tuple[float, float],
+    households: range,
+    rng: random.Random,
+    index: CityIndex,
+) -> int:
+    """Households `households` of the neighborhood, in order; the residents made."""
+    lat, lng = centre
     subscription = s.resident_behaviour.subscription_rate
     adoption, encryption = hood.camera_adoption, hood.encryption_adoption
     opt_out, draw = hood.opt_out_rate, rng.random
     residents = 0
-    for n in range(hood.households):
+    for n in households:
         if draw() >= adoption:
             continue
         encrypted = draw() < encryption
@@ -133,17 +168,19 @@ def build_neighborhood(
         residents += 1
         if subscribed:
             index.subscribed_cameras.add(camera.id.int)
-    if residents:  # a group none of whose households has a camera gets no entry, as before
-        index.residents_by_group[hood.group] = (
-            index.residents_by_group.get(hood.group, 0) + residents
-        )
-    index.cameras += residents
+    return residents
 
 
-def build_city(ctx: Ctx, s: Scenario, rng: random.Random) -> CityIndex:
-    """Agencies first, then each neighborhood in file order: the order fixes the ids."""
+def build_city(run: StepRunner, s: Scenario, rng: random.Random) -> CityIndex:
+    """Agencies first, then each neighborhood in file order: the order fixes the ids.
+
+    One step (one transaction, with `--db`) for the agencies and one per
+    `HOUSEHOLDS_PER_STEP` households, as the REST service registers them a request at a time:
+    the whole city in one transaction held every row in the session and grew SQLite's
+    write-ahead log without bound (a million-camera city: gigabytes of both before its first
+    commit). The steps run in order, so the draws, the ids and the log are those of one step."""
     index = CityIndex()
-    build_agencies(ctx, s, index, ctx.clock.now())
+    run(lambda ctx: build_agencies(ctx, s, index, ctx.clock.now()))
     for hood in s.city.neighborhoods:
-        build_neighborhood(ctx, s, hood, rng, index)
+        build_neighborhood(run, s, hood, rng, index)
     return index

@@ -92,7 +92,7 @@ class Engine:
 
     def run_all(self) -> RunResult:
         city_rng = stream(self.seed, "city")
-        self.city = self.run(lambda c: build_city(c, self.s, city_rng))
+        self.city = build_city(self.run, self.s, city_rng)
         city_cells: set[str] = set()
         for hood in self.s.city.neighborhoods:
             city_cells |= cells_in_circle(*self.city.hood_centres[hood.id], hood.radius_m)
