@@ -18,9 +18,9 @@ from rich.markup import escape
 
 from app.audit.bundle import (
     BundleError,
+    export_from_db,
     fetch_bundle,
     read_pinned_key,
-    snapshot,
     verify_bundle,
     write_bundle,
 )
@@ -109,12 +109,10 @@ def export(
             if not token:
                 raise _fail("--token", "an auditor token is needed with --url")
             with http_client(url) as client:
-                lines, checkpoint, log_key = fetch_bundle(client, token)
+                exported = write_bundle(directory, fetch_bundle(client, token))
         else:
             signer = _signer(db)
-            lines, checkpoint = _read_db(db, lambda ctx: snapshot(ctx, signer))
-            log_key = signer.verifier.encode()
-        exported = write_bundle(directory, lines, checkpoint, log_key)
+            exported = _read_db(db, lambda ctx: export_from_db(ctx, directory, signer))
     except BundleError as exc:
         where = {"--url": f"--url {url}", "--token": "--token"}.get(exc.option, str(directory))
         raise _fail(where, exc) from None

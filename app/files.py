@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 # O_NOFOLLOW and O_CLOEXEC are POSIX; elsewhere (Windows) O_EXCL alone still refuses a link.
@@ -30,14 +30,25 @@ def write_atomic(path: Path, data: bytes, *, private: bool = False) -> None:
     """`data` whole to a temporary name beside `path`, then renamed over it: an interrupted
     write leaves the old file or the new one, and a link at either name is never followed.
     `private`: readable by the owner only (0600) from the first byte: credentials."""
+    write_atomic_chunks(path, (data,), private=private)
+
+
+def write_atomic_chunks(path: Path, chunks: Iterable[bytes], *, private: bool = False) -> None:
+    """`write_atomic` for data made as it is written (an audit log of gigabytes is never held
+    whole): if making a chunk fails, the partial file is removed and `path` left as it was."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.partial")
     with contextlib.suppress(FileNotFoundError):
         tmp.unlink()  # a leftover of an interrupted run, or a planted link: removed, not followed
     # Otherwise the umask applies, as for any file we write.
     fd = os.open(tmp, NEW_FILE, 0o600 if private else 0o666)
-    with os.fdopen(fd, "wb") as file:
-        file.write(data)
+    try:
+        with os.fdopen(fd, "wb") as file:
+            for chunk in chunks:
+                file.write(chunk)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     os.replace(tmp, path)
 
 

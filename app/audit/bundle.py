@@ -17,9 +17,10 @@ from typing import Any, BinaryIO
 import httpx
 
 from app.audit.verifier import Verdict, entry_line, verify_entries
-from app.files import write_atomic
-from app.workflow.auditor import all_entries, current_checkpoint
+from app.files import write_atomic, write_atomic_chunks
+from app.workflow.auditor import current_checkpoint
 from app.workflow.context import Ctx
+from app.workflow.log_scan import entry_pages
 from app.workflow.records import AuditEntry
 from app.workflow.signed_note import NoteError, Signer, Verifier, open_checkpoint, sign_checkpoint
 
@@ -60,52 +61,91 @@ def entry_dict(entry: AuditEntry) -> dict[str, Any]:
     }
 
 
-def snapshot(ctx: Ctx, signer: Signer) -> tuple[list[str], str]:
-    """Entries and a checkpoint from one read transaction, so they describe the same log."""
-    entries = all_entries(ctx)
+@dataclass(frozen=True, slots=True)
+class Source:
+    """What a bundle is written from: its checkpoint, its log key, and its entries file's bytes
+    as they are read (lines ending in "\\n"), never the whole log at once."""
+
+    checkpoint: str
+    log_key: str
+    entries: Iterator[bytes]
+
+
+def export_from_db(ctx: Ctx, directory: Path, signer: Signer) -> Exported:
+    """A bundle written from inside one read transaction, so that the entries and the
+    checkpoint describe the same log; the entries go to the file a page at a time."""
     checkpoint = current_checkpoint(ctx, signer.name)
-    # Against the last entry, not the count: an entry deleted behind the service's back is a
-    # gap the verifier names, not a reason to refuse the export.
-    if checkpoint.size != (entries[-1].seq + 1 if entries else 0):
-        raise BundleError("the log changed while it was read; export again")
-    return [entry_line(entry_dict(e)) for e in entries], sign_checkpoint(signer, checkpoint)
+
+    def entries() -> Iterator[bytes]:
+        last = -1
+        for page in entry_pages(ctx):
+            last = page[-1].seq if page else last
+            yield "".join(entry_line(entry_dict(e)) + "\n" for e in page).encode()
+        # Against the last entry, not the count: an entry deleted behind the service's back is
+        # a gap the verifier names, not a reason to refuse the export.
+        if checkpoint.size != last + 1:
+            raise BundleError("the log changed while it was read; export again")
+
+    note = sign_checkpoint(signer, checkpoint)
+    return write_bundle(directory, Source(note, signer.verifier.encode(), entries()))
 
 
-def write_bundle(directory: Path, lines: list[str], checkpoint: str, log_key: str) -> Exported:
+def write_bundle(directory: Path, source: Source) -> Exported:
     # Renamed into place: a link planted under one of these names is replaced, not written to.
-    write_atomic(directory / ENTRIES, "".join(line + "\n" for line in lines).encode())
-    write_atomic(directory / CHECKPOINT, checkpoint.encode())
-    write_atomic(directory / LOG_KEY, (log_key.strip() + "\n").encode())
-    return Exported(len(lines), checkpoint)
+    # The entries first: if reading them fails, the folder's files are left as they were.
+    lines = [0]
+
+    def counted() -> Iterator[bytes]:
+        for chunk in source.entries:
+            lines[0] += chunk.count(b"\n")
+            yield chunk
+
+    write_atomic_chunks(directory / ENTRIES, counted())
+    write_atomic(directory / CHECKPOINT, source.checkpoint.encode())
+    write_atomic(directory / LOG_KEY, (source.log_key.strip() + "\n").encode())
+    return Exported(lines[0], source.checkpoint)
 
 
-def fetch_bundle(client: httpx.Client, token: str) -> tuple[list[str], str, str]:
-    """Entries, checkpoint and log key over the REST API, as an auditor without database
-    access gets them: the checkpoint first, then exactly the entries it commits to."""
+def fetch_bundle(client: httpx.Client, token: str) -> Source:
+    """Checkpoint, log key and entries over the REST API, as an auditor without database
+    access gets them: the checkpoint first, then exactly the entries it commits to, streamed
+    (read as `write_bundle` writes them)."""
     headers = {"Authorization": f"Bearer {token}"}
-    checkpoint = _get(client, "/audit/checkpoint", headers)
+    checkpoint = _get(client, "/audit/checkpoint", headers).text
     size_line = checkpoint.split("\n")[1:2]
     if not size_line or not size_line[0].isdigit():
         raise BundleError("the server's checkpoint is not a checkpoint note", "--url")
-    entries = _get(client, f"/audit/export?size={size_line[0]}", headers)
     try:
         # RecursionError: a hostile service's "[[[[..." is no more JSON than any other answer
-        published = json.loads(_get(client, "/audit/log-key", {}))
+        published = json.loads(_get(client, "/audit/log-key", {}).text)
     except (ValueError, RecursionError):
         raise BundleError("GET /audit/log-key did not answer JSON", "--url") from None
     log_key = published.get("verifier_key", "") if isinstance(published, dict) else ""
-    lines = entries.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    return lines, checkpoint, str(log_key)
+
+    def entries() -> Iterator[bytes]:
+        path = f"/audit/export?size={size_line[0]}"
+        try:
+            with client.stream("GET", path, headers=headers) as response:
+                _check_answer(path, response)
+                yield from response.iter_bytes()
+        except httpx.HTTPError as exc:
+            raise BundleError(f"GET {path} failed: {exc}", "--url") from None
+
+    return Source(checkpoint, str(log_key), entries())
 
 
-def _get(client: httpx.Client, path: str, headers: dict[str, str]) -> str:
+def _get(client: httpx.Client, path: str, headers: dict[str, str]) -> httpx.Response:
     try:
         response = client.get(path, headers=headers)
     except httpx.HTTPError as exc:
         raise BundleError(f"cannot reach the service: {exc}", "--url") from None
+    _check_answer(path, response)
+    return response
+
+
+def _check_answer(path: str, response: httpx.Response) -> None:
     if response.status_code != 200:
+        response.read()  # a streamed error's body, for its detail
         try:
             detail = response.json().get("detail", response.text)
         except (ValueError, AttributeError, RecursionError):  # not JSON, or without a detail
@@ -113,7 +153,6 @@ def _get(client: httpx.Client, path: str, headers: dict[str, str]) -> str:
         # 401 and 403 are the token's fault (expired, forged, another role's); the rest the URL's.
         option = "--token" if response.status_code in (401, 403) else "--url"
         raise BundleError(f"GET {path} answered {response.status_code}: {detail}", option)
-    return response.text
 
 
 def _read(path: Path, what: str, limit: int | None = None, option: str = "bundle") -> str:

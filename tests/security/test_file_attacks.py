@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from app.audit.bundle import write_bundle
+from app.audit.bundle import Source, write_bundle
 from app.audit.keys import LogKeyError, LogKeySettings, load_signer
 from app.cli import cli
 from app.config import ConfigError, Settings
@@ -69,7 +69,7 @@ def test_an_audit_export_does_not_write_through_a_planted_link(
     bundle = tmp_path / "bundle"
     bundle.mkdir()
     (bundle / name).symlink_to(victim)
-    write_bundle(bundle, ['{"seq": 0}'], "origin\n1\nhash\n", "verifier-key")
+    write_bundle(bundle, Source("origin\n1\nhash\n", "verifier-key", iter([b'{"seq": 0}\n'])))
     assert victim.read_bytes() == MINE
     assert not (bundle / name).is_symlink()
     assert (bundle / "entries.jsonl").read_text() == '{"seq": 0}\n'
