@@ -64,6 +64,9 @@ class HeadOnlyAuditStore(MemoryStore):
     def audit_entries(self, start: int, limit: int) -> list[AuditEntry]:
         raise NotImplementedError("this store keeps only the audit head (run with keep_audit)")
 
+    def audit_with_action(self, action: str) -> list[AuditEntry]:
+        raise NotImplementedError("this store keeps only the audit head (run with keep_audit)")
+
     def audit_find(self, *, action: str, subject_id: str) -> list[AuditEntry]:
         if action not in self.FOUND_ACTIONS:
             raise NotImplementedError(f"this store keeps no {action} entries (run with keep_audit)")

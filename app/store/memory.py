@@ -211,3 +211,6 @@ class MemoryStore:
 
     def audit_find(self, *, action: str, subject_id: str) -> list[AuditEntry]:
         return list(self._audit_index.get((action, subject_id), ()))
+
+    def audit_with_action(self, action: str) -> list[AuditEntry]:
+        return [entry for entry in self._audit if entry.action == action]

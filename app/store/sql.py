@@ -282,6 +282,13 @@ class SqlStore:
         if rows:
             self.session.connection().execute(_INSERT_NODE, rows)
 
+    def audit_with_action(self, action: str) -> list[AuditEntry]:
+        query = _SELECT_ENTRIES.where(col(t.AuditEntryRow.action) == action)
+        return [
+            self._record(AuditEntry, row)
+            for row in self.session.execute(query.order_by(col(t.AuditEntryRow.seq)))
+        ]
+
     def audit_find(self, *, action: str, subject_id: str) -> list[AuditEntry]:
         query = (
             select(t.AuditEntryRow)

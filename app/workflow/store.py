@@ -76,3 +76,9 @@ class Store(Protocol):
     def audit_find(self, *, action: str, subject_id: str) -> list[AuditEntry]:
         """Entries with this action about this subject, in log order (both are indexed)."""
         ...
+
+    def audit_with_action(self, action: str) -> list[AuditEntry]:
+        """Every entry with this action, in log order, read through the action's index: for a
+        reader of one rare kind of entry, which a scan of the whole log would find at the cost
+        of reading every entry."""
+        ...

@@ -15,7 +15,6 @@ from uuid import UUID
 
 from app.workflow.context import Ctx
 from app.workflow.errors import InvalidInput
-from app.workflow.log_scan import entries_where
 from app.workflow.records import (
     Agency,
     AuditEntry,
@@ -94,6 +93,7 @@ def transparency_report(ctx: Ctx, *, start: datetime, end: datetime) -> Transpar
         for e in _decision_entries(ctx, "decision.request")
         if e.data.get("result") == "deny" and _within(e.at, start, end)
     )
+    looked_up = _Lookups.of(ctx, requests, releases)
     per_agency = []
     for agency_id in sorted(agencies, key=lambda a: (agencies[a].name, str(a))):
         mine = [r for r in requests if r.agency_id == agency_id]
@@ -105,19 +105,47 @@ def transparency_report(ctx: Ctx, *, start: datetime, end: datetime) -> Transpar
             AgencyFigures(
                 agency_id,
                 agencies[agency_id].name,
-                _figures(ctx, mine, released, denied, start, end),
+                _figures(looked_up, mine, released, denied, start, end),
             )
         )
-    overall = _figures(ctx, requests, releases, sum(refused.values()), start, end)
+    overall = _figures(looked_up, requests, releases, sum(refused.values()), start, end)
     return TransparencyReport(start, end, ctx.clock.now(), overall, per_agency)
 
 
 def _decision_entries(ctx: Ctx, action: str) -> list[AuditEntry]:
-    return entries_where(ctx, lambda e: e.action == action)
+    # Through the action's index: a scan of the whole log to find the requests' decisions
+    # (half a per cent of a simulated year's entries) took the report 13 s on 329,000 entries.
+    return ctx.store.audit_with_action(action)
+
+
+@dataclass(frozen=True)
+class _Lookups:
+    """What the figures read beyond the period's requests and releases, read once for the
+    overall figures and every agency's (it was read again for each: twice the queries)."""
+
+    notices: dict[UUID, list[Notice]]  # by request
+    consents: dict[UUID, list[Consent]]  # by request
+    clips: dict[UUID, tuple[float, UUID | None]]  # by clip: its hours and its owner
+
+    @classmethod
+    def of(cls, ctx: Ctx, requests: list[FootageRequest], releases: list[Release]) -> _Lookups:
+        clips: dict[UUID, tuple[float, UUID | None]] = {}
+        for clip_id in dict.fromkeys(r.clip_id for r in releases):
+            clip = ctx.store.get(Clip, clip_id)
+            if clip is None:
+                continue
+            camera = ctx.store.get(Camera, clip.camera_id)
+            hours = (clip.ends_at - clip.starts_at).total_seconds() / 3600
+            clips[clip_id] = (hours, None if camera is None else camera.resident_id)
+        return cls(
+            {r.id: ctx.store.find(Notice, request_id=r.id) for r in requests},
+            {r.id: ctx.store.find(Consent, request_id=r.id) for r in requests},
+            clips,
+        )
 
 
 def _figures(
-    ctx: Ctx,
+    looked_up: _Lookups,
     requests: list[FootageRequest],
     releases: list[Release],
     refused: int,
@@ -125,20 +153,14 @@ def _figures(
     end: datetime,
 ) -> Figures:
     kinds = Counter(r.kind for r in requests)
-    notices = [n for r in requests for n in ctx.store.find(Notice, request_id=r.id)]
+    notices = [n for r in requests for n in looked_up.notices[r.id]]
     responses = Counter(n.response for n in notices)
-    consents = [c for r in requests for c in ctx.store.find(Consent, request_id=r.id)]
+    consents = [c for r in requests for c in looked_up.consents[r.id]]
     bases = Counter(r.basis for r in releases)
-    clips = {r.clip_id: ctx.store.get(Clip, r.clip_id) for r in releases}
-    owners = set()
-    hours = 0.0
-    for clip in clips.values():
-        if clip is None:
-            continue
-        hours += (clip.ends_at - clip.starts_at).total_seconds() / 3600
-        camera = ctx.store.get(Camera, clip.camera_id)
-        if camera is not None:
-            owners.add(camera.resident_id)
+    once = dict.fromkeys(r.clip_id for r in releases)  # in release order, as the sums were
+    clips = [looked_up.clips[c] for c in once if c in looked_up.clips]
+    owners = {owner for _, owner in clips if owner is not None}
+    hours = sum(h for h, _ in clips)
     emergency = [r for r in releases if r.basis is ReleaseBasis.EMERGENCY]
     told = sum(1 for r in emergency if r.resident_told_at is not None)
     answered = {r.request_id for r in releases}

@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from app.cli import cli
 from app.config import Settings
+from app.workflow import log_scan
 from tests.factories import World, iso
 
 
@@ -115,3 +116,18 @@ def test_the_report_command(
     assert bad.exit_code == 2 and "--format" in bad.output
     naive = CliRunner().invoke(cli, [*base, "--from", "2026-01-01"])
     assert naive.exit_code == 2 and "time zone" in naive.output
+
+
+def test_the_report_reads_the_refusals_without_scanning_the_log(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The refused requests come from their decision records, which the report found by
+    reading every entry of the log (13 s on a simulated year's 329,000 entries, for 1,573
+    decisions); now through the action's index (tests/scale/test_lookup_indexes.py)."""
+    _scenario(world)
+
+    def no_scan(*_: object) -> None:
+        raise AssertionError("the report read the whole log")
+
+    monkeypatch.setattr(log_scan, "entry_pages", no_scan)
+    assert _report(world)["overall"]["requests.refused"] == 1

@@ -1,7 +1,8 @@
 """Lookups the service makes as its tables grow use an index (migration 0005): a notice's
 consent history (consent by notice) and the timer's forgetting of expired idempotency keys
-scanned their whole table. SQLite's plan is fixed by the schema; PostgreSQL's also by the
-table's size, so a few rows tell nothing there."""
+scanned their whole table; the transparency report's decision records are read by action.
+SQLite's plan is fixed by the schema; PostgreSQL's also by the table's size, so a few rows
+tell nothing there."""
 
 from __future__ import annotations
 
@@ -31,11 +32,16 @@ def _forget_expired_keys(store: SqlStore) -> None:
     forget_expired_keys(Ctx(store=store, clock=clock, policy=load_policy("privacy-by-design")))
 
 
+def _entries_of_one_action(store: SqlStore) -> None:
+    store.audit_with_action("decision.request")
+
+
 @pytest.mark.parametrize(
     ("lookup", "index"),
     [
         pytest.param(_consents_of_a_notice, "ix_consent_notice_id", id="consent history"),
         pytest.param(_forget_expired_keys, "ix_idempotency_key_created_at", id="expired keys"),
+        pytest.param(_entries_of_one_action, "ix_audit_entry_action", id="entries by action"),
     ],
 )
 def test_the_lookup_uses_its_index(
