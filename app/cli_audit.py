@@ -205,11 +205,9 @@ def verify(
 def replay(db: DbOption = None) -> None:
     """Ask every logged decision again under its logged policy; list those that now differ."""
     from app.audit.replay import resolve_logged_policy
-    from app.workflow.decisions import decision_entries
-    from app.workflow.decisions import replay as replay_decisions
+    from app.workflow.decisions import replay_log
 
-    entries = _read_db(db, decision_entries)
-    report = replay_decisions(entries, resolve_logged_policy)
+    report = _read_db(db, lambda ctx: replay_log(ctx, resolve_logged_policy))
     differs = [f for f in report.findings if f.kind == "differs"]
     skipped = [f for f in report.findings if f.kind != "differs"]
     out.print(

@@ -19,8 +19,7 @@ from app.schemas import audit as s
 from app.workflow import auditor
 from app.workflow.auditor import releases_with_basis
 from app.workflow.context import Ctx
-from app.workflow.decisions import decision_entries
-from app.workflow.decisions import replay as replay_decisions
+from app.workflow.decisions import replay_log
 from app.workflow.live_checks import INVARIANTS, check_live
 from app.workflow.records import AuditEntry
 from app.workflow.signed_note import Signer, sign_checkpoint
@@ -183,8 +182,7 @@ def consistency_proof(
 @router.get("/replay", response_model=s.ReplayOut)
 def replay(actor: AuditorActor, runtime: RuntimeDep) -> s.ReplayOut:
     """Ask every logged decision again under its logged policy; list those that now differ."""
-    entries = runtime.read(decision_entries)
-    report = replay_decisions(entries, resolve_logged_policy)
+    report = runtime.read(lambda ctx: replay_log(ctx, resolve_logged_policy))
     return s.ReplayOut(
         ok=report.ok,
         replayed=report.replayed,

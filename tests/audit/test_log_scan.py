@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
-from app.workflow import auditor, log_scan, merkle
+from app.workflow import auditor, decisions, log_scan, merkle
 from app.workflow.context import Ctx
 from app.workflow.decisions import decision_entries
 from tests.audit.test_live_checks import _shared_and_downloaded, _verify
@@ -107,7 +107,7 @@ def test_replay_reads_only_the_decision_records_and_misses_none_across_pages(
     _shared_and_downloaded(world)
     runtime = world.app.state.runtime
     everything = runtime.read(auditor.all_entries)
-    decisions = runtime.read(decision_entries)
+    decisions = runtime.read(lambda ctx: list(decision_entries(ctx)))
     assert decisions == [e for e in everything if e.action.startswith("decision.")]
     assert any(e.action == "decision.policy" for e in decisions)
     assert len(decisions) < len(everything)
@@ -134,3 +134,33 @@ def test_the_scan_does_not_keep_the_nodes_it_read(world: World) -> None:
 
     assert node_queries_after(lambda ctx: ctx.store.merkle_nodes([(0, 0), (1, 0)])) == 0
     assert node_queries_after(log_scan.LogScan) > 0
+
+
+def test_replay_asks_each_page_before_reading_the_next(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Replay read every decision record before asking any (340 MiB on a simulated year's
+    86,000): now each page's decisions are asked as the page is read."""
+    monkeypatch.setattr(log_scan, "PAGE", 4)
+    for _ in range(3):
+        _shared_and_downloaded(world)
+    events: list[str] = []
+    original = decisions._replay_one
+
+    def asked(*args: Any) -> Any:
+        events.append("ask")
+        return original(*args)
+
+    def read(*_: Any) -> None:
+        events.append("read")
+
+    monkeypatch.setattr(decisions, "_replay_one", asked)
+    engine = world.app.state.runtime.db.engine
+    event.listen(engine, "before_cursor_execute", read)
+    try:
+        report = world.ok("GET", "/audit/replay", world.auditor)
+    finally:
+        event.remove(engine, "before_cursor_execute", read)
+    assert report["ok"] and report["replayed"] > 4
+    first_ask, last_read = events.index("ask"), len(events) - 1 - events[::-1].index("read")
+    assert first_ask < last_read, "every page was read before any decision was asked"
