@@ -18,7 +18,7 @@ from app.policies.base import Decision, Policy, ReleaseQuestion, RequestQuestion
 from app.workflow import audit
 from app.workflow.context import Actor, Ctx
 from app.workflow.decision_codec import from_json, to_json
-from app.workflow.log_scan import entry_pages
+from app.workflow.log_scan import entries_where
 from app.workflow.records import AuditEntry
 
 PREFIX = "decision."
@@ -43,7 +43,7 @@ def is_decision_record(entry: AuditEntry) -> bool:
 def decision_entries(ctx: Ctx) -> Iterator[AuditEntry]:
     """What `replay` reads: the decision records and the logged policies, and nothing else,
     read a page at a time as they are used (inside the caller's transaction)."""
-    return (entry for page in entry_pages(ctx) for entry in page if is_decision_record(entry))
+    return entries_where(ctx, is_decision_record)
 
 
 def replay_log(ctx: Ctx, resolve: Callable[[dict[str, Any]], Policy]) -> ReplayReport:

@@ -53,10 +53,10 @@ def entry_pages(ctx: Ctx) -> Iterator[list[AuditEntry]]:
         yield ctx.store.audit_entries(start, min(PAGE, end - start))
 
 
-def entries_where(ctx: Ctx, keep: Callable[[AuditEntry], bool]) -> list[AuditEntry]:
-    """The entries `keep` wants, in order, filtered a page at a time: a report or a replay that
-    reads one kind of entry holds that kind, not the whole log."""
-    return [entry for page in entry_pages(ctx) for entry in page if keep(entry)]
+def entries_where(ctx: Ctx, keep: Callable[[AuditEntry], bool]) -> Iterator[AuditEntry]:
+    """The entries `keep` wants, in order, read a page at a time as they are used (inside the
+    caller's transaction): a reader of one kind of entry never holds the log, nor that kind."""
+    return (entry for page in entry_pages(ctx) for entry in page if keep(entry))
 
 
 class KeptLog:
