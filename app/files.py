@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 # O_NOFOLLOW and O_CLOEXEC are POSIX; elsewhere (Windows) O_EXCL alone still refuses a link.
@@ -36,6 +36,30 @@ def write_atomic(path: Path, data: bytes, *, private: bool = False) -> None:
 def write_atomic_chunks(path: Path, chunks: Iterable[bytes], *, private: bool = False) -> None:
     """`write_atomic` for data made as it is written (an audit log of gigabytes is never held
     whole): if making a chunk fails, the partial file is removed and `path` left as it was."""
+    os.replace(_staged(path, chunks, private=private), path)
+
+
+def write_atomic_together(files: Sequence[tuple[Path, Iterable[bytes]]]) -> None:
+    """Files that describe one another (an audit bundle's entries and the checkpoint committing
+    to them), each written whole under its temporary name before any is renamed into place: if
+    making any of them fails, every partial is removed and the folder is left as it was. The
+    renames then come back to back, so an interruption can leave a mix of old and new files
+    only within those few system calls, not during the minutes the largest file takes."""
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for path, chunks in files:
+            staged.append((_staged(path, chunks, private=False), path))
+    except BaseException:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+        raise
+    for tmp, path in staged:
+        os.replace(tmp, path)
+
+
+def _staged(path: Path, chunks: Iterable[bytes], *, private: bool) -> Path:
+    """`chunks` written to a new temporary file beside `path`, whose name is returned; removed
+    again if making a chunk or writing it fails."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.partial")
     with contextlib.suppress(FileNotFoundError):
@@ -49,7 +73,7 @@ def write_atomic_chunks(path: Path, chunks: Iterable[bytes], *, private: bool = 
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    os.replace(tmp, path)
+    return tmp
 
 
 def create_private(path: Path, text: str) -> None:

@@ -17,7 +17,7 @@ from typing import Any, BinaryIO
 import httpx
 
 from app.audit.verifier import Verdict, entry_line, verify_entries
-from app.files import write_atomic, write_atomic_chunks
+from app.files import write_atomic_together
 from app.workflow.auditor import current_checkpoint
 from app.workflow.context import Ctx
 from app.workflow.log_scan import entry_pages
@@ -92,7 +92,9 @@ def export_from_db(ctx: Ctx, directory: Path, signer: Signer) -> Exported:
 
 def write_bundle(directory: Path, source: Source) -> Exported:
     # Renamed into place: a link planted under one of these names is replaced, not written to.
-    # The entries first: if reading them fails, the folder's files are left as they were.
+    # All three are written before any is renamed: if reading the entries (or writing any file)
+    # fails, the folder's files are left as they were, and an interrupted export cannot leave
+    # new entries beside an old checkpoint for the minutes the entries take to write.
     lines = [0]
 
     def counted() -> Iterator[bytes]:
@@ -100,9 +102,13 @@ def write_bundle(directory: Path, source: Source) -> Exported:
             lines[0] += chunk.count(b"\n")
             yield chunk
 
-    write_atomic_chunks(directory / ENTRIES, counted())
-    write_atomic(directory / CHECKPOINT, source.checkpoint.encode())
-    write_atomic(directory / LOG_KEY, (source.log_key.strip() + "\n").encode())
+    write_atomic_together(
+        [
+            (directory / ENTRIES, counted()),
+            (directory / CHECKPOINT, [source.checkpoint.encode()]),
+            (directory / LOG_KEY, [(source.log_key.strip() + "\n").encode()]),
+        ]
+    )
     return Exported(lines[0], source.checkpoint)
 
 

@@ -12,7 +12,14 @@ import httpx
 import pytest
 
 from app.audit import bundle
-from app.audit.bundle import ENTRIES, BundleError, export_from_db, fetch_bundle, write_bundle
+from app.audit.bundle import (
+    CHECKPOINT,
+    ENTRIES,
+    BundleError,
+    export_from_db,
+    fetch_bundle,
+    write_bundle,
+)
 from app.workflow import log_scan
 from app.workflow.auditor import current_checkpoint
 from tests.audit.helpers import exported, fixed_signer, memory_log
@@ -113,3 +120,20 @@ def test_a_remote_export_cut_off_half_way_leaves_the_bundle_as_it_was(tmp_path: 
     assert refused.value.option == "--url"
     assert sorted(path.name for path in folder.iterdir()) == [ENTRIES]
     assert (folder / ENTRIES).read_bytes() == b"the auditor's earlier export\n"
+
+
+def test_a_bundle_file_that_cannot_be_written_leaves_the_bundle_as_it_was(tmp_path: Path) -> None:
+    """The entries written, the checkpoint not (here a directory left at its temporary name; a
+    full disk is the same): none of the new files is renamed into place, so the folder does not
+    pair the new entries with the old checkpoint, and the entries' partial file is removed."""
+    folder = tmp_path / "bundle"
+    export_from_db(memory_log(10), folder, SIGNER)  # the auditor's earlier export
+    before = {path.name: path.read_bytes() for path in folder.iterdir()}
+    (folder / f".{CHECKPOINT}.partial").mkdir()
+    with pytest.raises(IsADirectoryError):
+        export_from_db(memory_log(30), folder, SIGNER)
+    after = {path.name: path.read_bytes() for path in folder.iterdir() if path.is_file()}
+    assert after == before
+    assert sorted(path.name for path in folder.iterdir()) == sorted(
+        [*before, f".{CHECKPOINT}.partial"]
+    )
