@@ -146,6 +146,9 @@ class MemoryStore:
     def count(self, kind: type[R], **equals: object) -> int:
         return len(self.find(kind, **equals))
 
+    def ids(self, kind: type[R]) -> list[UUID]:
+        return sorted(record.id for record in self._tables[kind].values())
+
     def cameras_in_cells(
         self, cells: Collection[str], within: Callable[[float, float], bool] | None = None
     ) -> list[Camera]:

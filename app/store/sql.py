@@ -190,6 +190,10 @@ class SqlStore:
         rows = self.session.exec(query.order_by(text("id"))).all()
         return [self._record(kind, row) for row in rows]
 
+    def ids(self, kind: type[R]) -> list[UUID]:
+        id_column: Any = getattr(ROWS[kind], "id")  # noqa: B009 (every row table has one)
+        return list(self.session.exec(select(id_column).order_by(text("id"))).all())
+
     def count(self, kind: type[R], **equals: object) -> int:
         table = ROWS[kind]
         query = select(func.count()).select_from(table)

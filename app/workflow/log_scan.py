@@ -12,7 +12,7 @@ two statements is one page's, and only the entries the invariants read are kept 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 
 from app.workflow import audit, merkle
 from app.workflow.audit import ChainVerifier, canonical_bytes
@@ -60,26 +60,68 @@ def entries_where(ctx: Ctx, keep: Callable[[AuditEntry], bool]) -> Iterator[Audi
 
 
 class KeptLog:
-    """The kept entries, in order, indexed by the record they are about."""
+    """The kept entries, in order, indexed by the record they are about.
 
-    def __init__(self) -> None:
+    `notice.sent` is most of what the checks read (a notice per resident a request reaches:
+    about half of a simulated year's log), and most of those entries are read for their
+    sequence number alone. So a notice's entries are indexed by number, not kept: I6's replay
+    (a notice to a resident who had opted out) is run as they pass, and a notice's whole
+    entries are kept only when `wanted` names it (the notices consents answer, whose resident
+    the record checks compare). Held whole, they were most of what a verify of a simulated
+    year held (docs/performance.md, "The million-camera year, served").
+    """
+
+    def __init__(self, wanted: Collection[str] = ()) -> None:
         self.entries: list[AuditEntry] = []
         self.by_subject: dict[tuple[str, str], list[AuditEntry]] = defaultdict(list)
         # Releases a logged policy decision allowed: the policy in force declared the basis.
         self.allowed_releases: dict[str, list[int]] = defaultdict(list)
+        self.wanted = frozenset(wanted)
+        # Each notice's first `notice.sent`, and any further ones (a forged duplicate).
+        self.notice_sent: dict[str, int] = {}
+        self.notice_sent_again: dict[str, list[int]] = defaultdict(list)
+        # I6, replayed in log order: residents opted out (by the entry that said so), and each
+        # notice sent to one, as (notice, that opt-out's entry, the notice's entry).
+        self.opted_out: dict[str, int] = {}
+        self.notices_to_opted_out: list[tuple[str, int, int]] = []
 
     def add(self, page: list[AuditEntry]) -> None:
         for e in page:
-            if e.action not in KEPT_ACTIONS and e.subject_type not in KEPT_SUBJECTS:
+            action = e.action
+            if action == "notice.sent":
+                self._notice_sent(e)
+                if e.subject_id not in self.wanted and e.subject_type not in KEPT_SUBJECTS:
+                    continue
+            elif action == "resident.settings_changed":
+                if e.data.get("opted_out"):
+                    self.opted_out[e.subject_id] = e.seq
+                else:
+                    self.opted_out.pop(e.subject_id, None)
+                if e.subject_type not in KEPT_SUBJECTS:
+                    continue
+            elif action not in KEPT_ACTIONS and e.subject_type not in KEPT_SUBJECTS:
                 continue
             self.entries.append(e)
-            self.by_subject[(e.action, e.subject_id)].append(e)
-            about = e.data.get("about") if e.action == "decision.release" else None
+            self.by_subject[(action, e.subject_id)].append(e)
+            about = e.data.get("about") if action == "decision.release" else None
             if isinstance(about, dict) and e.data.get("result") == "allow":
                 self.allowed_releases[str(about.get("id"))].append(e.seq)
 
+    def _notice_sent(self, e: AuditEntry) -> None:
+        if e.subject_id in self.notice_sent:
+            self.notice_sent_again[e.subject_id].append(e.seq)
+        else:
+            self.notice_sent[e.subject_id] = e.seq
+        resident = str(e.data.get("resident_id", ""))
+        if resident in self.opted_out:
+            self.notices_to_opted_out.append((e.subject_id, self.opted_out[resident], e.seq))
+
     def seqs(self, action: str, subject: object) -> tuple[int, ...]:
-        return tuple(e.seq for e in self.by_subject.get((action, str(subject)), ()))
+        key = str(subject)
+        if action == "notice.sent":
+            first = self.notice_sent.get(key)
+            return () if first is None else (first, *self.notice_sent_again.get(key, ()))
+        return tuple(e.seq for e in self.by_subject.get((action, key), ()))
 
 
 class TreeCheck:
@@ -112,8 +154,9 @@ class TreeCheck:
 class LogScan:
     """One pass over the log: its chain, its tree and the kept entries."""
 
-    def __init__(self, ctx: Ctx) -> None:
-        self.chain, self.tree, self.log = ChainVerifier(), TreeCheck(), KeptLog()
+    def __init__(self, ctx: Ctx, wanted: Collection[str] = ()) -> None:
+        """`wanted`: the notices whose `notice.sent` entries are kept whole (KeptLog)."""
+        self.chain, self.tree, self.log = ChainVerifier(), TreeCheck(), KeptLog(wanted)
         for page in entry_pages(ctx):
             bodies = [canonical_bytes(e) for e in page]  # once for both hashes
             self.chain.feed(page, bodies)

@@ -36,6 +36,11 @@ class Store(Protocol):
 
     def count(self, kind: type[R], **equals: object) -> int: ...
 
+    def ids(self, kind: type[R]) -> list[UUID]:
+        """Every record's id, sorted: for a check that needs no more of each record (a
+        million-camera year's notices, built whole, were most of a verify's memory)."""
+        ...
+
     def cameras_in_cells(
         self, cells: Collection[str], within: Callable[[float, float], bool] | None = None
     ) -> list[Camera]:

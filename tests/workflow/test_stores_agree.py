@@ -138,6 +138,8 @@ def script(run: Callable[[Callable[[Ctx], Any]], Any], clock: SimulatedClock) ->
 
 def snapshot(store: Store) -> dict[str, Any]:
     out: dict[str, Any] = {k.__name__: store.find(k) for k in KINDS}
+    for kind in KINDS:  # ids(): the same ids as the records, in the same order
+        assert store.ids(kind) == [record.id for record in out[kind.__name__]], kind
     out["audit"] = store.audit_entries(0, 100_000)
     return out
 
