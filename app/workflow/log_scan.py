@@ -63,11 +63,12 @@ class KeptLog:
     """The kept entries, in order, indexed by the record they are about.
 
     `notice.sent` is most of what the checks read (a notice per resident a request reaches:
-    about half of a simulated year's log), and most of those entries are read for their
-    sequence number alone. So a notice's entries are indexed by number, not kept: I6's replay
-    (a notice to a resident who had opted out) is run as they pass, and a notice's whole
-    entries are kept only when `wanted` names it (the notices consents answer, whose resident
-    the record checks compare). Held whole, they were most of what a verify of a simulated
+    more than four in five of the entries read in a simulated year), and most of those
+    entries are read for their sequence number alone. So a notice's entries are indexed by
+    number, not kept: I6's replay (a notice to a resident who had opted out) is run as they
+    pass, and a notice's whole entries are kept only when `wanted` names it (the notices
+    consents answer, whose resident the record checks compare). `decision.release` is read
+    for what it allowed alone. Held whole, the two were most of what a verify of a simulated
     year held (docs/performance.md, "The million-camera year, served").
     """
 
@@ -92,6 +93,14 @@ class KeptLog:
                 self._notice_sent(e)
                 if e.subject_id not in self.wanted and e.subject_type not in KEPT_SUBJECTS:
                     continue
+            elif action == "decision.release":
+                # Read for what it allowed alone; its payload (the policy's whole input, about
+                # 1.4 KB of JSON) is the largest of any kept entry's.
+                about = e.data.get("about")
+                if isinstance(about, dict) and e.data.get("result") == "allow":
+                    self.allowed_releases[str(about.get("id"))].append(e.seq)
+                if e.subject_type not in KEPT_SUBJECTS:
+                    continue
             elif action == "resident.settings_changed":
                 if e.data.get("opted_out"):
                     self.opted_out[e.subject_id] = e.seq
@@ -103,9 +112,6 @@ class KeptLog:
                 continue
             self.entries.append(e)
             self.by_subject[(action, e.subject_id)].append(e)
-            about = e.data.get("about") if action == "decision.release" else None
-            if isinstance(about, dict) and e.data.get("result") == "allow":
-                self.allowed_releases[str(about.get("id"))].append(e.seq)
 
     def _notice_sent(self, e: AuditEntry) -> None:
         if e.subject_id in self.notice_sent:

@@ -1,15 +1,18 @@
 """GET /audit/verify indexes `notice.sent` entries by number instead of keeping them whole
-(app/workflow/log_scan.py KeptLog): the checks that read them still see a missing, a doubled
-or a contradicted notice entry, and the scan holds a small part of what the entries take."""
+(app/workflow/log_scan.py KeptLog), and `decision.release` entries by what they allowed: the
+checks that read them still see a missing, a doubled or a contradicted notice entry, and the
+scan holds a small part of what the entries take."""
 
 from __future__ import annotations
 
 import gc
 import tracemalloc
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
+import pytest
 from sqlalchemy import text
 
 from app.workflow import audit, log_scan
@@ -76,51 +79,75 @@ def _stored_uuid(world: World, value: UUID) -> Any:
     return value if dialect == "postgresql" else value.hex
 
 
-NOTICES = 20_000
+ENTRIES = 20_000
 
 
-def _notice_pages() -> Any:
-    """NOTICES notice.sent entries as a scan reads them, a page at a time, each page dropped
-    once fed (the entries are made as a database read makes them: fresh objects each)."""
+def _text(n: int) -> str:
+    """A fresh 36-character text, as long as a UUID's (uuid4() here would be most of the
+    test's time under tracemalloc)."""
+    return f"{n:036d}"
+
+
+def _notice_sent(n: int) -> tuple[str, str, dict[str, Any]]:
+    return "notice.sent", "notice", {"request_id": _text(n), "resident_id": _text(n + 1)}
+
+
+def _release_allowed(n: int) -> tuple[str, str, dict[str, Any]]:
+    """A `decision.release` as the gate logs one: the policy's whole input (abridged here)."""
+    facts = {f"fact_{i}": _text(n + i) for i in range(12)}
+    data = {"about": {"id": _text(n), "type": "release"}, "result": "allow", "input": facts}
+    return "decision.release", "decision", data
+
+
+def _pages(make: Callable[[int], tuple[str, str, dict[str, Any]]]) -> Iterator[list[AuditEntry]]:
+    """ENTRIES entries as a scan reads them, a page at a time, each page dropped once fed (made
+    as a database read makes them: fresh objects each)."""
     at = datetime(2026, 6, 1, tzinfo=UTC)
-    for start in range(0, NOTICES, log_scan.PAGE):
-        yield [
-            AuditEntry(
-                seq,
-                uuid4(),
-                at,
-                "system",
-                "notice.sent",
-                "notice",
-                str(uuid4()),
-                {"request_id": str(uuid4()), "resident_id": str(uuid4())},
-                "ab" * 32,
-                "cd" * 32,
-                "ef" * 32,
+    for start in range(0, ENTRIES, log_scan.PAGE):
+        page = []
+        for seq in range(start, min(start + log_scan.PAGE, ENTRIES)):
+            action, subject_type, data = make(seq)
+            page.append(
+                AuditEntry(
+                    seq,
+                    UUID(int=seq),
+                    at,
+                    "system",
+                    action,
+                    subject_type,
+                    _text(seq),
+                    data,
+                    "ab" * 32,
+                    "cd" * 32,
+                    "ef" * 32,
+                )
             )
-            for seq in range(start, min(start + log_scan.PAGE, NOTICES))
-        ]
+        yield page
 
 
-def test_notice_entries_are_indexed_not_held() -> None:
-    """Held whole (the entry, its id, three hashes, its payload) they were most of a
-    million-camera year's 1.8 GB verify; indexed, each is its id's text and its number."""
+@pytest.mark.parametrize("make", [_notice_sent, _release_allowed])
+def test_the_most_numerous_entries_read_are_indexed_not_held(
+    make: Callable[[int], tuple[str, str, dict[str, Any]]],
+) -> None:
+    """Held whole (the entry, its id, three hashes, its payload), `notice.sent` and
+    `decision.release` entries were most of what a verify of a simulated year held; indexed,
+    each is its subject's text and its number."""
     gc.collect()
     tracemalloc.start()
     try:
-        page = next(_notice_pages())
+        page = next(_pages(make))
         one_page = tracemalloc.get_traced_memory()[0]
         del page
         gc.collect()
         before = tracemalloc.get_traced_memory()[0]
         kept = log_scan.KeptLog()
-        for page in _notice_pages():
+        for page in _pages(make):
             kept.add(page)
         del page
         gc.collect()
         held = tracemalloc.get_traced_memory()[0] - before
     finally:
         tracemalloc.stop()
-    entries = one_page * NOTICES / log_scan.PAGE
-    assert len(kept.notice_sent) == NOTICES
+    entries = one_page * ENTRIES / log_scan.PAGE
+    assert len(kept.notice_sent) + len(kept.allowed_releases) == ENTRIES
     assert held < entries / 4, f"the scan held {held:,} bytes of {entries:,.0f}"
