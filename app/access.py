@@ -13,11 +13,11 @@ OWASP API Security Top 10 (2023): API5 broken function-level authorisation, API4
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping
-from typing import Any, Final
+from collections.abc import Hashable, Mapping
+from typing import Final
 
 from fastapi import Depends, FastAPI, Request
-from fastapi.routing import APIRoute, _IncludedRouter
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials
 from fastapi.security.utils import get_authorization_scheme_param
 
@@ -25,6 +25,7 @@ from app.clock import Clock
 from app.deps import get_actor, get_runtime
 from app.http_errors import ApiError
 from app.ratelimit import EdgeLimitSettings, RateLimiter, RateRule
+from app.route_contexts import route_contexts
 from app.workflow.states import Role
 
 ANYONE: Final = "anyone"
@@ -135,14 +136,10 @@ EDGE_LIMITS: Final[Mapping[str, str]] = {
 def api_route_keys(app: FastAPI) -> list[str]:
     """ "METHOD /path" for every API route of `app`, included routers flattened, hidden or not."""
     keys = []
-    for route in app.routes:
-        contexts: Iterable[Any] = (
-            route.effective_route_contexts() if isinstance(route, _IncludedRouter) else [route]
-        )
-        for context in contexts:
-            original = getattr(context, "original_route", context)
-            if isinstance(original, APIRoute):
-                keys += [route_key(m, str(context.path_format)) for m in context.methods or ()]
+    for context in route_contexts(app):
+        original = getattr(context, "original_route", context)
+        if isinstance(original, APIRoute):
+            keys += [route_key(m, str(context.path_format)) for m in context.methods or ()]
     return sorted(set(keys))
 
 

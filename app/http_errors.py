@@ -8,10 +8,10 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from fastapi.routing import _IncludedRouter
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import validation_text
+from app.route_contexts import route_contexts
 from app.workflow.errors import (
     Category,
     DatabaseUnavailable,
@@ -84,14 +84,10 @@ def _allowed_methods(request: Request) -> str:
     a DELETE with `Allow: GET` and hid PUT."""
     path = request.scope["path"][len(request.scope.get("root_path", "")) :]
     methods: set[str] = set()
-    for route in request.app.routes:
-        contexts: Any = (
-            route.effective_route_contexts() if isinstance(route, _IncludedRouter) else [route]
-        )
-        for context in contexts:
-            regex = getattr(context, "path_regex", None)
-            if regex is not None and regex.match(path):
-                methods |= getattr(context, "methods", None) or set()
+    for context in route_contexts(request.app):
+        regex = getattr(context, "path_regex", None)
+        if regex is not None and regex.match(path):
+            methods |= getattr(context, "methods", None) or set()
     return ", ".join(sorted(methods))
 
 
