@@ -30,13 +30,7 @@ def write_atomic(path: Path, data: bytes, *, private: bool = False) -> None:
     """`data` whole to a temporary name beside `path`, then renamed over it: an interrupted
     write leaves the old file or the new one, and a link at either name is never followed.
     `private`: readable by the owner only (0600) from the first byte: credentials."""
-    write_atomic_chunks(path, (data,), private=private)
-
-
-def write_atomic_chunks(path: Path, chunks: Iterable[bytes], *, private: bool = False) -> None:
-    """`write_atomic` for data made as it is written (an audit log of gigabytes is never held
-    whole): if making a chunk fails, the partial file is removed and `path` left as it was."""
-    os.replace(_staged(path, chunks, private=private), path)
+    os.replace(_staged(path, (data,), private=private), path)
 
 
 def write_atomic_together(files: Sequence[tuple[Path, Iterable[bytes]]]) -> None:
@@ -58,8 +52,9 @@ def write_atomic_together(files: Sequence[tuple[Path, Iterable[bytes]]]) -> None
 
 
 def _staged(path: Path, chunks: Iterable[bytes], *, private: bool) -> Path:
-    """`chunks` written to a new temporary file beside `path`, whose name is returned; removed
-    again if making a chunk or writing it fails."""
+    """`chunks` written to a new temporary file beside `path`, as they are made (an audit log
+    of gigabytes is never held whole), whose name is returned; removed again if making a
+    chunk or writing it fails."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.partial")
     with contextlib.suppress(FileNotFoundError):

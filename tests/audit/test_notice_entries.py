@@ -8,16 +8,16 @@ from __future__ import annotations
 import gc
 import tracemalloc
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
-from sqlalchemy import text
 
 from app.workflow import audit, log_scan
 from app.workflow.context import SYSTEM, Ctx
-from app.workflow.records import AuditEntry, Notice
+from app.workflow.records import AuditEntry, Consent, Notice
 from app.workflow.states import NoticeResponse
 from tests.audit.test_live_checks import _shared, _verify, _violations, _write
 from tests.factories import World
@@ -62,21 +62,17 @@ def test_a_consent_by_another_resident_than_its_notice_went_to_is_named(world: W
     """The one check that reads a notice entry's content: kept whole for consented notices."""
     _, dana, _, consent = _shared(world)
     eve = world.resident()
-    with world.app.state.runtime.db.engine.begin() as connection:
-        connection.execute(
-            text("UPDATE consent SET resident_id = :eve WHERE id = :id"),
-            {"eve": _stored_uuid(world, eve.id), "id": _stored_uuid(world, UUID(consent["id"]))},
-        )
+
+    def reassign(ctx: Ctx) -> None:
+        stored = ctx.store.get(Consent, UUID(consent["id"]))
+        assert stored is not None
+        ctx.store.save(replace(stored, resident_id=eve.id))
+
+    _write(world, reassign)
     details = [v["detail"] for v in _violations(_verify(world), "I7")]
     assert any(
         d.startswith("the consent's resident_id is") and str(dana.id) in d for d in details
     ), details
-
-
-def _stored_uuid(world: World, value: UUID) -> Any:
-    # SQLAlchemy's Uuid type stores 32 hex digits on SQLite and a native uuid on PostgreSQL.
-    dialect = world.app.state.runtime.db.engine.dialect.name
-    return value if dialect == "postgresql" else value.hex
 
 
 ENTRIES = 20_000
