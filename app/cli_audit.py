@@ -201,13 +201,27 @@ def verify(
     raise typer.Exit(1)
 
 
+PolicyOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--policy",
+        help="a policy file or module:ATTRIBUTE the log names that is not a preset (repeatable)",
+    ),
+]
+
+
 @audit_cli.command("replay")
-def replay(db: DbOption = None) -> None:
+def replay(db: DbOption = None, policy: PolicyOption = None) -> None:
     """Ask every logged decision again under its logged policy; list those that now differ."""
-    from app.audit.replay import resolve_logged_policy
+    from app.audit.replay import resolver
+    from app.policies.registry import PolicyNotFound, load_policy
     from app.workflow.decisions import replay_log
 
-    report = _read_db(db, lambda ctx: replay_log(ctx, resolve_logged_policy))
+    try:
+        known = [load_policy(name) for name in policy or []]
+    except PolicyNotFound as exc:
+        raise _fail("--policy", exc) from None
+    report = _read_db(db, lambda ctx: replay_log(ctx, resolver(known)))
     differs = [f for f in report.findings if f.kind == "differs"]
     skipped = [f for f in report.findings if f.kind != "differs"]
     out.print(

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import PlainTextResponse, StreamingResponse
 
 from app.audit.bundle import entry_dict
-from app.audit.replay import resolve_logged_policy
+from app.audit.replay import resolver
 from app.audit.verifier import entry_line
 from app.deps import AuditorActor, RuntimeDep
 from app.limits import MAX_SEQ, Page
@@ -181,8 +181,10 @@ def consistency_proof(
 
 @router.get("/replay", response_model=s.ReplayOut)
 def replay(actor: AuditorActor, runtime: RuntimeDep) -> s.ReplayOut:
-    """Ask every logged decision again under its logged policy; list those that now differ."""
-    report = runtime.read(lambda ctx: replay_log(ctx, resolve_logged_policy))
+    """Ask every logged decision again under its logged policy; list those that now differ.
+
+    The policy the service runs is known by its name too, a policy file's included."""
+    report = runtime.read(lambda ctx: replay_log(ctx, resolver([runtime.policy])))
     return s.ReplayOut(
         ok=report.ok,
         replayed=report.replayed,

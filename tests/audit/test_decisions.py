@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from app.audit.replay import resolve_logged_policy
 from app.cli import cli
 from app.config import Settings
 from app.policies.base import Decision, ReleaseQuestion, StandardPolicy, deny
@@ -119,3 +120,71 @@ def test_the_replay_command(
     # Two notices sent and one withheld (opted_out): all three answers change.
     assert result.exit_code == 1 and "3 now come out differently" in result.output
     assert "logged opted_out (rules: honour_opt_out), now closed (rules: closed)" in result.output
+
+
+# A policy file's policy: the standard rules under a name that is no preset's.
+WIDE = StandardPolicy("pbd-wide", PolicyParams(max_area_sq_mi=0.9), "privacy-by-design, wider")
+
+
+@pytest.mark.parametrize("policy", [WIDE])
+def test_the_service_replays_decisions_made_under_the_policy_it_serves(world: World) -> None:
+    _flow(world)
+    report = world.ok("GET", "/audit/replay", world.auditor)
+    assert report["ok"] and report["replayed"] == 6 and report["findings"] == []
+
+
+@pytest.mark.parametrize(
+    "policy", [StandardPolicy("privacy-by-design+overrides", PolicyParams(max_area_sq_mi=0.9))]
+)
+def test_a_scenarios_overrides_replay_under_the_policy_they_override(world: World) -> None:
+    # The run's outputs name it `<policy>+overrides` (app/sim/scenario.py); a served simulated
+    # year's log is replayed with the standard rules and the logged parameters.
+    _flow(world)
+    report = world.ok("GET", "/audit/replay", world.auditor)
+    assert report["ok"] and report["replayed"] == 6 and report["findings"] == []
+
+
+@pytest.mark.parametrize("policy", [WIDE])
+def test_the_replay_command_takes_the_policy_file_the_log_names(
+    world: World, settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    _flow(world)
+    monkeypatch.setenv("CONSENTGATE_SECRET_FILE", str(Path(settings.secret_file)))
+    args = ["audit", "replay"]
+    if settings.database_url:
+        monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    else:
+        args += ["--db", str(settings.db_path)]
+    unknown = CliRunner().invoke(cli, args)
+    assert unknown.exit_code == 0 and "0 now come out differently, 6 could not" in unknown.output
+    assert "unknown policy 'pbd-wide': not a preset" in unknown.output
+    assert "--policy" in unknown.output
+    wide = tmp_path / "wide.toml"
+    wide.write_text(
+        'base = "privacy-by-design"\nname = "pbd-wide"\n[parameters]\nmax_area_sq_mi = 0.9\n'
+    )
+    named = CliRunner().invoke(cli, [*args, "--policy", str(wide)])
+    assert named.exit_code == 0 and "replayed 6 decisions: 0 now come out differently, 0 could" in (
+        named.output
+    )
+    missing = CliRunner().invoke(cli, [*args, "--policy", str(tmp_path / "none.toml")])
+    assert (
+        missing.exit_code == 2
+        and "--policy" in missing.output
+        and "no such file" in (missing.output)
+    )
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "app.policies.ring_2018:POLICY",  # a module a log could name: never imported for it
+        "scenarios/policy.toml",  # nor a file read
+        "+overrides",
+    ],
+)
+def test_replay_resolves_only_presets_and_the_policies_it_is_given(name: str) -> None:
+    meta = {"name": name, "version": "1", "parameter_hash": PolicyParams().digest()}
+    with pytest.raises(LookupError, match="not a preset"):
+        resolve_logged_policy(meta)
+    assert resolve_logged_policy(meta, [StandardPolicy(name, PolicyParams())]).name == name
