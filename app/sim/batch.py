@@ -23,9 +23,9 @@ from typing import Any
 
 from app.policies.base import Policy
 from app.policies.registry import load_policy
-from app.sim.outputs import code_hash, write_json, write_run
+from app.sim.outputs import code_hash, policy_identity, write_json, write_run
 from app.sim.run import simulate
-from app.sim.scenario import canonical_json, load_scenario_policy, parse_scenario
+from app.sim.scenario import PolicySpec, canonical_json, load_scenario_policy, parse_scenario
 
 RESULT_FILE = "result.json"
 
@@ -35,8 +35,8 @@ class RunTask:
     directory: Path
     scenario: dict[str, Any]
     seed: int
-    # A registry name or module:ATTRIBUTE, or a Policy object (must pickle for processes);
-    # None means the scenario's own policy.
+    # A preset name, a policy .toml file or module:ATTRIBUTE, or a Policy object (must pickle
+    # for processes); None means the scenario's own policy.
     policy: str | Policy | None = None
     labels: dict[str, Any] = field(default_factory=dict)
 
@@ -45,17 +45,33 @@ class RunTask:
             return str(self.scenario.get("policy", {}).get("name", "privacy-by-design"))
         return self.policy if isinstance(self.policy, str) else self.policy.name
 
-    def key(self) -> str:
-        """What the run depends on; a stored result with another key is stale. The code's own
-        hash is part of it: a run made by other code is redone, never reused."""
-        policy = self.policy
-        params = None if policy is None or isinstance(policy, str) else policy.params.digest()
+    def resolve(self) -> Policy:
+        """The policy this run runs under, as its file or module says now."""
+        if self.policy is None:
+            spec = PolicySpec.model_validate(self.scenario.get("policy", {}))
+            return load_scenario_policy(spec)
+        return load_policy(self.policy) if isinstance(self.policy, str) else self.policy
+
+    def reference(self) -> tuple[str, ...] | None:
+        """What `resolve` reads: tasks with the same reference resolve to the same policy, so
+        a batch reads each policy file once. None for a Policy object, which reads nothing."""
+        if self.policy is None:
+            return ("scenario", canonical_json(self.scenario.get("policy", {})))
+        return ("policy", self.policy) if isinstance(self.policy, str) else None
+
+    def key(self, policy: Policy | None = None) -> str:
+        """What the run depends on; a stored result with another key is stale. `policy` is the
+        resolved policy if at hand (resolved here otherwise). Its name, version and parameter
+        hash are part of the key, not only the text naming it: a policy file or module edited
+        since changes the key, and the run is redone. The code's own hash is part of it too: a
+        run made by other code is redone, never reused."""
+        resolved = policy if policy is not None else self.resolve()
         text = canonical_json(
             {
                 "scenario": self.scenario,
                 "seed": self.seed,
                 "policy": self.policy_label(),
-                "params": params,
+                "resolved": policy_identity(resolved),
                 "code": _code_hash(),
             }
         )
@@ -75,21 +91,14 @@ class RunOutcome:
     reused: bool
 
 
-def _resolve(task: RunTask) -> Policy:
-    scenario = parse_scenario(task.scenario)
-    if task.policy is None:
-        return load_scenario_policy(scenario.policy)
-    return load_policy(task.policy) if isinstance(task.policy, str) else task.policy
-
-
 def execute(task: RunTask) -> dict[str, Any]:
     """Run one task in this process and write its files; `result.json` goes last."""
     scenario = parse_scenario(task.scenario)
-    policy = _resolve(task)
+    policy = task.resolve()
     result = simulate(scenario, policy=policy, seed=task.seed)
     write_run(task.directory, result, scenario, policy)
     stored = {
-        "key": task.key(),
+        "key": task.key(policy),  # the policy the run was made under, not the file as it is now
         "policy": policy.name,
         "seed": task.seed,
         "labels": task.labels,
@@ -102,13 +111,14 @@ def execute(task: RunTask) -> dict[str, Any]:
     return stored
 
 
-def finished(task: RunTask) -> dict[str, Any] | None:
+def finished(task: RunTask, policy: Policy | None = None) -> dict[str, Any] | None:
+    """The stored result, if the run finished with the inputs it has now (`policy`: resolved)."""
     path = task.directory / RESULT_FILE
     try:
         stored: dict[str, Any] = json.loads(path.read_text())
     except (FileNotFoundError, json.JSONDecodeError):
         return None
-    return stored if stored.get("key") == task.key() else None
+    return stored if stored.get("key") == task.key(policy) else None
 
 
 def _normalised(stored: dict[str, Any]) -> dict[str, Any]:
@@ -143,8 +153,12 @@ def run_tasks(
     """Run what is not finished yet; `on_done(task, reused)` after each one."""
     stored: dict[int, dict[str, Any]] = {}
     todo: list[int] = []
+    resolved: dict[tuple[str, ...], Policy] = {}
     for i, task in enumerate(tasks):
-        done = finished(task)
+        reference = task.reference()
+        if reference is not None and reference not in resolved:
+            resolved[reference] = task.resolve()
+        done = finished(task, resolved[reference] if reference is not None else None)
         if done is None:
             todo.append(i)
         else:

@@ -127,6 +127,15 @@ def package_versions() -> dict[str, str]:
     return out
 
 
+def policy_identity(policy: Policy) -> dict[str, str]:
+    """What a policy's decisions depend on, as a manifest records it."""
+    return {
+        "name": policy.name,
+        "version": policy.version,
+        "parameter_hash": policy.params.digest(),
+    }
+
+
 def manifest(
     scenario: Scenario, policies: Sequence[Policy], seeds: Sequence[int], **extra: Any
 ) -> dict[str, Any]:
@@ -134,10 +143,7 @@ def manifest(
         "scenario": scenario.name,
         "scenario_hash": scenario.digest(),
         "seeds": list(seeds),
-        "policies": [
-            {"name": p.name, "version": p.version, "parameter_hash": p.params.digest()}
-            for p in policies
-        ],
+        "policies": [policy_identity(p) for p in policies],
         "code_version": app.__version__,
         "code_hash": code_hash(),
         "python": platform.python_version(),

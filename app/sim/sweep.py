@@ -19,10 +19,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from scipy.stats import qmc
 
 from app.files import write_atomic
-from app.policies.registry import PolicyNotFound, load_policy
+from app.policies.registry import PRESETS, PolicyNotFound, load_policy
 from app.sim.batch import Progress, RunOutcome, RunTask, run_tasks
 from app.sim.compare import replication_seeds, safe_name
-from app.sim.outputs import file_digests, manifest, write_json, write_table
+from app.sim.outputs import file_digests, manifest, policy_identity, write_json, write_table
 from app.sim.plots import png_bytes
 from app.sim.scenario import (
     Scenario,
@@ -77,6 +77,9 @@ class Sweep:
     base: Scenario
     base_data: dict[str, Any]
     points: list[dict[str, Any]]
+    # The policies it runs that a file or a module defines (not the presets, which are the
+    # code's own), as read when the sweep was loaded: name -> name, version, parameter hash.
+    policy_files: dict[str, dict[str, str]]
 
 
 def grid(parameters: dict[str, list[Any] | Bounds]) -> list[dict[str, Any]]:
@@ -140,13 +143,22 @@ def load_sweep(path: Path) -> Sweep:
         if spec.method == "grid"
         else latin_hypercube(spec.parameters, spec.samples, spec.seed)
     )
+    # Without `policies`, each point runs its scenario's own policy, which a point may change.
+    policy_names = set(spec.policies)
     for i, point in enumerate(points):
         try:
-            parse_scenario(with_overrides(base_data, point))
+            scenario = parse_scenario(with_overrides(base_data, point))
         except ScenarioError as exc:
             problems = [(f"point {i} {key}", reason) for key, reason in exc.problems]
             raise ScenarioError(problems) from None
-    return Sweep(spec, base, with_overrides(base_data, {}), points)
+        if not spec.policies:
+            policy_names.add(scenario.policy.name)
+    policy_files = {
+        name: policy_identity(load_policy(name))
+        for name in sorted(policy_names)
+        if name not in PRESETS
+    }
+    return Sweep(spec, base, with_overrides(base_data, {}), points, policy_files)
 
 
 def _spec_problems(exc: ValidationError, method: object) -> list[tuple[str, str]]:
@@ -255,7 +267,7 @@ def point_summaries(sweep: Sweep, outcomes: Sequence[RunOutcome]) -> list[dict[s
 
 def claim_output(sweep: Sweep, out: Path) -> None:
     """`out` holds this sweep (or nothing yet); another sweep's folder is refused."""
-    claim_folder(out, sweep.spec.model_dump(mode="json"), sweep.base.digest())
+    claim_folder(out, sweep.spec.model_dump(mode="json"), sweep.base.digest(), sweep.policy_files)
 
 
 def run_sweep(
