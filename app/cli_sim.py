@@ -66,7 +66,11 @@ def simulate(
 
     try:
         spec = load_scenario(scenario)
-        chosen = load_policy(policy) if policy else load_scenario_policy(spec.policy)
+        # --policy is typed here: relative to the current folder; the scenario's own policy
+        # file is read beside the scenario.
+        chosen = (
+            load_policy(policy) if policy else load_scenario_policy(spec.policy, scenario.parent)
+        )
     except ScenarioError as exc:
         raise _fail(exc.problems) from None
     except PolicyNotFound as exc:
@@ -145,6 +149,7 @@ def compare(
             jobs=jobs,
             on_done=lambda _t, _reused: bar.advance(task),
             baseline=chosen,
+            scenario_folder=scenario.parent,
         )
     title = f"{spec.name}: {replications} replication(s), mean ± 95% half-width"
     # Piped into a file, the table gets room for every column instead of 80 characters.

@@ -110,11 +110,15 @@ def preset_names() -> list[str]:
     return sorted(PRESETS)
 
 
-def load_policy(name: str) -> Policy:
+def load_policy(name: str, folder: Path | None = None) -> Policy:
+    """A preset, a policy file or `module:ATTRIBUTE`. A relative file path is read from
+    `folder` (the folder of the sweep or scenario file that names it), or else from the
+    current folder (a name typed on the command line); a module comes from the Python path."""
     if name in PRESETS:
         return cast(Policy, importlib.import_module(PRESETS[name]).POLICY)
-    if name.endswith(".toml") or Path(name).is_file():
-        return load_policy_file(Path(name))
+    path = Path(name) if folder is None else folder / name  # an absolute name stays itself
+    if name.endswith(".toml") or path.is_file():
+        return load_policy_file(path)
     if ":" in name:
         module_name, _, attribute = name.partition(":")
         try:

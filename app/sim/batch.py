@@ -39,6 +39,12 @@ class RunTask:
     # for processes); None means the scenario's own policy.
     policy: str | Policy | None = None
     labels: dict[str, Any] = field(default_factory=dict)
+    # Where a relative policy file path is read from: `policy`'s from `policy_folder` (a sweep
+    # file's folder; None: the current one, as for --policies), the scenario's own
+    # `policy.name` from `scenario_folder` (the scenario file's). Not part of the key, which
+    # holds what the file resolves to: the same inputs elsewhere are the same run.
+    policy_folder: Path | None = None
+    scenario_folder: Path | None = None
 
     def policy_label(self) -> str:
         if self.policy is None:
@@ -49,15 +55,20 @@ class RunTask:
         """The policy this run runs under, as its file or module says now."""
         if self.policy is None:
             spec = PolicySpec.model_validate(self.scenario.get("policy", {}))
-            return load_scenario_policy(spec)
-        return load_policy(self.policy) if isinstance(self.policy, str) else self.policy
+            return load_scenario_policy(spec, self.scenario_folder)
+        if isinstance(self.policy, str):
+            return load_policy(self.policy, self.policy_folder)
+        return self.policy
 
     def reference(self) -> tuple[str, ...] | None:
         """What `resolve` reads: tasks with the same reference resolve to the same policy, so
         a batch reads each policy file once. None for a Policy object, which reads nothing."""
         if self.policy is None:
-            return ("scenario", canonical_json(self.scenario.get("policy", {})))
-        return ("policy", self.policy) if isinstance(self.policy, str) else None
+            policy = canonical_json(self.scenario.get("policy", {}))
+            return ("scenario", str(self.scenario_folder), policy)
+        if isinstance(self.policy, str):
+            return ("policy", str(self.policy_folder), self.policy)
+        return None
 
     def key(self, policy: Policy | None = None) -> str:
         """What the run depends on; a stored result with another key is stale. `policy` is the
@@ -93,7 +104,7 @@ class RunOutcome:
 
 def execute(task: RunTask) -> dict[str, Any]:
     """Run one task in this process and write its files; `result.json` goes last."""
-    scenario = parse_scenario(task.scenario)
+    scenario = parse_scenario(task.scenario, task.scenario_folder)
     policy = task.resolve()
     result = simulate(scenario, policy=policy, seed=task.seed)
     write_run(task.directory, result, scenario, policy)

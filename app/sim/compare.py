@@ -123,7 +123,10 @@ def compare(
     jobs: int = 1,
     on_done: Progress | None = None,
     baseline: str | None = None,
+    scenario_folder: Path | None = None,
 ) -> Comparison:
+    """Run every policy on the same seeds. A policy named by a relative file path is read from
+    the current folder; the scenario's own `policy.name` from `scenario_folder` (its file's)."""
     labels = [policy_label(p) for p in policies]
     if len(set(labels)) != len(labels):
         raise ValueError("policies: a policy is listed twice")
@@ -131,7 +134,13 @@ def compare(
         raise ValueError(f"baseline: {baseline!r} is not one of the policies compared")
     seeds = replication_seeds(scenario, replications)
     tasks = [
-        RunTask(out / "runs" / safe_name(label) / f"rep-{r:03d}", scenario_data, seed, spec)
+        RunTask(
+            out / "runs" / safe_name(label) / f"rep-{r:03d}",
+            scenario_data,
+            seed,
+            spec,
+            scenario_folder=scenario_folder,
+        )
         for spec, label in zip(policies, labels, strict=True)
         for r, seed in enumerate(seeds)
     ]

@@ -286,24 +286,26 @@ def _semantic_problems(s: Scenario) -> list[tuple[str, str]]:
     return problems
 
 
-def load_scenario_policy(spec: PolicySpec) -> Policy:
-    """The named policy, with the scenario's parameter overrides applied if any."""
-    base = load_policy(spec.name)
+def load_scenario_policy(spec: PolicySpec, folder: Path | None = None) -> Policy:
+    """The named policy, with the scenario's parameter overrides applied if any. `folder`: the
+    scenario file's, which a relative policy file path is read from (default: the current)."""
+    base = load_policy(spec.name, folder)
     if not spec.params:
         return base
     params = PolicyParams.from_mapping(base.params, dict(spec.params))
     return StandardPolicy(f"{base.name}+overrides", params, getattr(base, "description", ""))
 
 
-def parse_scenario(data: dict[str, Any]) -> Scenario:
-    """Validate a scenario mapping; raise ScenarioError naming every bad key."""
+def parse_scenario(data: dict[str, Any], folder: Path | None = None) -> Scenario:
+    """Validate a scenario mapping; raise ScenarioError naming every bad key. `folder`: the
+    scenario file's, which a relative `policy.name` file path is read from."""
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         raise ScenarioError([(key_path(e["loc"]), e["msg"]) for e in exc.errors()]) from None
     problems = _semantic_problems(scenario)
     try:
-        load_scenario_policy(scenario.policy)
+        load_scenario_policy(scenario.policy, folder)
     except PolicyNotFound as exc:
         problems.append(("policy.name", str(exc)))
     except PolicyParameterError as exc:
@@ -349,7 +351,10 @@ def read_scenario_data(path: Path) -> dict[str, Any]:
     """The file's mapping, JSON-able, so it can be hashed, sent to workers and overridden.
 
     `policy.file` names a policy file (relative to the scenario) holding `name` and `[params]`;
-    its content is inlined here, so the scenario hash covers the policy actually run.
+    its content is inlined here, so the scenario hash covers the policy actually run. A
+    `policy.name` naming a policy file is kept as written (the hash and the outputs do not
+    depend on the folder): pass the scenario's folder to `parse_scenario` and
+    `load_scenario_policy`, which read it from there.
     """
     data = _read_toml(path, "file")
     policy = data.get("policy")
@@ -364,7 +369,7 @@ def read_scenario_data(path: Path) -> dict[str, Any]:
 
 
 def load_scenario(path: Path) -> Scenario:
-    return parse_scenario(read_scenario_data(path))
+    return parse_scenario(read_scenario_data(path), path.parent)
 
 
 def with_overrides(data: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:

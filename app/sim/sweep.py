@@ -80,6 +80,10 @@ class Sweep:
     # The policies it runs that a file or a module defines (not the presets, which are the
     # code's own), as read when the sweep was loaded: name -> name, version, parameter hash.
     policy_files: dict[str, dict[str, str]]
+    # Where relative policy file paths are read from: `policies`' from the sweep file's folder,
+    # the scenario's own `policy.name` (which a point may set) from the scenario file's.
+    folder: Path
+    scenario_folder: Path
 
 
 def grid(parameters: dict[str, list[Any] | Bounds]) -> list[dict[str, Any]]:
@@ -127,17 +131,19 @@ def load_sweep(path: Path) -> Sweep:
         raise ScenarioError(_spec_problems(exc, raw.get("method", "grid"))) from None
     if not spec.parameters:
         raise ScenarioError([("parameters", "name at least one parameter to vary")])
+    folder = path.parent.resolve()
     for name in spec.policies:
         try:
-            load_policy(name)
+            load_policy(name, folder)
         except PolicyNotFound as exc:
             raise ScenarioError([("policies", str(exc))]) from None
         if spec.policies.count(name) > 1:  # both would run into the same folders
             raise ScenarioError([("policies", f"{name!r} is listed twice")])
     _check_baseline(spec)
     _check_size(spec)
-    base_data = read_scenario_data((path.parent / spec.scenario).resolve())
-    base = parse_scenario(base_data)
+    scenario_path = (folder / spec.scenario).resolve()
+    base_data = read_scenario_data(scenario_path)
+    base = parse_scenario(base_data, scenario_path.parent)
     points = (
         grid(spec.parameters)
         if spec.method == "grid"
@@ -147,18 +153,20 @@ def load_sweep(path: Path) -> Sweep:
     policy_names = set(spec.policies)
     for i, point in enumerate(points):
         try:
-            scenario = parse_scenario(with_overrides(base_data, point))
+            scenario = parse_scenario(with_overrides(base_data, point), scenario_path.parent)
         except ScenarioError as exc:
             problems = [(f"point {i} {key}", reason) for key, reason in exc.problems]
             raise ScenarioError(problems) from None
         if not spec.policies:
             policy_names.add(scenario.policy.name)
+    named_in = folder if spec.policies else scenario_path.parent
     policy_files = {
-        name: policy_identity(load_policy(name))
+        name: policy_identity(load_policy(name, named_in))
         for name in sorted(policy_names)
         if name not in PRESETS
     }
-    return Sweep(spec, base, with_overrides(base_data, {}), points, policy_files)
+    data = with_overrides(base_data, {})
+    return Sweep(spec, base, data, points, policy_files, folder, scenario_path.parent)
 
 
 def _spec_problems(exc: ValidationError, method: object) -> list[tuple[str, str]]:
@@ -225,7 +233,10 @@ def sweep_tasks(sweep: Sweep, out: Path) -> list[RunTask]:
             for r, seed in enumerate(seeds):
                 labels = {"point": i, "replication": r, **point}
                 directory = out / "runs" / f"point-{i:04d}" / label / f"rep-{r:03d}"
-                tasks.append(RunTask(directory, data, seed, policy, labels))
+                task = RunTask(
+                    directory, data, seed, policy, labels, sweep.folder, sweep.scenario_folder
+                )
+                tasks.append(task)
     return tasks
 
 
@@ -322,7 +333,7 @@ def run_sweep(
         gaps,
     )
     write_atomic(out / "report.html", report)
-    policies = [load_policy(p) for p in sweep.spec.policies]
+    policies = [load_policy(p, sweep.folder) for p in sweep.spec.policies]
     write_json(
         out / "manifest.json",
         manifest(

@@ -101,10 +101,15 @@ def forget_runs() -> None:
 def _compute(left: Policy, right: Policy) -> dict[str, Any]:
     """The comparison table and plot the lab template shows."""
     data = read_scenario_data(LAB_SCENARIO)
-    scenario = parse_scenario(data)
+    scenario = parse_scenario(data, LAB_SCENARIO.parent)
     with tempfile.TemporaryDirectory() as out:
         result = compare(
-            scenario, data, [left, right], replications=LAB_REPLICATIONS, out=Path(out)
+            scenario,
+            data,
+            [left, right],
+            replications=LAB_REPLICATIONS,
+            out=Path(out),
+            scenario_folder=LAB_SCENARIO.parent,
         )
     means = {key: cell.mean for key, cell in result.cells.items()}
     halves = {key: cell.half_width for key, cell in result.cells.items()}
