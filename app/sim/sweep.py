@@ -155,7 +155,9 @@ def load_sweep(path: Path) -> Sweep:
         try:
             scenario = parse_scenario(with_overrides(base_data, point), scenario_path.parent)
         except ScenarioError as exc:
-            problems = [(f"point {i} {key}", reason) for key, reason in exc.problems]
+            problems = [
+                (f"point {i} {key}", _with_hint(spec, key, reason)) for key, reason in exc.problems
+            ]
             raise ScenarioError(problems) from None
         if not spec.policies:
             policy_names.add(scenario.policy.name)
@@ -183,6 +185,18 @@ def _spec_problems(exc: ValidationError, method: object) -> list[tuple[str, str]
                 del loc[2]
         problems.append((key_path(tuple(loc)), error["msg"]))
     return problems
+
+
+def _with_hint(spec: SweepSpec, key: str, reason: str) -> str:
+    """A Latin hypercube draws decimals; where a count refuses one, the validator's words (a
+    scenario's or a policy parameter's) do not say that `integer = true` draws whole numbers."""
+    bounds = spec.parameters.get(key)
+    if isinstance(bounds, Bounds) and not bounds.integer and "valid int" in reason:
+        return (
+            f"{reason}: the Latin hypercube draws decimals; for whole numbers add "
+            f'integer = true to its bounds ("{key}" = {{ low = ..., high = ..., integer = true }})'
+        )
+    return reason
 
 
 def _check_size(spec: SweepSpec) -> None:
