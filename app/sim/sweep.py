@@ -131,6 +131,7 @@ def load_sweep(path: Path) -> Sweep:
         raise ScenarioError(_spec_problems(exc, raw.get("method", "grid"))) from None
     if not spec.parameters:
         raise ScenarioError([("parameters", "name at least one parameter to vary")])
+    _check_keys(spec)
     folder = path.parent.resolve()
     for name in spec.policies:
         try:
@@ -185,6 +186,18 @@ def _spec_problems(exc: ValidationError, method: object) -> list[tuple[str, str]
                 del loc[2]
         problems.append((key_path(tuple(loc)), error["msg"]))
     return problems
+
+
+def _check_keys(spec: SweepSpec) -> None:
+    """A key with an empty part ("", ".", "a..b") names no scenario key: applied, it would make
+    a key "" that the scenario refuses as an extra input, under a misleading name."""
+    for key in sorted(spec.parameters):
+        if "" in key.split("."):
+            reason = (
+                "an empty part: name a dotted key into the scenario, as "
+                "resident_behaviour.subscription_rate"
+            )
+            raise ScenarioError([(f'parameters."{key}"', reason)])
 
 
 def _with_hint(spec: SweepSpec, key: str, reason: str) -> str:

@@ -1,5 +1,6 @@
 """A sweep's parameters, refused with words that say what to do: a Latin hypercube over a
-count draws decimals unless its bounds say `integer = true`."""
+count draws decimals unless its bounds say `integer = true`, and a key with an empty part names
+nothing in the scenario."""
 
 from __future__ import annotations
 
@@ -45,3 +46,12 @@ def test_a_decimal_refused_for_another_reason_gets_no_hint(tmp_path: Path) -> No
     key = "resident_behaviour.subscription_rate"
     problems = problems_of(tmp_path, HYPERCUBE + f'"{key}" = {{ low = 2, high = 3 }}\n')
     assert "integer = true" not in problems[f"point 0 {key}"], problems
+
+
+@pytest.mark.parametrize("key", ["", ".", "resident_behaviour.", ".run.days", "run..days"])
+def test_a_key_with_an_empty_part_is_refused_when_the_file_is_read(
+    tmp_path: Path, key: str
+) -> None:
+    problems = problems_of(tmp_path, f'[parameters]\n"{key}" = [1]\n')
+    assert list(problems) == [f'parameters."{key}"'], problems
+    assert "empty part" in problems[f'parameters."{key}"']
