@@ -53,10 +53,11 @@ def claim_folder(
 
 
 def _what_differs(stored: dict[str, Any], current: dict[str, Any]) -> str:
-    old, new = stored.get("sweep"), current["sweep"]
-    changed = []
-    if isinstance(old, dict):
-        changed = sorted(k for k in new.keys() | old.keys() if old.get(k) != new.get(k))
+    old = stored.get("sweep")
+    if not isinstance(old, dict):  # not a sweep's: naming a changed scenario would mislead
+        return _another("an unreadable sweep.json")
+    new = current["sweep"]
+    changed = sorted(k for k in new.keys() | old.keys() if old.get(k) != new.get(k))
     if stored.get("scenario_hash") != current["scenario_hash"]:
         changed.append("the scenario it names")
     old_policies, new_policies = stored.get("policies") or {}, current.get("policies") or {}
@@ -67,7 +68,10 @@ def _what_differs(stored: dict[str, Any], current: dict[str, Any]) -> str:
             for name in sorted(names)
             if old_policies.get(name) != new_policies.get(name)
         ]
-    what = ", ".join(changed) or "an unreadable sweep.json"
+    return _another(", ".join(changed) or "an unreadable sweep.json")
+
+
+def _another(what: str) -> str:
     return (
         f"another sweep (changed since: {what}); its runs would mix with this one's: "
         "choose a new --out, or delete the folder to start again"

@@ -86,3 +86,13 @@ def test_an_out_that_is_a_file_is_refused(tmp_path: Path, command: list[str]) ->
     assert "--out" in result.output and "is a file, not a folder" in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert target.read_text() == "a file"
+
+
+def test_a_sweep_json_that_is_not_a_sweeps_is_refused_without_a_traceback(tmp_path: Path) -> None:
+    path = write_sweep(tmp_path, GRID)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "sweep.json").write_text("[]\n")  # valid JSON, but no sweep wrote it
+    code, output = sweep(path, out)
+    assert code == 2, output
+    assert "holds another sweep" in output and "unreadable sweep.json" in output
