@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Collection, Mapping, Sequence
+from pathlib import PurePath
 
 import matplotlib
 
@@ -64,6 +65,7 @@ def comparison_figure(
     rows = math.ceil(len(metrics) / cols)
     fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.2 * rows), squeeze=False)
     colours = [f"C{j}" for j in range(10)]  # matplotlib's default colour cycle
+    ticks = tick_labels(policies)
     for i, metric in enumerate(metrics):
         ax = axes[i // cols][i % cols]
         values = [_finite(means[(metric, p)]) for p in policies]
@@ -88,13 +90,28 @@ def comparison_figure(
                     va="bottom",
                     fontsize=14,
                 )
-        ax.set_xticks(range(len(policies)), policies, rotation=20, ha="right", fontsize=8)
+        ax.set_xticks(range(len(policies)), ticks, rotation=20, ha="right", fontsize=8)
         ax.set_title(metric.replace("_", " "), fontsize=9)
         ax.grid(axis="y", alpha=0.3)
     for j in range(len(metrics), rows * cols):
         axes[j // cols][j % cols].axis("off")
     fig.tight_layout()
     return fig
+
+
+# Longer tick labels than this leave a panel no width (tight_layout gives up, with a warning).
+MAX_TICK = 28
+
+
+def tick_labels(policies: Sequence[str]) -> list[str]:
+    """Policies as the bars' labels: a policy file by its file name (`--policies` may name it
+    by a long path), anything longer than MAX_TICK shortened to its end, and the whole text
+    kept, shortened the same way, where two file names would read alike. The tables keep the
+    names as given."""
+    short = [PurePath(p).name if p.endswith(".toml") else p for p in policies]
+    if len(set(short)) < len(short):
+        short = list(policies)
+    return [s if len(s) <= MAX_TICK else "…" + s[-(MAX_TICK - 1) :] for s in short]
 
 
 def _finite(value: float) -> float:
