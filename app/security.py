@@ -123,4 +123,8 @@ def decode_token(config: TokenConfig, token: str, *, now: datetime) -> Actor:
     except (ValueError, TypeError) as exc:
         raise InvalidToken("bad subject or role") from exc
     name = claims.get("name", "")
+    if isinstance(name, str) and "\x00" in name:
+        # Not a name this service mints any more (POST /operator/tokens refuses it), and one
+        # minted before would fail on PostgreSQL, which stores it with each request filed.
+        raise InvalidToken("NUL in the name")
     return Actor(role=role, subject=subject, name=name if isinstance(name, str) else "")

@@ -6,12 +6,12 @@ Auditors see pseudonymous ids (which resident consented) but never names or cont
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from app.schemas.common import Body
+from app.schemas.common import Body, NoNul
 
 
 class AuditEntryOut(BaseModel):
@@ -157,7 +157,7 @@ class ReceiptOut(BaseModel):
 
 
 class ReceiptCheck(Body):
-    receipt: str = Field(max_length=64 * 1024)
+    receipt: Annotated[str, Field(max_length=64 * 1024), NoNul]
 
 
 class ReceiptVerification(BaseModel):

@@ -8,7 +8,15 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from app.schemas.common import AwareDatetime, Body, Latitude, Longitude, ShortText, UuidText
+from app.schemas.common import (
+    AwareDatetime,
+    Body,
+    Latitude,
+    Longitude,
+    NoNul,
+    ShortText,
+    UuidText,
+)
 from app.security import MAX_TOKEN_MINUTES
 from app.workflow.states import PartnershipStatus
 
@@ -78,7 +86,7 @@ class ResidentOut(BaseModel):
 class CameraCreate(Body):
     lat: Latitude
     lng: Longitude
-    label: Annotated[str, Field(max_length=100)] = ""
+    label: Annotated[str, Field(max_length=100), NoNul] = ""
     end_to_end_encrypted: bool | None = None
 
 
@@ -115,7 +123,7 @@ class TokenCreate(Body):
     subject: UuidText | None = Field(
         default=None, description="agency or resident id; a new random id for an auditor"
     )
-    name: Annotated[str, Field(max_length=100)] = Field(
+    name: Annotated[str, Field(max_length=100), NoNul] = Field(
         default="", description="the officer's name, for agency tokens"
     )
     minutes: Annotated[int, Field(ge=1, le=MAX_TOKEN_MINUTES)] | None = None
@@ -157,12 +165,12 @@ class RequestListForOperator(BaseModel):
 
 
 class RequestReject(Body):
-    reason: Annotated[str, Field(min_length=1, max_length=2000)]
+    reason: Annotated[str, Field(min_length=1, max_length=2000), NoNul]
 
 
 class ExceptionApproval(Body):
     justification: Annotated[
-        str, Field(min_length=1, max_length=2000, description="why the operator approves")
+        str, Field(min_length=1, max_length=2000, description="why the operator approves"), NoNul
     ]
 
 

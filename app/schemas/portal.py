@@ -13,7 +13,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field, model_validator
 
-from app.schemas.common import AwareDatetime, Body, Latitude, Longitude, ShortText
+from app.schemas.common import AwareDatetime, Body, Latitude, Longitude, NoNul, ShortText
 from app.workflow.states import RequestKind, RequestStatus
 
 
@@ -63,8 +63,8 @@ class WindowIn(Body):
 
 
 class RequestCreate(Body):
-    case_number: Annotated[str, Field(max_length=64)]
-    incident_type: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z_]+$")]
+    case_number: Annotated[str, Field(max_length=64), NoNul]
+    incident_type: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z_]+$"), NoNul]
     description: ShortText
     area: AreaIn
     window: WindowIn
@@ -131,6 +131,7 @@ class ExceptionRequestCreate(RequestCreate):
             max_length=2000,
             description="emergency: the imminent danger; legal: the court and docket reference",
         ),
+        NoNul,
     ]
     legal_process: Literal["warrant", "subpoena"] | None = Field(
         default=None, description="legal demands only: a warrant (content) or a subpoena"

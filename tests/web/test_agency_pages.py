@@ -102,6 +102,26 @@ def test_a_refused_request_shows_the_apis_code_keeps_the_form_and_writes_nothing
     assert world.state_changes() == before
 
 
+@pytest.mark.parametrize(
+    ("field", "label"), [("case_number", "Case number"), ("description", "Description")]
+)
+def test_a_nul_typed_into_the_form_is_refused_with_its_label_and_writes_nothing(
+    pages: Pages, world: World, field: str, label: str
+) -> None:
+    """The form files through the API's schema, which refuses a NUL (PostgreSQL cannot store
+    one: filing it was a 500 there, and SQLite kept it)."""
+    agency = world.agency()
+    pages.sign_in(agency.headers)
+    pages.get("/web/agency")  # the noisy map draws this period's noise once: a write of its own
+    before = world.state_changes()
+    refused = pages.post("/web/agency/requests", "/web/agency", _form(world, **{field: "A\x00B"}))
+    assert refused.status_code == 422
+    assert "validation_error" in refused.text
+    assert f"{label} ({field}): must not contain the NUL character" in refused.text
+    assert world.ok("GET", "/portal/requests", agency.headers)["count"] == 0
+    assert world.state_changes() == before
+
+
 def test_the_preview_draws_the_circle_and_files_nothing(pages: Pages, world: World) -> None:
     agency = world.agency()
     pages.sign_in(agency.headers)
