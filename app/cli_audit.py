@@ -254,7 +254,7 @@ def transparency(
     from datetime import datetime, timedelta
 
     from app.audit.report_format import FORMATS, render
-    from app.clock import SystemClock
+    from app.clock import SystemClock, in_calendar
     from app.workflow.errors import InvalidInput
     from app.workflow.transparency import UP_TO_NOW, transparency_report
 
@@ -271,7 +271,10 @@ def transparency(
             raise _fail(name, f"{text!r} is not an ISO 8601 time") from None
         if value.tzinfo is None:
             raise _fail(name, f"{text!r} has no time zone (e.g. 2026-01-01T00:00:00Z)")
-        times[name] = value
+        try:  # near year 1, the default period (a year before --to) was a traceback
+            times[name] = in_calendar(value)
+        except ValueError as exc:
+            raise _fail(name, f"{text!r} {exc}") from None
     until = times["--to"] or SystemClock().now() + UP_TO_NOW
     since = times["--from"] or until - timedelta(days=365)
     try:

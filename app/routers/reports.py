@@ -7,18 +7,21 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
-from pydantic import BeforeValidator
+from pydantic import AfterValidator, BeforeValidator
 
 from app.audit.report_format import MEDIA_TYPES, render
 from app.deps import AuditorActor, RuntimeDep
-from app.schemas.common import date_time_text
+from app.schemas.common import date_time_text, zoned_in_calendar
 from app.workflow.errors import InvalidInput
 from app.workflow.transparency import UP_TO_NOW, transparency_report
 
 router = APIRouter(prefix="/reports", tags=["auditor"])
 
-# `?from=2024&to=2025` answered 200 with a report on 33 minutes of 1 January 1970.
-PeriodBound = Annotated[datetime | None, BeforeValidator(date_time_text)]
+# `?from=2024&to=2025` answered 200 with a report on 33 minutes of 1 January 1970, and
+# `?to=0001-03-01T00:00:00Z` a 500: the default period starts a year before it.
+PeriodBound = Annotated[
+    datetime | None, BeforeValidator(date_time_text), AfterValidator(zoned_in_calendar)
+]
 
 
 @router.get(

@@ -9,6 +9,8 @@ from uuid import UUID
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
+from app.clock import in_calendar
+
 _NUMBER = re.compile(r"[+-]?\d+(\.\d*)?")
 
 
@@ -29,11 +31,24 @@ def _aware(value: datetime) -> datetime:
     return value
 
 
+def zoned_in_calendar(value: datetime | None) -> datetime | None:
+    """in_calendar (app/clock.py) for a time that may lack its zone, where the caller refuses a
+    naive time itself, with its own code (the transparency report's `naive_datetime`)."""
+    if value is None or value.tzinfo is None:
+        return value
+    return in_calendar(value)
+
+
 # JSON has no date-time or UUID type: both arrive as strings, which Body's strict mode would
 # refuse (it accepts only the Python type itself), so these fields alone parse their text; a
-# number is still refused for a date and time (date_time_text).
+# number is still refused for a date and time (date_time_text), and so is a time outside the
+# years the service works in (in_calendar: near year 1 or 9999 storing it overflowed).
 AwareDatetime = Annotated[
-    datetime, Field(strict=False), BeforeValidator(date_time_text), AfterValidator(_aware)
+    datetime,
+    Field(strict=False),
+    BeforeValidator(date_time_text),
+    AfterValidator(_aware),
+    AfterValidator(in_calendar),
 ]
 UuidText = Annotated[UUID, Field(strict=False)]
 # Python's JSON reader accepts NaN and Infinity: refused as such, not as "less than 90".

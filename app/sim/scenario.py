@@ -16,6 +16,7 @@ from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from app.clock import FIRST_YEAR, LAST_YEAR  # run.start: the years the service works in
 from app.policies.base import Policy, StandardPolicy
 from app.policies.params import PolicyParameterError, PolicyParams
 from app.policies.registry import PolicyNotFound, load_policy
@@ -43,7 +44,6 @@ MAX_RATE = 100_000.0  # incidents per 1,000 households per year: 100 per househo
 MAX_DEMANDS_PER_YEAR = 10_000.0  # emergency or legal demands, city-wide
 MAX_DAY_OFFSET = 36_525.0  # a partnership's start or end: a century either way
 MAX_HOUSEHOLDS = 10_000_000  # every camera is held in memory (about 2 GiB a million)
-FIRST_YEAR, LAST_YEAR = 1900, 2200  # run.start: dates and offsets stay within datetime's range
 
 
 class _Strict(BaseModel):
