@@ -36,6 +36,16 @@ def _fail(problems: list[tuple[str, str]]) -> typer.Exit:
     return typer.Exit(2)
 
 
+def _check_out(target: Path) -> None:
+    """Refuse an output folder that cannot be made before the runs, not after them: a file in
+    the way used to surface as a traceback once a long simulation had finished."""
+    from app.files import folder_problem
+
+    problem = folder_problem(target)
+    if problem is not None:
+        raise _fail([("--out", str(problem))])
+
+
 def _progress() -> Progress:
     return Progress(
         TextColumn("[bold]{task.description}"),
@@ -76,8 +86,7 @@ def simulate(
     except PolicyNotFound as exc:
         raise _fail([("--policy", str(exc))]) from None
     target = out_dir or Path("runs") / spec.name
-    if target.exists() and not target.is_dir():  # checked before the run, not after it
-        raise _fail([("--out", f"{target} is a file, not a folder")])
+    _check_out(target)
     try:
         result = run_one(spec, policy=chosen, seed=seed, db_path=db)
     except DatabaseExists as exc:
@@ -136,8 +145,7 @@ def compare(
         reason = f"{chosen!r} is not one of --policies ({', '.join(names)}); add it there"
         raise _fail([("--baseline", reason)])
     target = out_dir or Path("runs") / f"{spec.name}-compare"
-    if target.exists() and not target.is_dir():
-        raise _fail([("--out", f"{target} is a file, not a folder")])
+    _check_out(target)
     with _progress() as bar:
         task = bar.add_task("runs", total=len(names) * replications)
         result = run_compare(

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 # O_NOFOLLOW and O_CLOEXEC are POSIX; elsewhere (Windows) O_EXCL alone still refuses a link.
@@ -100,3 +102,61 @@ def create_once(path: Path, make: Callable[[], str]) -> str:
             raise DanglingLinkError(path) from None
         return path.read_text()  # another process created it just now
     return text
+
+
+# The longest file or folder name ext4, XFS, Btrfs, tmpfs and APFS take, in bytes.
+NAME_MAX = 255
+
+
+@dataclass(frozen=True)
+class FolderProblem:
+    """Why a folder cannot be written: `path` is the folder itself or the first of its parents
+    in the way, `reason` says what is wrong with it in words ("is a file, not a folder")."""
+
+    path: Path
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path} {self.reason}"
+
+
+def folder_problem(folder: Path) -> FolderProblem | None:
+    """Why `folder` cannot serve as an output folder (made, with its parents, if missing), or
+    None if it can. Commands ask before a run of minutes, not when its first file is written
+    after it; nothing is created here."""
+    for part in folder.parts:
+        if len(os.fsencode(part)) > NAME_MAX:
+            reason = f"cannot be made: a name in it is longer than {NAME_MAX} bytes ({part[:24]}…)"
+            return FolderProblem(folder, reason)
+    current = folder
+    while True:
+        try:
+            found = current.stat()
+            break
+        except (FileNotFoundError, NotADirectoryError):
+            if os.path.lexists(current):  # a symbolic link to nothing: mkdir would fail on it
+                return FolderProblem(current, _so(folder, current, "is a link to nothing"))
+            if current.parent == current:
+                return FolderProblem(folder, "cannot be made: none of its parents exists")
+            current = current.parent
+        except OSError as exc:  # a loop of links, a name the system refuses
+            return FolderProblem(folder, f"cannot be used: {os_error_text(exc)}")
+    if not stat.S_ISDIR(found.st_mode):
+        what = "is a file, not a folder" if stat.S_ISREG(found.st_mode) else "is not a folder"
+        return FolderProblem(current, _so(folder, current, what))
+    if not os.access(current, os.W_OK | os.X_OK):
+        return FolderProblem(
+            current, _so(folder, current, "is a folder this user may not write in")
+        )
+    return None
+
+
+def _so(folder: Path, current: Path, what: str) -> str:
+    return what if current == folder else f"{what}, so {folder} cannot be made in it"
+
+
+def os_error_text(exc: OSError) -> str:
+    """An OSError's reason in words, without the errno and the repeated path Python adds:
+    "permission denied", "no space left on device"."""
+    words = exc.strerror or str(exc) or type(exc).__name__
+    return words[:1].lower() + words[1:]

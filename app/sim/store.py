@@ -15,6 +15,7 @@ from uuid import UUID
 
 from app.clock import SimulatedClock
 from app.db import Database
+from app.files import folder_problem
 from app.policies.base import Policy
 from app.store.memory import MemoryStore
 from app.workflow import merkle
@@ -152,8 +153,13 @@ class SqlRunner:
         """A runner writing a new SQLite file; an existing file is never touched."""
         if path.is_symlink():  # SQLite would write wherever it points (a shared folder's trap)
             raise DatabaseExists(path, "is a symbolic link")
+        if path.is_dir():
+            raise DatabaseExists(path, "is a folder, not a file")
         if path.exists() and path.stat().st_size > 0:
             raise DatabaseExists(path)
+        problem = folder_problem(path.parent)  # SQLite's own words would be a traceback
+        if problem is not None:
+            raise DatabaseExists(path, f"cannot be made: {problem}")
         return cls(f"sqlite:///{path}", clock, policy, new_id)
 
     def __call__(self, step: Callable[[Ctx], T]) -> T:

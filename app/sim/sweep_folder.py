@@ -15,6 +15,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from app.files import folder_problem
 from app.sim.outputs import write_json
 from app.sim.scenario import ScenarioError
 
@@ -33,8 +34,9 @@ def claim_folder(
     identity: dict[str, Any] = {"sweep": sweep, "scenario_hash": scenario_hash}
     if policies:  # absent otherwise: a folder of presets alone keeps the sweep.json it had
         identity["policies"] = policies
-    if out.exists() and not out.is_dir():
-        raise ScenarioError([("--out", f"{out} is a file, not a folder")])
+    problem = folder_problem(out)  # a file in the way, here or above: before any run
+    if problem is not None:
+        raise ScenarioError([("--out", str(problem))])
     marker = out / CLAIM_FILE
     if marker.is_file():
         try:
