@@ -68,11 +68,12 @@ def simulate(
     seed: Annotated[int | None, typer.Option(min=0, help="override the scenario's seed")] = None,
 ) -> None:
     """Run one scenario and write its weekly and summary tables, plot and manifest."""
+    from app.files import os_error_text
     from app.policies.registry import PolicyNotFound, load_policy
     from app.sim.run import simulate as run_one
     from app.sim.run_report import summary_table, write_run_outputs
     from app.sim.scenario import ScenarioError, load_scenario, load_scenario_policy
-    from app.sim.store import DatabaseExists
+    from app.sim.store import DatabaseExists, discarded_on_failure
 
     try:
         spec = load_scenario(scenario)
@@ -87,11 +88,23 @@ def simulate(
         raise _fail([("--policy", str(exc))]) from None
     target = out_dir or Path("runs") / spec.name
     _check_out(target)
+    # The database is part of the run's outputs: if the run or the writing of the others fails,
+    # it is taken back, so the same command can simply be run again.
+    gone = f"; the unfinished database {db} was removed" if db is not None else ""
     try:
-        result = run_one(spec, policy=chosen, seed=seed, db_path=db)
+        with discarded_on_failure(db):
+            result = run_one(spec, policy=chosen, seed=seed, db_path=db)
+            try:
+                write_run_outputs(target, spec, chosen, result)
+            except OSError as exc:  # the folder was checked; a full disk or a quota remains
+                reason = f"{target}: cannot be written ({os_error_text(exc)}){gone}"
+                err.print(f"[red]error:[/red] --out: {reason}")
+                raise typer.Exit(1) from None  # not a usage error: the same command may work
     except DatabaseExists as exc:
         raise _fail([("--db", str(exc))]) from None
-    write_run_outputs(target, spec, chosen, result)
+    except KeyboardInterrupt:
+        err.print(f"interrupted{gone}")
+        raise typer.Exit(130) from None
     out.print(summary_table(result, spec, chosen))
     out.print(f"audit log: {result.audit_entries} entries, head {result.audit_head}")
     out.print(f"outputs in {target}")

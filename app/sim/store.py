@@ -7,6 +7,8 @@ commits to the whole log, so two runs with the same head wrote the same log.
 
 from __future__ import annotations
 
+import contextlib
+import os
 from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -177,3 +179,37 @@ class SqlRunner:
 
     def close(self) -> None:
         self.db.dispose()
+
+
+SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+@contextmanager
+def discarded_on_failure(path: Path | None) -> Iterator[None]:
+    """The new SQLite file at `path` is taken back if the block fails or is interrupted: left
+    behind, a half-simulated year would be served as if whole, and the file would refuse the
+    rerun ("already holds a database"). Only what the block created goes: a file that held a
+    database before is the runner's to refuse and is never touched, and an empty file a user
+    made is emptied again rather than removed."""
+    if path is None:
+        yield
+        return
+    was_empty = path.is_file() and not path.is_symlink() and path.stat().st_size == 0
+    ours = was_empty or not os.path.lexists(path)
+    sides = [Path(f"{path}{suffix}") for suffix in SQLITE_SIDE_FILES]
+    new_sides = [side for side in sides if not os.path.lexists(side)]
+    try:
+        yield
+    except BaseException:
+        # Never masking the failure itself: a file that cannot be removed (or was never made,
+        # under a parent that is a file) is left to the refusal the rerun will give.
+        if ours:
+            for side in new_sides:
+                with contextlib.suppress(OSError):
+                    side.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                if was_empty:
+                    os.truncate(path, 0)
+                else:
+                    path.unlink(missing_ok=True)
+        raise

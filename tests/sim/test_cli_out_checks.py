@@ -6,6 +6,7 @@ rerun was refused ("already holds a database"); compare and sweep ended in trace
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from app.cli import cli
-from app.sim import engine
+from app.sim import engine, run, run_report
 from tests.sim.test_sweep import GRID, write_sweep
 
 
@@ -91,3 +92,72 @@ def test_a_db_that_cannot_be_made_is_named(
     assert result.exit_code == 2, result.output
     assert said(result.output).startswith(f"error: --db: {tmp_path / db} ")
     assert words.format(tmp=tmp_path) in said(result.output)
+
+
+def simulate_into(tmp_path: Path, db: Path) -> Any:
+    town = str(tmp_path / "town.toml")
+    args = ["simulate", town, "--out", str(tmp_path / "out"), "--db", str(db)]
+    return CliRunner().invoke(cli, args)
+
+
+def test_a_run_whose_outputs_cannot_be_written_takes_its_database_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_sweep(tmp_path, GRID)
+    db = tmp_path / "sub.db"
+
+    def disk_full(*_args: Any) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(run_report, "write_run_outputs", disk_full)
+        result = simulate_into(tmp_path, db)
+    assert result.exit_code == 1, result.output
+    assert said(result.output) == (
+        f"error: --out: {tmp_path / 'out'}: cannot be written (no space left on device); "
+        f"the unfinished database {db} was removed"
+    )
+    assert sorted(p.name for p in tmp_path.glob("sub.db*")) == []
+    again = simulate_into(tmp_path, db)  # the same command works once the disk has room
+    assert again.exit_code == 0, again.output
+    assert db.stat().st_size > 0
+
+
+def test_an_interrupted_run_takes_its_database_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_sweep(tmp_path, GRID)
+    db = tmp_path / "sub.db"
+    real = run.Engine.run_all
+
+    def interrupted(self: engine.Engine) -> Any:
+        self.run(lambda _ctx: None)  # the schema is written: a database file exists
+        assert db.stat().st_size > 0
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(run.Engine, "run_all", interrupted)
+    result = simulate_into(tmp_path, db)
+    assert result.exit_code == 130, result.output
+    assert said(result.output) == f"interrupted; the unfinished database {db} was removed"
+    assert list(tmp_path.glob("sub.db*")) == []
+    monkeypatch.setattr(run.Engine, "run_all", real)
+    assert simulate_into(tmp_path, db).exit_code == 0
+
+
+def test_only_what_the_run_created_is_taken_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An empty file a user made is emptied again, not removed; a file that held something is
+    refused by the runner and left exactly as it was."""
+    write_sweep(tmp_path, GRID)
+    monkeypatch.setattr(run.Engine, "run_all", lambda _self: (_ for _ in ()).throw(RuntimeError))
+    empty = tmp_path / "empty.db"
+    empty.touch()
+    assert simulate_into(tmp_path, empty).exit_code == 1
+    assert empty.is_file() and empty.stat().st_size == 0
+    assert list(tmp_path.glob("empty.db-*")) == []
+    full = tmp_path / "full.db"
+    full.write_text("someone's database")
+    result = simulate_into(tmp_path, full)
+    assert result.exit_code == 2 and "already holds a database" in said(result.output)
+    assert full.read_text() == "someone's database"
