@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import importlib
 import tomllib
+import traceback
 from pathlib import Path
 from typing import Any, cast
 
@@ -69,6 +70,24 @@ class NotAPolicy(PolicyNotFound):
         )
 
 
+class PolicyImportError(PolicyNotFound):
+    """A `module:ATTRIBUTE` whose module raised as it was imported (a SyntaxError, a
+    RuntimeError at the top of the file): the policy, the exception's one line and where it
+    was raised, not a traceback through importlib."""
+
+    def __init__(self, name: str, module: str, cause: Exception) -> None:
+        where = ""
+        if isinstance(cause, SyntaxError):  # its own frame is importlib's: it names the line
+            said = f"{type(cause).__name__}: {cause.msg}"
+            where = f" (at {cause.filename}, line {cause.lineno})" if cause.filename else ""
+        else:
+            lines = str(cause).strip().splitlines()
+            said = f"{type(cause).__name__}: {lines[0]}" if lines else type(cause).__name__
+            frames = traceback.extract_tb(cause.__traceback__)
+            where = f" (at {frames[-1].filename}, line {frames[-1].lineno})" if frames else ""
+        LookupError.__init__(self, f"policy {name!r}: importing {module!r} failed: {said}{where}")
+
+
 # What every caller of a policy reads: the attributes with their types, then the methods.
 _POLICY_ATTRIBUTES: tuple[tuple[str, type], ...] = (
     ("name", str),
@@ -91,6 +110,9 @@ def _checked(name: str, found: object) -> Policy:
             found = found()
         except TypeError as exc:
             raise NotAPolicy(name, f"the class cannot be made without arguments ({exc})") from None
+        except Exception as exc:  # its own __init__ failing: said as such, not as a traceback
+            said = f"{type(exc).__name__}: {exc}"
+            raise NotAPolicy(name, f"making the class raised {said}") from None
     wrong = [a for a, kind in _POLICY_ATTRIBUTES if not isinstance(getattr(found, a, None), kind)]
     wrong += [m for m in _POLICY_METHODS if not callable(getattr(found, m, None))]
     if wrong:
@@ -121,10 +143,18 @@ def load_policy(name: str, folder: Path | None = None) -> Policy:
         return load_policy_file(path)
     if ":" in name:
         module_name, _, attribute = name.partition(":")
+        if not module_name or module_name.startswith("."):
+            # importlib's own answer is a ValueError or a TypeError, not a lookup failure.
+            why = "relative" if module_name else "empty"
+            raise PolicyNotFound(
+                name, f"\n  (the module name before ':' is {why}: give its full dotted name)"
+            )
         try:
             found = getattr(importlib.import_module(module_name), attribute)
         except (ImportError, AttributeError) as exc:
             raise PolicyNotFound(name, _import_failure(name, exc)) from exc
+        except Exception as exc:  # the researcher's module itself fails as it is imported
+            raise PolicyImportError(name, module_name, exc) from exc
         return _checked(name, found)
     raise PolicyNotFound(name)
 
