@@ -160,3 +160,29 @@ def os_error_text(exc: OSError) -> str:
     "permission denied", "no space left on device"."""
     words = exc.strerror or str(exc) or type(exc).__name__
     return words[:1].lower() + words[1:]
+
+
+class UnreadableFile(OSError):
+    """A text file a command was given that cannot be read as UTF-8 text; `reason` says why in
+    words ("is a folder, not a file"), for a message naming the option or key."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"{path} {reason}")
+        self.path, self.reason = path, reason
+
+
+def read_text_file(path: Path) -> str:
+    """The UTF-8 text of a file a user named (a scenario, a sweep, a policy), or UnreadableFile:
+    a folder, a missing file or another encoding is a usage error, not a traceback."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UnreadableFile(path, "does not exist") from None
+    except IsADirectoryError:
+        raise UnreadableFile(path, "is a folder, not a file") from None
+    except UnicodeDecodeError as exc:
+        byte = exc.object[exc.start]
+        reason = f"is not UTF-8 text (byte 0x{byte:02x} at offset {exc.start}); save it as UTF-8"
+        raise UnreadableFile(path, reason) from None
+    except OSError as exc:
+        raise UnreadableFile(path, f"cannot be read ({os_error_text(exc)})") from None

@@ -18,6 +18,7 @@ import traceback
 from pathlib import Path
 from typing import Any, cast
 
+from app.files import UnreadableFile, read_text_file
 from app.policies.base import Policy, StandardPolicy
 from app.policies.params import PolicyParameterError, PolicyParams
 
@@ -139,7 +140,7 @@ def load_policy(name: str, folder: Path | None = None) -> Policy:
     if name in PRESETS:
         return cast(Policy, importlib.import_module(PRESETS[name]).POLICY)
     path = Path(name) if folder is None else folder / name  # an absolute name stays itself
-    if name.endswith(".toml") or path.is_file():
+    if name.endswith(".toml") or path.is_file() or path.is_dir():
         return load_policy_file(path)
     if ":" in name:
         module_name, _, attribute = name.partition(":")
@@ -162,11 +163,9 @@ def load_policy(name: str, folder: Path | None = None) -> Policy:
 def load_policy_file(path: Path) -> StandardPolicy:
     """A preset with parameters overridden from a TOML file; every error names its key."""
     try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise PolicyFileError(path, "file", "no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PolicyFileError(path, "file", str(exc)) from None
+        document = tomllib.loads(read_text_file(path))
+    except UnreadableFile as exc:
+        raise PolicyFileError(path, "file", exc.reason) from None
     except tomllib.TOMLDecodeError as exc:
         raise PolicyFileError(path, "syntax", str(exc)) from None
     return policy_from_document(document, path)

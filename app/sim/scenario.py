@@ -17,6 +17,7 @@ from typing import Annotated, Any, Self
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from app.clock import FIRST_YEAR, LAST_YEAR  # run.start: the years the service works in
+from app.files import UnreadableFile, read_text_file
 from app.policies.base import Policy, StandardPolicy
 from app.policies.params import PolicyParameterError, PolicyParams
 from app.policies.registry import PolicyNotFound, load_policy
@@ -340,9 +341,9 @@ def plain(data: dict[str, Any]) -> dict[str, Any]:
 
 def _read_toml(path: Path, key: str) -> dict[str, Any]:
     try:
-        return plain(tomllib.loads(path.read_text(encoding="utf-8")))
-    except FileNotFoundError:
-        raise ScenarioError([(key, f"{path} does not exist")]) from None
+        return plain(tomllib.loads(read_text_file(path)))
+    except UnreadableFile as exc:
+        raise ScenarioError([(key, str(exc))]) from None
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError([(key, f"{path} is not valid TOML: {exc}")]) from None
 

@@ -18,7 +18,7 @@ from typing import Any, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from scipy.stats import qmc
 
-from app.files import write_atomic
+from app.files import UnreadableFile, read_text_file, write_atomic
 from app.policies.registry import PRESETS, PolicyNotFound, load_policy
 from app.sim.batch import Progress, RunOutcome, RunTask, run_tasks
 from app.sim.compare import replication_seeds, safe_name
@@ -120,9 +120,9 @@ def latin_hypercube(
 
 def load_sweep(path: Path) -> Sweep:
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ScenarioError([("file", f"{path} does not exist")]) from None
+        raw = tomllib.loads(read_text_file(path))
+    except UnreadableFile as exc:
+        raise ScenarioError([("file", str(exc))]) from None
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError([("file", f"{path} is not valid TOML: {exc}")]) from None
     try:

@@ -41,7 +41,7 @@ def claim_folder(
     if marker.is_file():
         try:
             stored = json.loads(marker.read_text(encoding="utf-8"))
-        except json.JSONDecodeError:
+        except ValueError:  # not JSON, or not even UTF-8 text: not this sweep's marker
             stored = {}
         if not isinstance(stored, dict):  # valid JSON, but not what a sweep writes
             stored = {}
