@@ -124,6 +124,8 @@ def folder_problem(folder: Path) -> FolderProblem | None:
     """Why `folder` cannot serve as an output folder (made, with its parents, if missing), or
     None if it can. Commands ask before a run of minutes, not when its first file is written
     after it; nothing is created here."""
+    if "\x00" in str(folder):  # os.stat's ValueError, not an OSError
+        return FolderProblem(folder, "cannot be made: its name holds a NUL character")
     for part in folder.parts:
         if len(os.fsencode(part)) > NAME_MAX:
             reason = f"cannot be made: a name in it is longer than {NAME_MAX} bytes ({part[:24]}…)"

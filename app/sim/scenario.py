@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import tomllib
+import unicodedata
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Annotated, Any, Self
@@ -287,6 +288,23 @@ def _semantic_problems(s: Scenario) -> list[tuple[str, str]]:
     return problems
 
 
+# The name is the default output folder, runs/<name> (compare: runs/<name>-compare): one name a
+# file system takes (255 bytes, with room for the suffix), checked before the run, not after.
+MAX_NAME_BYTES = 200
+
+
+def _name_problem(name: str) -> str | None:
+    if any(c in name for c in "/\\") or name in {".", ".."}:  # a path would write elsewhere
+        return "names the output folder: no '/', '\\', '.' or '..'"
+    control = next((c for c in name if unicodedata.category(c) == "Cc"), None)
+    if control is not None:
+        return f"names the output folder: no control characters ({control!r} found)"
+    size = len(name.encode("utf-8"))
+    if size > MAX_NAME_BYTES:
+        return f"names the output folder: at most {MAX_NAME_BYTES} bytes of UTF-8, not {size}"
+    return None
+
+
 def load_scenario_policy(spec: PolicySpec, folder: Path | None = None) -> Policy:
     """The named policy, with the scenario's parameter overrides applied if any. `folder`: the
     scenario file's, which a relative policy file path is read from (default: the current)."""
@@ -315,9 +333,9 @@ def parse_scenario(data: dict[str, Any], folder: Path | None = None) -> Scenario
         problems.append(("run.start", "needs a time zone, e.g. 2019-01-01T00:00:00Z"))
     if not FIRST_YEAR <= scenario.run.start.year <= LAST_YEAR:
         problems.append(("run.start", f"must lie between the years {FIRST_YEAR} and {LAST_YEAR}"))
-    if any(c in scenario.name for c in "/\\") or scenario.name in {".", ".."}:
-        # The name is a folder (runs/<name>): a path in it would write elsewhere.
-        problems.append(("name", "names the output folder: no '/', '\\', '.' or '..'"))
+    name_problem = _name_problem(scenario.name)
+    if name_problem is not None:
+        problems.append(("name", name_problem))
     if problems:
         raise ScenarioError(problems)
     return scenario.model_copy(
