@@ -193,8 +193,41 @@ def seed(
     settings = _settings(db)
     # The web start page offers the tokens from CONSENTGATE_DEMO_ENV_FILE: write them there.
     target = env_file if env_file is not None else settings.demo_env_file
+    # Both checked before the city is built: a folder given as the file was an
+    # IsADirectoryError after seeding, and an address with a space broke `source demo.env`.
+    where = "--env-file" if env_file is not None else env_name(Settings, "demo_env_file")
+    problems = [f"{where}: {p}" for p in [_env_file_problem(target)] if p]
+    problems += [f"--url: {p}" for p in [_url_problem(url)] if p]
+    if problems:
+        _refuse(problems)
     runtime = open_runtime(settings, db)
     seed_demo(settings, env_file=target, console=out, runtime=runtime, url=url)
+
+
+def _env_file_problem(path: Path) -> str | None:
+    from app.files import folder_problem
+
+    if path.is_dir():
+        return f"{path} is a folder; name a file in it, e.g. {path / 'demo.env'}"
+    problem = folder_problem(path.parent)
+    return None if problem is None else f"{path} cannot be written: {problem}"
+
+
+def _url_problem(url: str) -> str | None:
+    """The service's address, written as $CG for the walkthrough's `curl "$CG/..."`."""
+    from urllib.parse import urlsplit
+
+    example = f"an http:// or https:// address such as {DEFAULT_URL}"
+    if any(c.isspace() or not c.isprintable() for c in url):
+        return f"{url!r} holds a space or a control character; give {example}"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (a port that is not a number raises here)
+    except ValueError as exc:
+        return f"{url!r} is not an address ({exc}); give {example}"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return f"{url!r} is not {example}"
+    return None
 
 
 @cli.command()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import random
+import shlex
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -209,7 +210,8 @@ def seed_demo(
     }
     # Bearer tokens, the operator's among them: 0600 (was 0644, readable by anyone on the
     # machine), and never written through a link planted at the name.
-    text = "".join(f"export {k}={v}\n" for k, v in values.items())
+    # Quoted for the shell that sources the file (tokens and plain addresses need none).
+    text = "".join(f"export {k}={shlex.quote(v)}\n" for k, v in values.items())
     write_atomic(env_file, text.encode(), private=True)
     console.print(f"{residents} residents, {cameras} cameras. Demo tokens (valid {life}):")
     for key in ("OPERATOR_TOKEN", "AGENCY_TOKEN", "RESIDENT_TOKEN", "AUDITOR_TOKEN"):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import json
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -170,4 +172,70 @@ def test_token_lifetime_follows_the_setting(env: Path, monkeypatch: pytest.Monke
         payload = result.output.strip().split(".")[1]
         claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
         assert claims["exp"] - claims["iat"] == minutes * 60
+    runtime.db.dispose()
+
+
+@pytest.mark.parametrize(
+    ("args", "env_file", "says"),
+    [
+        (["--env-file", "{tmp}/folder"], None, "--env-file: {tmp}/folder is a folder; name a file"),
+        ([], "{tmp}/folder", "CONSENTGATE_DEMO_ENV_FILE: {tmp}/folder is a folder; name a file"),
+        (
+            ["--env-file", "{tmp}/afile/demo.env"],
+            None,
+            "--env-file: {tmp}/afile/demo.env cannot be written: {tmp}/afile is a file, not a",
+        ),
+        (["--url", "not a url"], None, "--url: 'not a url' holds a space or a control character"),
+        (["--url", "ftp://example.org"], None, "--url: 'ftp://example.org' is not an http://"),
+        (["--url", "http://"], None, "--url: 'http://' is not an http:// or https:// address"),
+    ],
+)
+def test_seed_refuses_where_and_what_it_would_write_before_seeding(
+    env: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    args: list[str],
+    env_file: str | None,
+    says: str,
+) -> None:
+    """A folder as the env file was an IsADirectoryError once the city was already built, and
+    `--url 'not a url'` wrote `export CG=not a url`, which breaks `source` (exploratory review)."""
+    (env / "folder").mkdir()
+    (env / "afile").write_text("mine")
+    if env_file is not None:
+        monkeypatch.setenv("CONSENTGATE_DEMO_ENV_FILE", env_file.format(tmp=env))
+    given = [a.format(tmp=env) for a in args]
+    default_env = [] if env_file or "--env-file" in args else ["--env-file", str(env / "d.env")]
+    result = CliRunner().invoke(cli, ["seed", *given, *default_env])
+    assert result.exit_code == 2, result.output
+    assert isinstance(result.exception, SystemExit), result.exception
+    assert _said(result.output).startswith(f"error: {says.format(tmp=env)}")
+    assert not (env / "cli.db").exists()  # refused before the database was made or seeded
+    assert not (env / "d.env").exists()
+
+
+def test_the_env_file_reads_back_in_the_shell_as_written(env: Path) -> None:
+    """Values are shell-quoted: what `source demo.env` sets is what the seed meant, and the web
+    start page reads the same values back."""
+    from rich.console import Console
+
+    from app.web.session import read_env_file
+    from scripts.seed import seed_demo
+
+    url = "http://127.0.0.1:8000/a b;echo $HOME'"  # seed_demo itself takes any text
+    target = env / "demo.env"
+    seed_demo(Settings(), env_file=target, console=Console(quiet=True), url=url)
+    bash = shutil.which("bash")
+    assert bash is not None
+    shell = subprocess.run(  # noqa: S603  (bash sourcing the file under test, constant script)
+        [bash, "-c", 'source "$1" && printf %s "$CG"', "-", str(target)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert shell.stdout == url
+    values = read_env_file(target)
+    assert values["CG"] == url
+    runtime = Runtime.build(Settings())
+    actor = decode_token(runtime.tokens, values["AUDITOR_TOKEN"], now=runtime.clock.now())
+    assert actor.role is Role.AUDITOR
     runtime.db.dispose()

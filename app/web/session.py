@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -151,5 +152,15 @@ def read_env_file(path: Path) -> dict[str, str]:
     for line in path.read_text().splitlines():
         name, sep, value = line.removeprefix("export ").partition("=")
         if sep:
-            values[name.strip()] = value.strip()
+            values[name.strip()] = _unquoted(value.strip())
     return values
+
+
+def _unquoted(value: str) -> str:
+    """The value as the shell that sources the file reads it (the seed quotes with
+    shlex.quote); a value the shell could not read either is kept as written."""
+    try:
+        words = shlex.split(value)
+    except ValueError:
+        return value
+    return words[0] if len(words) == 1 else value
