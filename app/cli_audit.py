@@ -25,6 +25,7 @@ from app.audit.bundle import (
     write_bundle,
 )
 from app.audit.keys import LogKeyError, LogKeySettings, load_signer
+from app.files import folder_problem, os_error_text
 from app.workflow.context import Ctx
 from app.workflow.signed_note import Signer
 
@@ -104,6 +105,9 @@ def export(
     ] = None,
 ) -> None:
     """Write a bundle: entries.jsonl, the signed checkpoint, and the log key."""
+    problem = folder_problem(directory)  # before the log is read, which may take minutes
+    if problem is not None:
+        raise _fail(str(problem.path), problem.reason)
     try:
         if url is not None:
             if not token:
@@ -116,8 +120,8 @@ def export(
     except BundleError as exc:
         where = {"--url": f"--url {url}", "--token": "--token"}.get(exc.option, str(directory))
         raise _fail(where, exc) from None
-    except OSError as exc:
-        raise _fail(str(directory), exc) from None
+    except OSError as exc:  # a full disk, a quota: in words, not "[Errno 28] ..."
+        raise _fail(str(exc.filename or directory), os_error_text(exc)) from None
     out.print(f"exported {exported.size} entries and a signed checkpoint to {directory}")
 
 

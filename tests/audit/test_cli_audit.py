@@ -217,3 +217,23 @@ def test_a_read_only_command_never_migrates_the_database_it_reads(
     assert code == 2 and "holds no consentgate tables" in output, output
     with closing(sqlite3.connect(empty)) as connection:
         assert connection.execute("SELECT name FROM sqlite_master").fetchall() == []
+
+
+@pytest.mark.parametrize(
+    ("folder", "at_fault", "says"),
+    [
+        ("afile", "afile", "is a file, not a folder"),
+        ("afile/bundle", "afile", "is a file, not a folder, so {tmp}/afile/bundle cannot be made"),
+    ],
+)
+def test_an_export_folder_that_cannot_be_made_is_said_in_words(
+    env: Path, folder: str, at_fault: str, says: str
+) -> None:
+    """It was `error: afile: [Errno 17] File exists: 'afile'` (exploratory review)."""
+    (env / "afile").write_text("mine")
+    code, output = _run("audit", "export", str(env / folder))
+    assert code == 2, output
+    said = " ".join(output.split())
+    assert said.startswith(f"error: {env / at_fault}: {says.format(tmp=env)}")
+    assert "Errno" not in said
+    assert (env / "afile").read_text() == "mine"
