@@ -8,14 +8,21 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from app.policies.base import describe
-from app.policies.registry import PRESETS, PolicyNotFound, load_policy, preset_names
+from app.policies.registry import (
+    PRESETS,
+    PolicyFileError,
+    PolicyNotFound,
+    load_policy,
+    preset_names,
+)
 
 policy_cli = typer.Typer(help="The policy library: presets and TOML policy files.")
 _out = Console()
-_err = Console(stderr=True)
+_err = Console(stderr=True, soft_wrap=True)  # one line a problem, to read or grep
 
 NameArgument = Annotated[
     str, typer.Argument(help="a preset name, module:ATTRIBUTE, or a .toml file")
@@ -26,8 +33,9 @@ def _load(name: str) -> dict[str, object]:
     try:
         return describe(load_policy(name))
     except PolicyNotFound as exc:
-        # A policy file's message already names the file, the key and the reason.
-        _err.print(f"[red]error:[/red] policy: {exc}", markup=True, highlight=False)
+        # A policy file's lines already name the file, the key and the reason: one a problem.
+        for line in exc.lines() if isinstance(exc, PolicyFileError) else [str(exc)]:
+            _err.print(f"[red]error:[/red] policy: {escape(line)}", highlight=False)
         raise typer.Exit(2) from None
 
 

@@ -34,12 +34,43 @@ class MapMode(StrEnum):
 
 
 class PolicyParameterError(ValueError):
-    """A parameter is unknown or outside its range; the message names the key."""
+    """Parameters are unknown or outside their range; the message names the first key, and
+    `problems` holds every (key, reason) found, for a file's author to fix all at once."""
 
-    def __init__(self, key: str, reason: str) -> None:
+    def __init__(
+        self, key: str, reason: str, problems: list[tuple[str, str]] | None = None
+    ) -> None:
         super().__init__(f"policy parameter {key!r}: {reason}")
         self.key = key
         self.reason = reason
+        self.problems = problems or [(key, reason)]
+
+    @classmethod
+    def of(cls, problems: list[tuple[str, str]]) -> PolicyParameterError:
+        return cls(problems[0][0], problems[0][1], problems)
+
+
+# Each number's allowed range, in the order the fields are declared (the first is reported
+# first); the two pairs that must be ordered are checked after.
+_RANGES: tuple[tuple[str, float, float], ...] = (
+    ("min_area_sq_mi", 0.0, 100.0),
+    ("max_area_sq_mi", 0.0, 100.0),
+    ("min_window_minutes", 1, 60 * 24 * 45),
+    ("max_window_minutes", 1, 60 * 24 * 45),
+    ("lookback_days", 1, 3650),
+    ("requests_per_investigation", 1, 1000),
+    ("request_open_days", 1, 365),
+    ("map_k", 1, 10_000),
+    ("map_resolution", 5, 11),
+    ("stats_k", 1, 10_000),
+    ("cooling_off_minutes", 0, 60 * 24 * 30),
+    ("retention_days", 1, 3650),
+    ("requests_per_agency_per_day", 0, 100_000),
+    ("map_epsilon", 0.01, 10.0),
+    ("map_noise_threshold", 0, 10_000),
+    ("map_period_hours", 1, 24 * 365),
+)
+_ORDERED = (("min_area_sq_mi", "max_area_sq_mi"), ("min_window_minutes", "max_window_minutes"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,28 +120,19 @@ class PolicyParams:
     encrypt_new_residents: bool = False  # end-to-end encryption on by default for new residents
 
     def __post_init__(self) -> None:
-        _in_range("min_area_sq_mi", self.min_area_sq_mi, 0.0, 100.0)
-        _in_range("max_area_sq_mi", self.max_area_sq_mi, 0.0, 100.0)
-        if self.max_area_sq_mi < self.min_area_sq_mi:
-            raise PolicyParameterError("max_area_sq_mi", "must be at least min_area_sq_mi")
-        _in_range("min_window_minutes", self.min_window_minutes, 1, 60 * 24 * 45)
-        _in_range("max_window_minutes", self.max_window_minutes, 1, 60 * 24 * 45)
-        if self.max_window_minutes < self.min_window_minutes:
-            raise PolicyParameterError("max_window_minutes", "must be at least min_window_minutes")
-        _in_range("lookback_days", self.lookback_days, 1, 3650)
-        _in_range("requests_per_investigation", self.requests_per_investigation, 1, 1000)
-        _in_range("request_open_days", self.request_open_days, 1, 365)
-        _in_range("map_k", self.map_k, 1, 10_000)
-        _in_range("map_resolution", self.map_resolution, 5, 11)
-        _in_range("stats_k", self.stats_k, 1, 10_000)
-        _in_range("cooling_off_minutes", self.cooling_off_minutes, 0, 60 * 24 * 30)
-        _in_range("retention_days", self.retention_days, 1, 3650)
-        _in_range("requests_per_agency_per_day", self.requests_per_agency_per_day, 0, 100_000)
-        _in_range("map_epsilon", self.map_epsilon, 0.01, 10.0)
-        _in_range("map_noise_threshold", self.map_noise_threshold, 0, 10_000)
-        _in_range("map_period_hours", self.map_period_hours, 1, 24 * 365)
+        problems = [
+            (key, reason)
+            for key, low, high in _RANGES
+            if (reason := _range_problem(getattr(self, key), low, high)) is not None
+        ]
+        wrong = {key for key, _ in problems}
+        for low_key, high_key in _ORDERED:
+            if not {low_key, high_key} & wrong and getattr(self, high_key) < getattr(self, low_key):
+                problems.append((high_key, f"must be at least {low_key}"))
         if not all(isinstance(t, str) and t for t in self.refused_incident_types):
-            raise PolicyParameterError("refused_incident_types", "must be non-empty strings")
+            problems.append(("refused_incident_types", "must be non-empty strings"))
+        if problems:
+            raise PolicyParameterError.of(problems)
 
     def as_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -132,14 +154,26 @@ class PolicyParams:
 
     @classmethod
     def from_mapping(cls, base: PolicyParams, overrides: dict[str, Any]) -> PolicyParams:
-        """`base` with `overrides` applied; an unknown key or a wrong type is refused by name."""
+        """`base` with `overrides` applied; unknown keys, wrong types and values out of range
+        are refused by name, all of them in one PolicyParameterError."""
         known = {f.name: f for f in fields(cls)}
         values = base.as_dict()
+        problems: list[tuple[str, str]] = []
         for key, value in overrides.items():
             if key not in known:
-                raise PolicyParameterError(key, f"unknown parameter; known: {', '.join(known)}")
-            values[key] = value
-        return cls(**_coerce(values, base))
+                problems.append((key, f"unknown parameter; known: {', '.join(known)}"))
+            else:
+                values[key] = value
+        coerced, wrong_types = _coerce(values, base)  # a wrong type keeps the base's value
+        problems += wrong_types
+        try:
+            params = cls(**coerced)
+        except PolicyParameterError as exc:
+            reported = {key for key, _ in problems}  # said once, by its type
+            problems += [(key, reason) for key, reason in exc.problems if key not in reported]
+        if problems:
+            raise PolicyParameterError.of(problems)
+        return params
 
 
 def _digest(params: PolicyParams) -> str:
@@ -154,15 +188,21 @@ _cached_digest = functools.lru_cache(maxsize=256)(_digest)
 _last_digest: tuple[object, str] = (None, "")
 
 
-def _in_range(key: str, value: float, low: float, high: float) -> None:
+def _range_problem(value: float, low: float, high: float) -> str | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise PolicyParameterError(key, f"must be a number from {low} to {high}")
+        return f"must be a number from {low} to {high}"
     if not low <= value <= high:
-        raise PolicyParameterError(key, f"{value} is outside the allowed range {low} to {high}")
+        return f"{value} is outside the allowed range {low} to {high}"
+    return None
 
 
-def _coerce(values: dict[str, Any], base: PolicyParams) -> dict[str, Any]:
+def _coerce(
+    values: dict[str, Any], base: PolicyParams
+) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """The values converted to their fields' types, and a problem for each that cannot be (which
+    keeps the base's value, so that the others are still checked)."""
     out: dict[str, Any] = {}
+    problems: list[tuple[str, str]] = []
     for key, value in values.items():
         default = getattr(base, key)
         try:
@@ -190,6 +230,7 @@ def _coerce(values: dict[str, Any], base: PolicyParams) -> dict[str, Any]:
                 if isinstance(default, StrEnum)
                 else type(default).__name__
             )
-            raise PolicyParameterError(key, f"{value!r} is not a valid {allowed}") from None
+            problems.append((key, f"{value!r} is not a valid {allowed}"))
+            value = getattr(base, key)
         out[key] = value
-    return out
+    return out, problems

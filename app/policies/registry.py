@@ -122,11 +122,25 @@ def _checked(name: str, found: object) -> Policy:
 
 
 class PolicyFileError(PolicyNotFound):
-    """A policy file that cannot be used; the message names the file, the key and the reason."""
+    """A policy file that cannot be used; the message names the file and every key at fault
+    with its reason (`key` and `reason` are the first, `problems` all of them)."""
 
     def __init__(self, path: Path, key: str, reason: str) -> None:
+        self.path, self.problems = path, [(key, reason)]
+        self.key, self.reason = key, reason
         LookupError.__init__(self, f"policy file {path}: {key}: {reason}")
-        self.path, self.key, self.reason = path, key, reason
+
+    @classmethod
+    def of(cls, path: Path, problems: list[tuple[str, str]]) -> PolicyFileError:
+        error = cls(path, *problems[0])
+        error.problems = problems
+        said = "; ".join(f"{key}: {reason}" for key, reason in problems)
+        error.args = (f"policy file {path}: {said}",)
+        return error
+
+    def lines(self) -> list[str]:
+        """One line per problem, each naming the file, for a command to print them all."""
+        return [f"policy file {self.path}: {key}: {reason}" for key, reason in self.problems]
 
 
 def preset_names() -> list[str]:
@@ -172,27 +186,33 @@ def load_policy_file(path: Path) -> StandardPolicy:
 
 
 def policy_from_document(document: dict[str, Any], path: Path) -> StandardPolicy:
-    for key in document:
-        if key not in TOML_KEYS:
-            raise PolicyFileError(
-                path, key, f"unknown key; a policy file has {', '.join(TOML_KEYS)}"
-            )
+    """The policy a file describes; PolicyFileError naming every key at fault, not only the
+    first, so that a file is fixed in one pass."""
+    problems = [
+        (key, f"unknown key; a policy file has {', '.join(TOML_KEYS)}")
+        for key in document
+        if key not in TOML_KEYS
+    ]
     base_name = document.get("base", "privacy-by-design")
     if not isinstance(base_name, str) or base_name not in PRESETS:
-        raise PolicyFileError(
-            path, "base", f"{base_name!r} is not a preset; presets: {', '.join(preset_names())}"
-        )
+        reason = f"{base_name!r} is not a preset; presets: {', '.join(preset_names())}"
+        problems.append(("base", reason))
+        base_name = "privacy-by-design"  # the parameters are still checked, against the default
     base = load_policy(base_name)
     overrides = document.get("parameters", {})
+    params = base.params
     if not isinstance(overrides, dict):
-        raise PolicyFileError(path, "parameters", "must be a table: [parameters]")
+        problems.append(("parameters", "must be a table: [parameters]"))
+        overrides = {}
     try:
         params = PolicyParams.from_mapping(base.params, overrides)
     except PolicyParameterError as exc:
-        raise PolicyFileError(path, f"parameters.{exc.key}", exc.reason) from None
+        problems += [(f"parameters.{key}", reason) for key, reason in exc.problems]
     name = document.get("name", path.stem)
     description = document.get("description", f"{base_name} with {len(overrides)} overrides")
     for key, value in (("name", name), ("description", description)):
         if not isinstance(value, str) or (key == "name" and not value.strip()):
-            raise PolicyFileError(path, key, "must be a non-empty string")
+            problems.append((key, "must be a non-empty string"))
+    if problems:
+        raise PolicyFileError.of(path, problems)
     return StandardPolicy(name=name, params=params, description=description)

@@ -328,7 +328,7 @@ def parse_scenario(data: dict[str, Any], folder: Path | None = None) -> Scenario
     except PolicyNotFound as exc:
         problems.append(("policy.name", str(exc)))
     except PolicyParameterError as exc:
-        problems.append((f"policy.params.{exc.key}", exc.reason))
+        problems += [(f"policy.params.{key}", reason) for key, reason in exc.problems]
     if scenario.run.start.tzinfo is None:
         problems.append(("run.start", "needs a time zone, e.g. 2019-01-01T00:00:00Z"))
     if not FIRST_YEAR <= scenario.run.start.year <= LAST_YEAR:
