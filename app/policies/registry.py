@@ -213,6 +213,13 @@ def policy_from_document(document: dict[str, Any], path: Path) -> StandardPolicy
     for key, value in (("name", name), ("description", description)):
         if not isinstance(value, str) or (key == "name" and not value.strip()):
             problems.append((key, "must be a non-empty string"))
+    if isinstance(name, str) and name in PRESETS:
+        # Logs, manifests and GET /policy name a policy by its name alone: a file under a
+        # preset's name would pass its own parameters off as the preset's. Equal parameters
+        # are refused too: one simple rule, and the preset itself is there to be named.
+        given = "" if "name" in document else " (the file's stem, as it gives no name)"
+        reason = f"{name!r}{given} is a preset's name; give the policy a name of its own"
+        problems.append(("name", reason))
     if problems:
         raise PolicyFileError.of(path, problems)
     return StandardPolicy(name=name, params=params, description=description)
