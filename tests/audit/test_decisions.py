@@ -171,7 +171,7 @@ def test_the_replay_command_takes_the_policy_file_the_log_names(
     assert (
         missing.exit_code == 2
         and "--policy" in missing.output
-        and "no such file" in (missing.output)
+        and "does not exist" in (missing.output)
     )
 
 

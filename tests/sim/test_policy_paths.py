@@ -115,4 +115,4 @@ def test_a_missing_policy_file_is_named_where_it_was_looked_for(
     )
     code, output = invoke("sweep", str(path), "--out", str(tmp_path / "out"))
     assert code == 2, output
-    assert f"policy file {tmp_path / 'nope.toml'}: file: no such file" in output
+    assert f"policy file {tmp_path / 'nope.toml'}: file: does not exist" in output
