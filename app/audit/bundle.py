@@ -119,7 +119,7 @@ def fetch_bundle(client: httpx.Client, token: str) -> Source:
     headers = {"Authorization": f"Bearer {token}"}
     checkpoint = _get(client, "/audit/checkpoint", headers).text
     size_line = checkpoint.split("\n")[1:2]
-    if not size_line or not size_line[0].isdigit():
+    if not size_line or not (size_line[0].isascii() and size_line[0].isdigit()):
         raise BundleError("the server's checkpoint is not a checkpoint note", "--url")
     try:
         # RecursionError: a hostile service's "[[[[..." is no more JSON than any other answer

@@ -70,7 +70,7 @@ def log(request: Request, start: str = "") -> HTMLResponse:
     check = attempt(lambda: audit.verify(actor, runtime), back=HOME)
     if start == "":
         first = max(0, check.size - LOG_PAGE)
-    elif start.isdigit():
+    elif start.isascii() and start.isdigit():  # isdigit alone takes '²', which int() refuses
         first = int(start)
     else:
         raise WebError(422, "validation_error", "start: a sequence number (0 or more)", back=HOME)

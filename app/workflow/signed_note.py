@@ -172,7 +172,8 @@ class Checkpoint:
         if len(lines) < 4 or lines[-1] != "":
             raise NoteError("a checkpoint's text is origin, size and root hash, one per line")
         origin, size_text, root_text = lines[:3]
-        if not size_text.isdigit() or (size_text != "0" and size_text.startswith("0")):
+        # ASCII digits only: str.isdigit() also takes '²' (which int() refuses) and '٣'.
+        if not _decimal(size_text) or (size_text != "0" and size_text.startswith("0")):
             raise NoteError(f"the checkpoint size {size_text!r} is not a decimal number")
         try:
             root = base64.b64decode(root_text, validate=True)
@@ -193,3 +194,7 @@ def open_checkpoint(note: str, verifier: Verifier, *, origin: str | None = None)
     if origin is not None and checkpoint.origin != origin:
         raise NoteError(f"the checkpoint is for log {checkpoint.origin!r}, not {origin!r}")
     return checkpoint
+
+
+def _decimal(text: str) -> bool:
+    return text.isascii() and text.isdigit()

@@ -63,7 +63,9 @@ def test_a_log_that_changes_while_it_is_read_leaves_the_bundle_as_it_was(
     assert {path.name: path.read_bytes() for path in folder.iterdir()} == before
 
 
-def _service(chunks: list[bytes], check: Iterator[None] | None = None) -> httpx.MockTransport:
+def _service(
+    chunks: list[bytes], check: Iterator[None] | None = None, size: str = "3"
+) -> httpx.MockTransport:
     """A service whose export answers `chunks` one at a time, running `check` before each."""
 
     class Body(httpx.SyncByteStream):
@@ -75,7 +77,7 @@ def _service(chunks: list[bytes], check: Iterator[None] | None = None) -> httpx.
 
     def answer(request: httpx.Request) -> httpx.Response:
         if request.url.path == "/audit/checkpoint":
-            return httpx.Response(200, text="origin\n3\nroot\n")
+            return httpx.Response(200, text=f"origin\n{size}\nroot\n")
         if request.url.path == "/audit/log-key":
             return httpx.Response(200, json={"verifier_key": "the-key"})
         return httpx.Response(200, stream=Body())
@@ -101,6 +103,15 @@ def test_a_remote_export_is_written_as_it_arrives(tmp_path: Path) -> None:
     assert result.size == 3
     assert (folder / ENTRIES).read_bytes() == b"".join(chunks)
     assert not partial.exists()
+
+
+@pytest.mark.parametrize("size", ["", "-1", "\u00b2", "\u0663"])  # isdigit() alone takes ² and ٣
+def test_a_checkpoint_without_a_decimal_size_is_refused_before_the_export(size: str) -> None:
+    with (
+        httpx.Client(transport=_service([b"a\n"], size=size), base_url="http://x") as c,
+        pytest.raises(BundleError, match="not a checkpoint note"),
+    ):
+        fetch_bundle(c, "token")
 
 
 def test_a_remote_export_cut_off_half_way_leaves_the_bundle_as_it_was(tmp_path: Path) -> None:

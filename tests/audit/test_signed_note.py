@@ -77,3 +77,11 @@ def test_keys_are_checked_when_read() -> None:
         Verifier.parse("garbage")
     with pytest.raises(NoteError):
         Verifier.parse(f"{name}+{key_id}+!!!")
+
+
+@pytest.mark.parametrize("size", ["\u00b2", "\u0663", "1\u00b2", "+1", " 1"])
+def test_a_checkpoint_size_is_ascii_decimal_digits(size: str) -> None:
+    # str.isdigit() takes '²' (which int() then refuses with a ValueError) and '٣'.
+    text = f"consentgate.test/log\n{size}\n{'A' * 43}=\n"
+    with pytest.raises(NoteError, match="not a decimal number"):
+        Checkpoint.parse_text(text)

@@ -56,8 +56,9 @@ def test_the_log_pages_from_the_newest_and_refuses_a_bad_start(pages: Pages, wor
     assert size > 50
     assert 'href="/web/auditor/log?start=0"' in newest
     assert "Newer" not in newest
-    bad = pages.get("/web/auditor/log?start=-3")
-    assert bad.status_code == 422 and "validation_error" in bad.text
+    for start in ("-3", "\u00b2"):  # '²' is a digit to str.isdigit(), not to int()
+        bad = pages.get(f"/web/auditor/log?start={start}")
+        assert bad.status_code == 422 and "validation_error" in bad.text
 
 
 def test_the_page_shows_the_signed_checkpoint_and_the_transparency_report(
