@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -188,3 +189,16 @@ def read_text_file(path: Path) -> str:
         raise UnreadableFile(path, reason) from None
     except OSError as exc:
         raise UnreadableFile(path, f"cannot be read ({os_error_text(exc)})") from None
+
+
+def folder_name_problem(name: str, max_bytes: int) -> str | None:
+    """Why `name` cannot name a folder of its own (a path, a control character, too long)."""
+    if any(c in name for c in "/\\") or name in {".", ".."}:  # a path would write elsewhere
+        return "names the output folder: no '/', '\\', '.' or '..'"
+    control = next((c for c in name if unicodedata.category(c) == "Cc"), None)
+    if control is not None:
+        return f"names the output folder: no control characters ({control!r} found)"
+    size = len(name.encode("utf-8"))
+    if size > max_bytes:
+        return f"names the output folder: at most {max_bytes} bytes of UTF-8, not {size}"
+    return None

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import tomllib
-import unicodedata
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Annotated, Any, Self
@@ -18,10 +17,11 @@ from typing import Annotated, Any, Self
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from app.clock import FIRST_YEAR, LAST_YEAR  # run.start: the years the service works in
-from app.files import UnreadableFile, read_text_file
+from app.files import UnreadableFile, folder_name_problem, read_text_file
 from app.policies.base import Policy, StandardPolicy
 from app.policies.params import PolicyParameterError, PolicyParams
-from app.policies.registry import PolicyNotFound, load_policy
+from app.policies.registry import PolicyNotFound, load_policy, preset_names
+from app.sim.scenario_policy import OVERRIDES, inline_policy_file
 
 
 def probability(default: float | None = None) -> Any:
@@ -176,6 +176,8 @@ class PolicySpec(_Strict):
     name: str = "privacy-by-design"
     # Parameter overrides on top of the named policy's parameters.
     params: dict[str, Any] = {}
+    # The name the run goes by: a policy file's own, set when `policy.file` names one.
+    label: str | None = Field(default=None, min_length=1, max_length=200)
 
 
 class Run(_Strict):
@@ -199,11 +201,14 @@ class Scenario(_Strict):
 
     def digest(self) -> str:
         """SHA-256 of the canonical JSON of the validated scenario (comments do not count)."""
-        # Neighborhoods' incident_rates came later: left out while no neighborhood sets any,
-        # so a scenario written before them keeps the hash its earlier manifests recorded.
-        unset = not any(n.incident_rates for n in self.city.neighborhoods)
-        later = {"city": {"neighborhoods": {"__all__": {"incident_rates"}}}} if unset else None
-        dumped = self.model_dump(mode="json", exclude=later)
+        # Keys that came later (neighborhoods' incident_rates, the policy's label) are left out
+        # while unset, so a scenario written before them keeps the hash its manifests recorded.
+        later: dict[str, Any] = {}
+        if not any(n.incident_rates for n in self.city.neighborhoods):
+            later["city"] = {"neighborhoods": {"__all__": {"incident_rates"}}}
+        if self.policy.label is None:
+            later["policy"] = {"label"}
+        dumped = self.model_dump(mode="json", exclude=later or None)
         return hashlib.sha256(canonical_json(dumped).encode()).hexdigest()
 
     def total_households(self) -> int:
@@ -293,26 +298,15 @@ def _semantic_problems(s: Scenario) -> list[tuple[str, str]]:
 MAX_NAME_BYTES = 200
 
 
-def _name_problem(name: str) -> str | None:
-    if any(c in name for c in "/\\") or name in {".", ".."}:  # a path would write elsewhere
-        return "names the output folder: no '/', '\\', '.' or '..'"
-    control = next((c for c in name if unicodedata.category(c) == "Cc"), None)
-    if control is not None:
-        return f"names the output folder: no control characters ({control!r} found)"
-    size = len(name.encode("utf-8"))
-    if size > MAX_NAME_BYTES:
-        return f"names the output folder: at most {MAX_NAME_BYTES} bytes of UTF-8, not {size}"
-    return None
-
-
 def load_scenario_policy(spec: PolicySpec, folder: Path | None = None) -> Policy:
     """The named policy, with the scenario's parameter overrides applied if any. `folder`: the
     scenario file's, which a relative policy file path is read from (default: the current)."""
     base = load_policy(spec.name, folder)
-    if not spec.params:
+    if not spec.params and spec.label is None:
         return base
     params = PolicyParams.from_mapping(base.params, dict(spec.params))
-    return StandardPolicy(f"{base.name}+overrides", params, getattr(base, "description", ""))
+    name = spec.label or base.name + OVERRIDES
+    return StandardPolicy(name, params, getattr(base, "description", ""))
 
 
 def parse_scenario(data: dict[str, Any], folder: Path | None = None) -> Scenario:
@@ -323,6 +317,8 @@ def parse_scenario(data: dict[str, Any], folder: Path | None = None) -> Scenario
     except ValidationError as exc:
         raise ScenarioError([(key_path(e["loc"]), e["msg"]) for e in exc.errors()]) from None
     problems = _semantic_problems(scenario)
+    if scenario.policy.label in preset_names():  # a preset's name would pass these rules off
+        problems.append(("policy.label", "a preset's name; give the policy a name of its own"))
     try:
         load_scenario_policy(scenario.policy, folder)
     except PolicyNotFound as exc:
@@ -333,7 +329,7 @@ def parse_scenario(data: dict[str, Any], folder: Path | None = None) -> Scenario
         problems.append(("run.start", "needs a time zone, e.g. 2019-01-01T00:00:00Z"))
     if not FIRST_YEAR <= scenario.run.start.year <= LAST_YEAR:
         problems.append(("run.start", f"must lie between the years {FIRST_YEAR} and {LAST_YEAR}"))
-    name_problem = _name_problem(scenario.name)
+    name_problem = folder_name_problem(scenario.name, MAX_NAME_BYTES)
     if name_problem is not None:
         problems.append(("name", name_problem))
     if problems:
@@ -369,7 +365,7 @@ def _read_toml(path: Path, key: str) -> dict[str, Any]:
 def read_scenario_data(path: Path) -> dict[str, Any]:
     """The file's mapping, JSON-able, so it can be hashed, sent to workers and overridden.
 
-    `policy.file` names a policy file (relative to the scenario) holding `name` and `[params]`;
+    `policy.file` names a policy file (relative to the scenario; app/sim/scenario_policy.py);
     its content is inlined here, so the scenario hash covers the policy actually run. A
     `policy.name` naming a policy file is kept as written (the hash and the outputs do not
     depend on the folder): pass the scenario's folder to `parse_scenario` and
@@ -378,12 +374,10 @@ def read_scenario_data(path: Path) -> dict[str, Any]:
     data = _read_toml(path, "file")
     policy = data.get("policy")
     if isinstance(policy, dict) and "file" in policy:
-        included = _read_toml(path.parent / str(policy.pop("file")), "policy.file")
-        unknown = sorted(set(included) - {"name", "params"})
-        if unknown:
-            raise ScenarioError([("policy.file", f"unknown keys {', '.join(unknown)}")])
-        policy.setdefault("name", included.get("name", "privacy-by-design"))
-        policy["params"] = {**included.get("params", {}), **policy.get("params", {})}
+        file = path.parent / str(policy.pop("file"))
+        problems = inline_policy_file(policy, _read_toml(file, "policy.file"), file)
+        if problems:
+            raise ScenarioError(problems)
     return data
 
 

@@ -7,7 +7,13 @@ from typing import Any
 
 import pytest
 
-from app.sim.scenario import ScenarioError, load_scenario, parse_scenario, with_overrides
+from app.sim.scenario import (
+    ScenarioError,
+    load_scenario,
+    load_scenario_policy,
+    parse_scenario,
+    with_overrides,
+)
 from tests.sim.worlds import tiny_data
 
 SCENARIOS = [
@@ -250,3 +256,67 @@ def test_a_city_without_incidents_is_refused() -> None:
     assert "no incident type" in problems_of(data)["incidents.rates_per_1000_households_per_year"]
     data["city"]["neighborhoods"][0]["incident_rates"] = {"burglary": 5.0}
     parse_scenario(data)  # a neighborhood's own rate is an incident type
+
+
+MODERATED_FILE = """base = "privacy-by-design"
+name = "pbd-moderated"
+description = "privacy-by-design with moderation"
+[parameters]
+map_k = 9
+"""
+
+
+def _town_with_policy(tmp_path: Path, policy_table: str) -> Path:
+    town = (Path(__file__).resolve().parents[2] / "scenarios" / "smalltown.toml").read_text()
+    with_file = town.replace('[policy]\nname = "privacy-by-design"', policy_table)
+    assert with_file != town
+    (tmp_path / "town.toml").write_text(with_file)
+    return tmp_path / "town.toml"
+
+
+def test_a_policy_file_as_serve_takes_it_runs_under_its_own_name(tmp_path: Path) -> None:
+    # The file `policy check` and `serve --policy` read (docs/policies.md), not only the
+    # scenario's own `name` + `[params]` form.
+    (tmp_path / "moderated.toml").write_text(MODERATED_FILE)
+    town = _town_with_policy(tmp_path, '[policy]\nfile = "moderated.toml"')
+    scenario = load_scenario(town)
+    policy = load_scenario_policy(scenario.policy)
+    assert policy.name == "pbd-moderated" and policy.params.map_k == 9
+    assert scenario.policy.params == {"map_k": 9}
+    (tmp_path / "moderated.toml").write_text(MODERATED_FILE.replace("pbd-moderated", "pbd-other"))
+    assert load_scenario(town).digest() != scenario.digest()  # the name run under is hashed
+    (tmp_path / "moderated.toml").write_text(MODERATED_FILE)
+    overridden = _town_with_policy(
+        tmp_path, '[policy]\nfile = "moderated.toml"\nparams = { map_k = 7 }'
+    )
+    policy = load_scenario_policy(load_scenario(overridden).policy)
+    assert policy.name == "pbd-moderated+overrides" and policy.params.map_k == 7
+
+
+@pytest.mark.parametrize(
+    ("content", "table", "key", "words"),
+    [
+        (MODERATED_FILE.replace("map_k = 9", "map_k = 0"), "", "policy.file", "parameters.map_k"),
+        ('base = "nope"\n', "", "policy.file", "'nope' is not a preset"),
+        ('base = "ring-2018"\nname = "ring-2019"\n', "", "policy.file", "a preset's name"),
+        (MODERATED_FILE, 'name = "ring-2018"\n', "policy.name", "not both"),
+    ],
+)
+def test_a_policy_file_in_a_scenario_is_checked_as_policy_check_checks_it(
+    tmp_path: Path, content: str, table: str, key: str, words: str
+) -> None:
+    (tmp_path / "p.toml").write_text(content)
+    town = _town_with_policy(tmp_path, f'[policy]\n{table}file = "p.toml"')
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(town)
+    [(found, reason)] = caught.value.problems
+    assert found == key and words in reason, caught.value.problems
+
+
+def test_a_scenario_may_not_label_its_policy_with_a_presets_name(tmp_path: Path) -> None:
+    town = _town_with_policy(tmp_path, '[policy]\nlabel = "ring-2019"')
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(town)
+    assert dict(caught.value.problems) == {
+        "policy.label": "a preset's name; give the policy a name of its own"
+    }
