@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,7 +20,6 @@ from typer.testing import CliRunner
 
 from app.cli import cli
 from app.clock import SimulatedClock
-from app.config import Settings
 from app.policies import StandardPolicy, load_policy
 from app.schemas.common import AwareDatetime
 from app.store.memory import MemoryStore
@@ -160,14 +158,9 @@ def test_the_years_themselves_are_accepted(world: World, starts_at: str, ends_at
 
 
 def test_the_report_command_refuses_a_time_outside_the_years(
-    world: World, settings: Settings, monkeypatch: pytest.MonkeyPatch
+    world: World, db_cli_args: list[str]
 ) -> None:
-    monkeypatch.setenv("CONSENTGATE_SECRET_FILE", str(Path(settings.secret_file)))
-    base = ["report", "transparency"]
-    if settings.database_url:  # the PostgreSQL pass: the URL names the database, not --db
-        monkeypatch.setenv("DATABASE_URL", settings.database_url)
-    else:
-        base += ["--db", str(settings.db_path)]
+    base = ["report", "transparency", *db_cli_args]
     for option, extreme in (
         ("--to", "0001-03-01T00:00:00Z"),
         ("--from", "9999-12-31T23:59:59-14:00"),

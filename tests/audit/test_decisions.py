@@ -11,7 +11,6 @@ from typer.testing import CliRunner
 
 from app.audit.replay import resolve_logged_policy
 from app.cli import cli
-from app.config import Settings
 from app.policies.base import Decision, ReleaseQuestion, StandardPolicy, deny
 from app.policies.params import PolicyParams
 from tests.factories import World
@@ -100,15 +99,10 @@ def test_replay_uses_the_logged_parameters_not_todays(world: World) -> None:
 
 
 def test_the_replay_command(
-    world: World, settings: Settings, monkeypatch: pytest.MonkeyPatch
+    world: World, db_cli_args: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _flow(world)
-    monkeypatch.setenv("CONSENTGATE_SECRET_FILE", str(Path(settings.secret_file)))
-    args = ["audit", "replay"]
-    if settings.database_url:  # the PostgreSQL pass: the URL names the database, not --db
-        monkeypatch.setenv("DATABASE_URL", settings.database_url)
-    else:
-        args += ["--db", str(settings.db_path)]
+    args = ["audit", "replay", *db_cli_args]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0 and "replayed 6 decisions: 0 now come out differently" in (
         result.output
@@ -146,15 +140,10 @@ def test_a_scenarios_overrides_replay_under_the_policy_they_override(world: Worl
 
 @pytest.mark.parametrize("policy", [WIDE])
 def test_the_replay_command_takes_the_policy_file_the_log_names(
-    world: World, settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    world: World, db_cli_args: list[str], tmp_path: Path
 ) -> None:
     _flow(world)
-    monkeypatch.setenv("CONSENTGATE_SECRET_FILE", str(Path(settings.secret_file)))
-    args = ["audit", "replay"]
-    if settings.database_url:
-        monkeypatch.setenv("DATABASE_URL", settings.database_url)
-    else:
-        args += ["--db", str(settings.db_path)]
+    args = ["audit", "replay", *db_cli_args]
     unknown = CliRunner().invoke(cli, args)
     assert unknown.exit_code == 0 and "0 now come out differently, 6 could not" in unknown.output
     assert "unknown policy 'pbd-wide': not a preset" in unknown.output

@@ -6,14 +6,12 @@ import csv
 import io
 import re
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
 from app.cli import cli
-from app.config import Settings
 from app.workflow import log_scan
 from tests.factories import World, iso
 
@@ -97,16 +95,9 @@ def test_csv_and_markdown_carry_the_same_figures(world: World) -> None:
     ), title
 
 
-def test_the_report_command(
-    world: World, settings: Settings, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_the_report_command(world: World, db_cli_args: list[str]) -> None:
     _scenario(world)
-    monkeypatch.setenv("CONSENTGATE_SECRET_FILE", str(Path(settings.secret_file)))
-    base = ["report", "transparency"]
-    if settings.database_url:  # the PostgreSQL pass: the URL names the database, not --db
-        monkeypatch.setenv("DATABASE_URL", settings.database_url)
-    else:
-        base += ["--db", str(settings.db_path)]
+    base = ["report", "transparency", *db_cli_args]
     since = iso(world.clock.now() - timedelta(days=2))
     until = iso(world.clock.now() + timedelta(days=1))
     result = CliRunner().invoke(cli, [*base, "--from", since, "--to", until, "--format", "csv"])
