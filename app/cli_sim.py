@@ -9,9 +9,24 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
-err = Console(stderr=True, soft_wrap=True)  # a hash or a path stays on one line, piped too
-out = Console(soft_wrap=True)
+# A hash or a path stays on one line, piped too. No markup: what is printed holds the user's
+# paths and names, and rich read "runs/[study]" as a style (printing "runs/") and "[/x]" as a
+# closing tag (a MarkupError after the run had finished).
+err = Console(stderr=True, soft_wrap=True, markup=False)
+out = Console(soft_wrap=True, markup=False)
+
+
+def _error(line: str) -> None:
+    err.print(Text.assemble(("error:", "red"), " ", line))
+
+
+def _wide(width: int) -> Console:
+    """Where a wide table is printed: piped into a file, it gets room for every column instead
+    of 80 characters."""
+    return out if out.is_terminal else Console(width=width, markup=False)
+
 
 ScenarioArg = Annotated[Path, typer.Argument(help="scenario TOML file (see scenarios/)")]
 
@@ -32,7 +47,7 @@ JobsOption = Annotated[
 
 def _fail(problems: list[tuple[str, str]]) -> typer.Exit:
     for key, reason in problems:
-        err.print(f"[red]error:[/red] {key}: {reason}", soft_wrap=True)
+        _error(f"{key}: {reason}")
     return typer.Exit(2)
 
 
@@ -48,7 +63,7 @@ def _check_out(target: Path) -> None:
 
 def _progress() -> Progress:
     return Progress(
-        TextColumn("[bold]{task.description}"),
+        TextColumn("{task.description}", style="bold", markup=False),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
@@ -98,7 +113,7 @@ def simulate(
                 write_run_outputs(target, spec, chosen, result)
             except OSError as exc:  # the folder was checked; a full disk or a quota remains
                 reason = f"{target}: cannot be written ({os_error_text(exc)}){gone}"
-                err.print(f"[red]error:[/red] --out: {reason}")
+                _error(f"--out: {reason}")
                 raise typer.Exit(1) from None  # not a usage error: the same command may work
     except DatabaseExists as exc:
         raise _fail([("--db", str(exc))]) from None
@@ -174,7 +189,9 @@ def compare(
         )
     title = f"{spec.name}: {replications} replication(s), mean ± 95% half-width"
     # Piped into a file, the table gets room for every column instead of 80 characters.
-    console = out if out.is_terminal else Console(width=60 + 28 * len(result.policies))
+    console = (
+        out if out.is_terminal else Console(width=60 + 28 * len(result.policies), markup=False)
+    )
     console.print(means_table(result, title))
     if result.differences.policies:
         console.print(differences_table(result, replications))
@@ -226,7 +243,9 @@ def sweep(
             raise typer.Exit(130) from None
     keys = sorted(spec.spec.parameters)
     table = points_table(point_summaries(spec, outcomes), keys, SUMMARY_COLUMNS)
-    (out if out.is_terminal else Console(width=40 + 24 * len(table.columns))).print(table)
+    (out if out.is_terminal else Console(width=40 + 24 * len(table.columns), markup=False)).print(
+        table
+    )
     out.print(f"{total} runs ({reused} reused from an earlier, interrupted sweep)")
     out.print(f"report: {target / 'report.html'}  table: {target / 'sweep.csv'}")
     out.print(f"per point (mean, 95% half-width): {target / 'points.csv'}")

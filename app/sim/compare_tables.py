@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from rich.table import Table
+from rich.text import Text
 
 from app.sim.compare import Comparison
 from app.sim.metric_catalog import by_group
@@ -17,7 +18,7 @@ def add_grouped_rows(
     for i, (group, members) in enumerate(by_group(metrics)):
         if i:
             table.add_section()
-        table.add_row(f"[bold]{group}[/bold]", *([""] * columns))
+        table.add_row(Text(group, style="bold"), *([""] * columns))
         for m in members:
             table.add_row(m, *cells(m))
     return table

@@ -161,3 +161,29 @@ def test_only_what_the_run_created_is_taken_back(
     result = simulate_into(tmp_path, full)
     assert result.exit_code == 2 and "already holds a database" in said(result.output)
     assert full.read_text() == "someone's database"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["simulate", "{town}"],
+        ["compare", "{town}", "--policies", "ring-2019,privacy-by-design", "--replications", "1"],
+        ["sweep", "{sweep}"],
+    ],
+)
+def test_paths_with_brackets_are_printed_as_given(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    # rich read "[study]" as a style (printing the path without it) and "[/x]" as a closing
+    # tag: a MarkupError once the runs had finished.
+    sweep = write_sweep(tmp_path, GRID)
+    target = tmp_path / "[study]" / "[/x]"
+    args = [a.format(town=tmp_path / "town.toml", sweep=sweep) for a in command]
+    result = CliRunner().invoke(cli, [*args, "--out", str(target)])
+    assert result.exit_code == 0, result.output
+    assert f"{target / 'report.html'}" in said(result.output) or f"outputs in {target}" in (
+        said(result.output)
+    )
+    (tmp_path / "afile").write_text("mine")
+    refused = CliRunner().invoke(cli, [*args, "--out", str(tmp_path / "afile" / "[/x]")])
+    assert refused.exit_code == 2 and "[/x] cannot be made in it" in said(refused.output)
