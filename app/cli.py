@@ -161,8 +161,14 @@ def serve(
         _refuse(exc.problems)
     except _database_errors() as exc:  # a DATABASE_URL or a file that cannot be opened
         _cannot_open(settings, db, exc)
-    out.print(f"consentgate on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
-    out.print(f"database: {settings.display_url()}   policy: {app.state.runtime.policy.name}")
+    # markup=False: a policy file names its policy freely, "[/x]" included (rich read it as a tag).
+    out.print(
+        f"consentgate on http://{host}:{port}  (API docs: http://{host}:{port}/docs)", markup=False
+    )
+    out.print(
+        f"database: {settings.display_url()}   policy: {app.state.runtime.policy.name}",
+        markup=False,
+    )
     # The timer writes on the wall clock: served a simulated year, it would expire the year's
     # open requests today and append those entries to the record an auditor came to read.
     if settings.tick_seconds:
@@ -260,7 +266,7 @@ def token(
     try:
         subject_id = UUID(subject) if subject else None
     except ValueError:
-        err.print(f"[red]error:[/red] --subject: {subject!r} is not a UUID")
+        err.print(f"[red]error:[/red] --subject: {escape(repr(subject))} is not a UUID")
         raise typer.Exit(2) from None
     settings = _settings(db)
     require_database(settings, db)

@@ -122,7 +122,9 @@ def export(
         raise _fail(where, exc) from None
     except OSError as exc:  # a full disk, a quota: in words, not "[Errno 28] ..."
         raise _fail(str(exc.filename or directory), os_error_text(exc)) from None
-    out.print(f"exported {exported.size} entries and a signed checkpoint to {directory}")
+    out.print(
+        f"exported {exported.size} entries and a signed checkpoint to {directory}", markup=False
+    )
 
 
 @audit_cli.command("checkpoint")

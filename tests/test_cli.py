@@ -73,6 +73,8 @@ def test_token_command_checks_its_arguments(env: Path) -> None:
     assert "--subject: an agency token needs the id of an existing agency" in said
     not_a_uuid = runner.invoke(cli, ["token", "resident", "--subject", "dana"])
     assert not_a_uuid.exit_code == 2 and "--subject: 'dana' is not a UUID" in not_a_uuid.output
+    tagged = runner.invoke(cli, ["token", "resident", "--subject", "[/x]"])  # not a rich tag
+    assert tagged.exit_code == 2 and "--subject: '[/x]' is not a UUID" in tagged.output
     ok = runner.invoke(cli, ["token", "auditor"])
     assert ok.exit_code == 0
     runtime = Runtime.build(Settings())

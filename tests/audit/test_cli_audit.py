@@ -52,6 +52,9 @@ def test_export_tamper_and_watch_the_verifier_name_the_entry(env: Path) -> None:
 
     code, output = _run("audit", "export", str(env / "bundle"))
     assert code == 0, output
+    tagged = env / "[study]" / "[/x]"  # rich read these as a style and a closing tag
+    code, output = _run("audit", "export", str(tagged))
+    assert code == 0 and f"checkpoint to {tagged}" in " ".join(output.split()), output
     pinned = str(env / "pinned.pub")
     code, output = _run(
         "audit",
