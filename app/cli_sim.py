@@ -146,6 +146,7 @@ def compare(
     policy's paired difference from the baseline."""
     from app.policies.registry import PolicyNotFound, load_policy
     from app.sim.compare import compare as run_compare
+    from app.sim.compare import shared_folder
     from app.sim.compare_tables import differences_table, means_table
     from app.sim.scenario import ScenarioError, load_scenario, read_scenario_data
 
@@ -154,6 +155,9 @@ def compare(
         raise _fail([("--policies", "name at least one policy")])
     if len(set(names)) != len(names):
         raise _fail([("--policies", "a policy is listed twice")])
+    shared = shared_folder(names)
+    if shared is not None:
+        raise _fail([("--policies", f"{shared}; name one of them otherwise")])
     try:
         spec = load_scenario(scenario)
         data = read_scenario_data(scenario)
@@ -188,10 +192,7 @@ def compare(
             scenario_folder=scenario.parent,
         )
     title = f"{spec.name}: {replications} replication(s), mean ± 95% half-width"
-    # Piped into a file, the table gets room for every column instead of 80 characters.
-    console = (
-        out if out.is_terminal else Console(width=60 + 28 * len(result.policies), markup=False)
-    )
+    console = _wide(60 + 28 * len(result.policies))
     console.print(means_table(result, title))
     if result.differences.policies:
         console.print(differences_table(result, replications))

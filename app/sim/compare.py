@@ -61,6 +61,18 @@ def safe_name(label: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]", "_", label)
 
 
+def shared_folder(labels: Sequence[str]) -> str | None:
+    """Why two of these policies would write into one run folder (`a/b.toml` and `a_b.toml`
+    are both `a_b.toml`), the later's runs over the earlier's; None when each has its own."""
+    seen: dict[str, str] = {}
+    for label in labels:
+        folder = safe_name(label)
+        if folder in seen and seen[folder] != label:
+            return f"{seen[folder]!r} and {label!r} would share the run folder {folder!r}"
+        seen[folder] = label
+    return None
+
+
 def policy_label(spec: str | Policy) -> str:
     return spec if isinstance(spec, str) else spec.name
 
@@ -130,6 +142,9 @@ def compare(
     labels = [policy_label(p) for p in policies]
     if len(set(labels)) != len(labels):
         raise ValueError("policies: a policy is listed twice")
+    shared = shared_folder(labels)
+    if shared is not None:
+        raise ValueError(f"policies: {shared}; name one of them otherwise")
     if baseline is not None and baseline not in labels:
         raise ValueError(f"baseline: {baseline!r} is not one of the policies compared")
     seeds = replication_seeds(scenario, replications)

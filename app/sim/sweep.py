@@ -21,7 +21,7 @@ from scipy.stats import qmc
 from app.files import UnreadableFile, read_text_file, write_atomic
 from app.policies.registry import PRESETS, PolicyNotFound, load_policy
 from app.sim.batch import Progress, RunOutcome, RunTask, run_tasks
-from app.sim.compare import replication_seeds, safe_name
+from app.sim.compare import replication_seeds, safe_name, shared_folder
 from app.sim.outputs import file_digests, manifest, policy_identity, write_json, write_table
 from app.sim.plots import png_bytes
 from app.sim.scenario import (
@@ -140,6 +140,9 @@ def load_sweep(path: Path) -> Sweep:
             raise ScenarioError([("policies", str(exc))]) from None
         if spec.policies.count(name) > 1:  # both would run into the same folders
             raise ScenarioError([("policies", f"{name!r} is listed twice")])
+    shared = shared_folder(spec.policies)
+    if shared is not None:
+        raise ScenarioError([("policies", f"{shared}; name one of them otherwise")])
     _check_baseline(spec)
     _check_size(spec)
     scenario_path = (folder / spec.scenario).resolve()

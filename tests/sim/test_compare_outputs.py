@@ -13,6 +13,9 @@ from typer.testing import CliRunner
 
 from app.cli import cli
 from app.sim.metric_catalog import ordered
+from app.sim.scenario import ScenarioError
+from app.sim.sweep import load_sweep
+from tests.sim.test_sweep import GRID, write_sweep
 
 ROOT = Path(__file__).resolve().parents[2]
 SMALLTOWN = ROOT / "scenarios" / "smalltown.toml"
@@ -151,3 +154,28 @@ def test_a_rerun_into_the_same_folder_leaves_nothing_of_the_earlier_comparison(
     assert not (out / "differences.png").exists()
     assert (out / "notes.txt").read_text() == "mine"
     assert (out / "runs" / "notes.txt").read_text() == "mine too"
+
+
+def test_two_policies_that_would_share_a_run_folder_are_refused(tmp_path: Path) -> None:
+    # a/p.toml and a_p.toml are both a_p.toml as a folder name: the later's runs would land
+    # over the earlier's, and the table would report one policy's runs as the other's.
+    (tmp_path / "a").mkdir()
+    nested, flat = tmp_path / "a" / "p.toml", tmp_path / "a_p.toml"
+    for path, name in ((nested, "nested"), (flat, "flat")):
+        path.write_text(f'name = "{name}"\n[parameters]\nmap_k = 7\n')
+    policies = f"{nested},{flat}"
+    result = CliRunner().invoke(
+        cli, ["compare", str(town(tmp_path)), "--policies", policies, "--out", str(tmp_path / "o")]
+    )
+    said = " ".join(result.output.split())
+    assert result.exit_code == 2 and "would share the run folder" in said, said
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_sweep_whose_policies_would_share_a_run_folder_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    for path, name in ((tmp_path / "a" / "p.toml", "nested"), (tmp_path / "a_p.toml", "flat")):
+        path.write_text(f'name = "{name}"\n[parameters]\nmap_k = 7\n')
+    sweep = write_sweep(tmp_path, 'policies = ["a/p.toml", "a_p.toml"]\n' + GRID)
+    with pytest.raises(ScenarioError, match=r"would share the run folder 'a_p\.toml'"):
+        load_sweep(sweep)
