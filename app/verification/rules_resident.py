@@ -44,8 +44,26 @@ def share_problems(
                 f"resident {resident.label} shared after declining request {request.label}",
             )
         )
+    covering = {
+        clip: consent.label
+        for consent in model.consents.values()
+        if consent.resident_id == resident.id
+        and consent.request_id == request.id
+        and consent.withdrawn_step is None
+        for clip in consent.clip_ids
+    }
     for clip_id in clip_ids:
         clip = model.clips.get(clip_id)
+        if clip_id in covering and clip is not None:
+            # A second consent for it would leave the release on the first after the second
+            # is withdrawn (app/workflow/responses.py, ClipAlreadyShared).
+            out.append(
+                violation(
+                    "conformance",
+                    f"resident {resident.label} shared clip {clip.label} with request "
+                    f"{request.label} again while consent {covering[clip_id]} still covers it",
+                )
+            )
         if clip is None:
             out.append(violation("I1", "a consent names a clip that does not exist"))
         elif model.owner_of_clip(clip_id) != resident.id:

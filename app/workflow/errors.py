@@ -101,6 +101,15 @@ class ClipNotInScope(DomainError):
     code = "clip_not_in_scope"
 
 
+class ClipAlreadyShared(DomainError):
+    """A share naming a clip that a consent still given for this request already covers: a
+    second consent for it would let the resident withdraw one while the release, which hangs
+    on the other, stays with the agency."""
+
+    category = Category.CONFLICT
+    code = "clip_already_shared"
+
+
 class InvalidInput(DomainError):
     category = Category.INVALID
     code = "invalid_input"

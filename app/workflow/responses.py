@@ -8,7 +8,13 @@ from uuid import UUID
 from app.workflow import audit
 from app.workflow.area import matching_clips
 from app.workflow.context import Actor, Ctx
-from app.workflow.errors import ClipNotInScope, InvalidInput, NotFound, RequestNotOpen
+from app.workflow.errors import (
+    ClipAlreadyShared,
+    ClipNotInScope,
+    InvalidInput,
+    NotFound,
+    RequestNotOpen,
+)
 from app.workflow.gate import release_consented
 from app.workflow.records import (
     Agency,
@@ -110,6 +116,14 @@ def share(
         raise ClipNotInScope(
             f"{len(outside)} of the chosen clips are not yours, or not in this request's "
             "window and area, or past retention.",
+        )
+    given = ctx.store.find(Consent, request_id=request_id, resident_id=resident_id)
+    covered = {c for g in given if g.status is ConsentStatus.GIVEN for c in g.clip_ids}
+    again = [c for c in clip_ids if c in covered]
+    if again:
+        raise ClipAlreadyShared(
+            f"{len(again)} of the chosen clips are already shared for this request under a "
+            "consent you gave; withdraw that consent to take them back.",
         )
     consent = Consent(
         id=ctx.new_id(),

@@ -150,6 +150,34 @@ def test_withdrawn_consent_releases_nothing_more(world: World) -> None:
     assert again.status_code == 409
 
 
+def test_a_clip_shared_twice_is_refused_so_a_withdrawal_takes_it_back(world: World) -> None:
+    # A second consent for the same clip left the release hanging on the first: withdrawing
+    # the second (the newest in the resident's list) left the clip with the agency.
+    agency = world.agency()
+    dana = world.resident()
+    request = world.file(agency)
+    first, second = dana.clips[:1], dana.clips[1:2]
+    consent = world.share(dana, request["id"], first)["consent"]
+    size = audit_size(world)
+    again = world.client.post(
+        f"/me/requests/{request['id']}/share",
+        headers=dana.headers,
+        json={"clip_ids": [str(c) for c in [*second, *first]]},
+    )
+    assert again.status_code == 409 and again.json()["code"] == "clip_already_shared"
+    assert audit_size(world) == size  # nothing written, the other clip not shared either
+    consents = world.ok("GET", "/me/consents", dana.headers)["data"]
+    assert [c["id"] for c in consents] == [consent["id"]]
+    world.share(dana, request["id"], second)  # another clip: a consent of its own
+    world.ok("POST", f"/me/consents/{consent['id']}/withdraw", dana.headers)
+    footage = world.ok("GET", f"/portal/requests/{request['id']}/footage", agency.headers)
+    assert footage["count"] == 1
+    releases = world.ok("GET", "/audit/releases", world.auditor)["data"]
+    kept = [r["consent"]["clip_ids"] for r in releases if not r["revoked_at"]]
+    assert kept == [[str(second[0])]]
+    world.share(dana, request["id"], first)  # withdrawn, the clip may be shared anew
+
+
 def test_downloaded_clip_stays_with_agency_after_withdrawal(world: World) -> None:
     agency = world.agency()
     dana = world.resident()
