@@ -95,8 +95,16 @@ def _markdown(report: TransparencyReport) -> str:
         "",
         f"As of {when(report.as_of)}. Counts over the period; rates are per notice.",
         "",
-        "| " + " | ".join(h.replace("|", "/") for h in header) + " |",
+        "| " + " | ".join(_markdown_cell(h) for h in header) + " |",
         "| --- | " + " | ".join("---:" for _ in header[1:]) + " |",
     ]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    lines += ["| " + " | ".join(_markdown_cell(cell) for cell in row) + " |" for row in rows]
     return "\n".join(lines) + "\n"
+
+
+def _markdown_cell(text: str) -> str:
+    """A table cell: an agency names itself freely, and a line break in its name split the
+    row (the table stopped rendering), a `|` a column, and `<b>` was markup to a renderer."""
+    one_line = " ".join(text.splitlines())
+    html = one_line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return html.replace("|", "/")

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from app.audit.report_format import table
+from app.limits import MAX_SEQ
 from app.routers import audit
 from app.runtime import Runtime
 from app.web.errors import WebError, attempt
@@ -70,10 +71,13 @@ def log(request: Request, start: str = "") -> HTMLResponse:
     check = attempt(lambda: audit.verify(actor, runtime), back=HOME)
     if start == "":
         first = max(0, check.size - LOG_PAGE)
-    elif start.isascii() and start.isdigit():  # isdigit alone takes '²', which int() refuses
+    # isdigit alone takes '²', which int() refuses; past MAX_SEQ (as GET /audit/entries
+    # bounds it) the number overflowed PostgreSQL's integer column, or SQLite's, with a 500.
+    elif start.isascii() and start.isdigit() and int(start) <= MAX_SEQ:
         first = int(start)
     else:
-        raise WebError(422, "validation_error", "start: a sequence number (0 or more)", back=HOME)
+        reason = f"start: a sequence number from 0 to {MAX_SEQ:,}"
+        raise WebError(422, "validation_error", reason, back=HOME)
     entries = attempt(lambda: audit.entries(actor, runtime, start=first, limit=LOG_PAGE), back=HOME)
     context = {
         "check": check,

@@ -74,6 +74,17 @@ def test_the_period_bounds_what_is_counted(world: World) -> None:
     assert naive.status_code == 422 and naive.json()["code"] == "naive_datetime"
 
 
+def test_an_agencys_name_stays_in_its_markdown_cell(world: World) -> None:
+    # A line break split the header row (the table stopped rendering), and <b> was markup.
+    named = world.agency(name="Pipe | PD\nline2 <b>")
+    world.file(named)
+    markdown = _report(world, "markdown")
+    header = next(line for line in markdown.splitlines() if line.startswith("| figure |"))
+    assert header == "| figure | overall | Pipe / PD line2 &lt;b&gt; |"
+    columns = {line.count("|") for line in markdown.splitlines() if line.startswith("|")}
+    assert columns == {4}
+
+
 def test_csv_and_markdown_carry_the_same_figures(world: World) -> None:
     _scenario(world)
     rows = list(csv.DictReader(io.StringIO(_report(world, "csv"))))
