@@ -21,7 +21,8 @@ from app.policies.registry import (
 )
 
 policy_cli = typer.Typer(help="The policy library: presets and TOML policy files.")
-_out = Console()
+# No markup: a policy file names its policy freely, and rich read "[/x]" as a closing tag.
+_out = Console(markup=False)
 _err = Console(stderr=True, soft_wrap=True)  # one line a problem, to read or grep
 
 NameArgument = Annotated[
@@ -82,9 +83,12 @@ def diff(first: NameArgument, second: NameArgument) -> None:
     table = Table(title=f"{a['name']} vs {b['name']}")
     for column in ("parameter", str(a["name"]), str(b["name"])):
         table.add_column(column, no_wrap=column == "parameter")
-    for key in left:
-        if left[key] != right[key]:
-            table.add_row(key, _cell(left[key]), _cell(right[key]))
+    differing = [key for key in left if left[key] != right[key]]
+    if not differing:  # an empty table read as a failure to compare
+        _out.print(f"no differences: {a['name']} and {b['name']} have the same parameters")
+        return
+    for key in differing:
+        table.add_row(key, _cell(left[key]), _cell(right[key]))
     _out.print(table)
 
 

@@ -162,6 +162,13 @@ def test_policy_commands(tmp_path: Path) -> None:
     assert diffed.exit_code == 0
     assert "map_mode" in diffed.output and "heatmap" in diffed.output
     assert "retention_days" not in diffed.output  # the same in both
+    same = runner.invoke(cli, ["policy", "diff", "ring-2019", "ring-2019"])
+    assert same.exit_code == 0
+    assert same.output == "no differences: ring-2019 and ring-2019 have the same parameters\n"
+    tagged = tmp_path / "tagged.toml"  # a name rich read as a closing tag: a MarkupError
+    tagged.write_text('name = "[/x]"\n[parameters]\nmap_k = 9\n')
+    diffed = runner.invoke(cli, ["policy", "diff", str(tagged), "privacy-by-design"])
+    assert diffed.exit_code == 0 and "[/x] vs privacy-by-design" in diffed.output, diffed.output
     shown = runner.invoke(cli, ["policy", "show", "ring-2019"])
     assert shown.exit_code == 0
     assert json.loads(shown.output)["parameter_hash"] == load_policy("ring-2019").params.digest()
