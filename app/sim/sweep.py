@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from scipy.stats import qmc
 
 from app.files import UnreadableFile, read_text_file, write_atomic
+from app.policies.base import Policy
 from app.policies.registry import PRESETS, PolicyNotFound, load_policy
 from app.sim.batch import Progress, RunOutcome, RunTask, run_tasks
 from app.sim.compare import replication_seeds, safe_name, shared_folder
@@ -133,13 +134,14 @@ def load_sweep(path: Path) -> Sweep:
         raise ScenarioError([("parameters", "name at least one parameter to vary")])
     _check_keys(spec)
     folder = path.parent.resolve()
+    listed: dict[str, Policy] = {}  # each read once: checked here, recorded in policy_files
     for name in spec.policies:
+        if name in listed:  # both would run into the same folders
+            raise ScenarioError([("policies", f"{name!r} is listed twice")])
         try:
-            load_policy(name, folder)
+            listed[name] = load_policy(name, folder)
         except PolicyNotFound as exc:
             raise ScenarioError([("policies", str(exc))]) from None
-        if spec.policies.count(name) > 1:  # both would run into the same folders
-            raise ScenarioError([("policies", f"{name!r} is listed twice")])
     shared = shared_folder(spec.policies)
     if shared is not None:
         raise ScenarioError([("policies", f"{shared}; name one of them otherwise")])
@@ -165,9 +167,8 @@ def load_sweep(path: Path) -> Sweep:
             raise ScenarioError(problems) from None
         if not spec.policies:
             policy_names.add(scenario.policy.name)
-    named_in = folder if spec.policies else scenario_path.parent
     policy_files = {
-        name: policy_identity(load_policy(name, named_in))
+        name: policy_identity(listed.get(name) or load_policy(name, scenario_path.parent))
         for name in sorted(policy_names)
         if name not in PRESETS
     }
