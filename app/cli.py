@@ -113,6 +113,8 @@ def open_runtime(settings: Settings, db: Path | None) -> Runtime:
         return Runtime.build(settings)
     except PolicyNotFound as exc:
         _refuse([f"policy: {exc}"])
+    except ConfigError as exc:  # the token secret's file: a dangling link, or not private
+        _refuse(exc.problems)
     except _database_errors() as exc:
         _cannot_open(settings, db, exc)
 
@@ -198,7 +200,7 @@ def seed(
 
     settings = _settings(db)
     # The web start page offers the tokens from CONSENTGATE_DEMO_ENV_FILE: write them there.
-    target = env_file if env_file is not None else settings.demo_env_file
+    target = env_file if env_file is not None else settings.demo_env_path()
     # Both checked before the city is built: a folder given as the file was an
     # IsADirectoryError after seeding, and an address with a space broke `source demo.env`.
     where = "--env-file" if env_file is not None else env_name(Settings, "demo_env_file")

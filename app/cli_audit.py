@@ -24,7 +24,8 @@ from app.audit.bundle import (
     verify_bundle,
     write_bundle,
 )
-from app.audit.keys import LogKeyError, LogKeySettings, load_signer
+from app.audit.keys import LogKeyError, LogKeySettings, key_file, load_signer
+from app.config import Settings
 from app.files import folder_problem, os_error_text
 from app.workflow.context import Ctx
 from app.workflow.signed_note import Signer
@@ -47,12 +48,34 @@ def _fail(where: str, reason: object, code: int = 2) -> typer.Exit:
 
 
 def _signer(db: Path | None) -> Signer:
-    from app.cli import _settings
-
+    """The log key for the database `db` names, kept beside it. A key made here rather than
+    found is said on stderr: the checkpoints of a log that already has entries were signed by
+    another key, and an auditor who pinned that one should hear why this one differs."""
+    settings = _existing(db)
+    log = LogKeySettings()
+    path = key_file(settings, log)
+    made = log.log_key is None and settings.env != "production" and not path.exists()
+    if made:
+        _read_db(db, lambda ctx: None)  # a key only for a database that can be read
     try:
-        return load_signer(_settings(db))
+        signer = load_signer(settings, log)
     except LogKeyError as exc:
         raise _fail("log key", exc) from None
+    if made:
+        err.print(f"note: no log key was at {path}; made a new one there", markup=False)
+    return signer
+
+
+def _existing(db: Path | None) -> Settings:
+    """The settings for the database `db` names, or exit 2 if it is a SQLite file that is not
+    there (opening it would create an empty one, and an empty log verifies, replays and reports
+    as cleanly as an honest one; nor should a key be made beside a mistyped path)."""
+    from app.cli import _settings
+
+    settings = _settings(db)
+    if not settings.database_url and not settings.db_path.is_file():
+        raise _fail("--db", f"{settings.db_path}: no database there")
+    return settings
 
 
 def _read_db(db: Path | None, step: Callable[[Ctx], T]) -> T:
@@ -62,17 +85,14 @@ def _read_db(db: Path | None, step: Callable[[Ctx], T]) -> T:
     an empty log verifies, replays and reports as cleanly as an honest one."""
     from sqlalchemy.exc import DatabaseError
 
-    from app.cli import _settings
-    from app.config import Settings, env_name
+    from app.config import ConfigError, env_name
     from app.runtime import Runtime
     from app.store.schema import DatabaseNotUsable
     from app.workflow.errors import DatabaseUnavailable
 
-    settings = _settings(db)
+    settings = _existing(db)
     # Name the file, never DATABASE_URL's value: it may hold a password.
     source = env_name(Settings, "database_url") if settings.database_url else str(settings.db_path)
-    if not settings.database_url and not settings.db_path.is_file():
-        raise _fail("--db", f"{source}: no database there")
     try:
         runtime = Runtime.build(settings, migrate=False)
         try:
@@ -81,6 +101,9 @@ def _read_db(db: Path | None, step: Callable[[Ctx], T]) -> T:
             runtime.db.dispose()
     except DatabaseNotUsable as exc:  # unreachable, or a schema it would have to change
         raise _fail("--db", f"{source}: {exc}") from None
+    except ConfigError as exc:  # the token secret beside it: a dangling link, or not private
+        variable, _, why = exc.problems[0].partition(": ")
+        raise _fail(variable, why) from None
     except (DatabaseError, DatabaseUnavailable) as exc:
         reason = getattr(exc, "orig", None) or getattr(exc, "detail", None) or exc
         raise _fail(
@@ -141,13 +164,7 @@ def checkpoint(db: DbOption = None) -> None:
 @audit_cli.command("key")
 def key(db: DbOption = None) -> None:
     """Print the log's verifier key, the one auditors pin."""
-    from app.cli import _settings
-
-    try:
-        signer = load_signer(_settings(db))
-    except LogKeyError as exc:
-        raise _fail("log key", exc) from None
-    print(signer.verifier.encode())
+    print(_signer(db).verifier.encode())
 
 
 @audit_cli.command("keygen")

@@ -18,7 +18,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
 from app import validation_text
-from app.files import DanglingLinkError, create_once
+from app.files import DanglingLinkError, UnsafePrivateFile, create_once
 from app.security import MAX_TOKEN_MINUTES
 from app.store.bounds import DEFAULT_TIMEOUT_S
 
@@ -89,8 +89,9 @@ class Settings(BaseSettings):
     db_path: Path = Path("var/consentgate.db")
     policy: str = "privacy-by-design"
     secret: str | None = None
-    # Development only: the generated secret lives here, outside the repository's tracked files.
-    secret_file: Path = Path("var/secret.key")
+    # Development only: where the generated secret is kept; default `secret.key` in the
+    # state folder (see `state_folder`), outside the repository's tracked files.
+    secret_file: Path | None = None
     issuer: str = "consentgate"
     audience: str = "consentgate-api"
     token_minutes: int = Field(default=8 * 60, ge=1, le=MAX_TOKEN_MINUTES)
@@ -103,8 +104,9 @@ class Settings(BaseSettings):
     # the write lock half as long. Past it the call answers 503 (app/store/bounds.py). An hour
     # at most: a larger value is more likely milliseconds typed as seconds.
     db_timeout_seconds: float = Field(default=DEFAULT_TIMEOUT_S, gt=0, le=3600)
-    # The web walkthrough offers the demo tokens the seed writes here (never in production).
-    demo_env_file: Path = Path("var/demo.env")
+    # The web walkthrough offers the demo tokens the seed writes here (never in production);
+    # default `demo.env` in the state folder.
+    demo_env_file: Path | None = None
 
     @field_validator("secret")
     @classmethod
@@ -156,15 +158,34 @@ class Settings(BaseSettings):
         """The database URL to print or log: without its password."""
         return make_url(self.url()).render_as_string(hide_password=True)
 
+    def state_folder(self) -> Path:
+        """Where the files generated for one database are kept (the token secret, the log key,
+        the demo tokens): beside a SQLite file, so that `consentgate token --db ../x.db` or
+        `audit checkpoint --db ../x.db` run from another folder use the keys `serve --db` made
+        for that file (they used to look in the current folder's var/, and quietly made new
+        ones there); `var/` for PostgreSQL, which has no file to sit beside."""
+        url = make_url(self.url())
+        if url.drivername == "sqlite" and url.database not in (None, "", ":memory:"):
+            return Path(str(url.database)).parent
+        return Path("var")
+
+    def secret_path(self) -> Path:
+        return self.secret_file or self.state_folder() / "secret.key"
+
+    def demo_env_path(self) -> Path:
+        return self.demo_env_file or self.state_folder() / "demo.env"
+
     def signing_secret(self) -> str:
         """The configured secret, or (development, test) one generated once and kept on disk."""
         if self.secret is not None:
             return self.secret
-        path = self.secret_file
+        path = self.secret_path()
         try:
             return create_once(path, lambda: secrets.token_urlsafe(48) + "\n").strip()
         except DanglingLinkError:
             raise ConfigError([dangling_link(env_name(Settings, "secret_file"), path)]) from None
+        except UnsafePrivateFile as exc:
+            raise ConfigError([f"{env_name(Settings, 'secret_file')}: {exc}"]) from None
 
 
 def dangling_link(variable: str, path: Path) -> str:

@@ -94,15 +94,45 @@ def create_once(path: Path, make: Callable[[], str]) -> str:
     created it between our look and our write (two workers starting together then share one
     file instead of each keeping its own). DanglingLinkError for a link to nothing."""
     if path.exists():
-        return path.read_text()
+        return read_private(path)
     text = make()
     try:
         create_private(path, text)
     except FileExistsError:
         if path.is_symlink():  # exists() was False: the link points nowhere
             raise DanglingLinkError(path) from None
-        return path.read_text()  # another process created it just now
+        return read_private(path)  # another process created it just now
     return text
+
+
+class UnsafePrivateFile(ValueError):
+    """A private file (a secret, a key) that another user could have written, or can read:
+    a secret they chose or know lets them forge what it signs. Refused, as ssh refuses an
+    unprotected key file, rather than used."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"{path} {reason}")
+        self.path = path
+        self.reason = reason
+
+
+def read_private(path: Path) -> str:
+    """The text of an existing private file, checked on the descriptor it is read from (a
+    name checked and then opened could be swapped in between)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(fd, encoding="utf-8") as file:
+        info = os.fstat(fd)
+        getuid = getattr(os, "getuid", None)  # POSIX; Windows has no owners of this kind
+        if getuid is not None and info.st_uid != getuid():
+            raise UnsafePrivateFile(path, f"belongs to another user (uid {info.st_uid})")
+        if getuid is not None and info.st_mode & 0o077:
+            mode = stat.S_IMODE(info.st_mode)
+            raise UnsafePrivateFile(
+                path,
+                f"can be read or written by other users (mode {mode:04o}); "
+                f"make it private with `chmod 600 {path}`",
+            )
+        return file.read()
 
 
 # The longest file or folder name ext4, XFS, Btrfs, tmpfs and APFS take, in bytes.

@@ -224,4 +224,4 @@ def seed_demo(
 
 if __name__ == "__main__":
     settings = Settings()
-    seed_demo(settings, env_file=settings.demo_env_file, console=Console())
+    seed_demo(settings, env_file=settings.demo_env_path(), console=Console())

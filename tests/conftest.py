@@ -101,7 +101,7 @@ def db_cli_args(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> list[str
     """What a command needs to read the test's database, as `consentgate audit ...` and
     `consentgate report ...` are run: the secret file in the environment, and `--db` on SQLite;
     on the PostgreSQL pass the URL names the database (DATABASE_URL), not --db."""
-    monkeypatch.setenv("CONSENTGATE_SECRET_FILE", str(Path(settings.secret_file)))
+    monkeypatch.setenv("CONSENTGATE_SECRET_FILE", str(settings.secret_path()))
     if settings.database_url:
         monkeypatch.setenv("DATABASE_URL", settings.database_url)
         return []

@@ -55,4 +55,5 @@ def test_a_file_already_there_is_read_and_nothing_is_generated(tmp_path: Path) -
     def never() -> str:
         raise AssertionError("generated a value although the file exists")
 
+    path.chmod(0o600)
     assert files.create_once(path, never) == "kept\n"

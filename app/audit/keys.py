@@ -1,4 +1,5 @@
-"""The log's signing key: configured in production, generated once into var/ in development.
+"""The log's signing key: configured in production, generated once beside the database in
+development.
 
 The key is kept in Go's note signer form (PRIVATE+KEY+<name>+<id>+<base64>); auditors pin the
 verifier key (`GET /audit/log-key`, `consentgate audit key`) and trust nothing else.
@@ -12,7 +13,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from app.config import Settings, dangling_link
-from app.files import DanglingLinkError, create_once
+from app.files import DanglingLinkError, UnsafePrivateFile, create_once
 from app.workflow.signed_note import NoteError, Signer
 
 DEFAULT_ORIGIN = "consentgate.example/audit-log"
@@ -29,12 +30,13 @@ class LogKeySettings(BaseSettings):
     log_origin: str = DEFAULT_ORIGIN
     # The signer key itself (PRIVATE+KEY+...); required in production.
     log_key: str | None = None
-    # Development and test: where a generated key is kept (default: beside the token secret).
+    # Development and test: where a generated key is kept (default: `log.key` beside the token
+    # secret, so beside a SQLite database: Settings.state_folder).
     log_key_file: Path | None = None
 
 
 def key_file(settings: Settings, log: LogKeySettings) -> Path:
-    return log.log_key_file or settings.secret_file.with_name("log.key")
+    return log.log_key_file or settings.secret_path().with_name("log.key")
 
 
 def load_signer(settings: Settings, log: LogKeySettings | None = None) -> Signer:
@@ -52,6 +54,8 @@ def load_signer(settings: Settings, log: LogKeySettings | None = None) -> Signer
         text = create_once(path, lambda: _new_key(log.log_origin))
     except DanglingLinkError:
         raise LogKeyError(dangling_link("CONSENTGATE_LOG_KEY_FILE", path)) from None
+    except UnsafePrivateFile as exc:
+        raise LogKeyError(f"CONSENTGATE_LOG_KEY_FILE: {exc}") from None
     return _parse(text, str(path), log.log_origin)
 
 

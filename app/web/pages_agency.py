@@ -58,7 +58,7 @@ def _default_form(request: Request, figure: MapFigure) -> dict[str, str]:
     demo = (
         {}
         if runtime.settings.env == "production"
-        else read_env_file(runtime.settings.demo_env_file)
+        else read_env_file(runtime.settings.demo_env_path())
     )
     yesterday = runtime.clock.now() - timedelta(days=1)
     return {

@@ -137,7 +137,7 @@ def demo_identities(runtime: Runtime) -> list[DemoIdentity]:
     settings = runtime.settings
     if settings.env == "production":
         return []
-    values = read_env_file(settings.demo_env_file)
+    values = read_env_file(settings.demo_env_path())
     return [
         DemoIdentity(key, label, values[env_key])
         for key, (env_key, label) in DEMO_KEYS.items()

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from app.audit.keys import LogKeyError
+from app.audit.keys import LogKeyError, load_signer
 from app.cli import cli
 from app.config import Settings
 from app.main import create_app
@@ -34,6 +34,7 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
             )
         )
     runtime.db.dispose()
+    load_signer(Settings())  # the log key `serve` makes on its first start
     return tmp_path
 
 

@@ -1,0 +1,117 @@
+"""The generated token secret and log key belong to a database, not to the current folder.
+
+They used to be found in the current folder's var/, wherever the database was: run from another
+folder, `consentgate token --db ../city/x.db` minted tokens under a new secret that the server
+serving that file rejected, and `audit key/checkpoint --db ../city/x.db` quietly made a second
+log key and signed with it. A key file someone else could write or read is refused.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from app.cli import cli
+from app.config import ConfigError, Settings
+from app.main import create_app
+
+VARIABLES = (
+    "DATABASE_URL",
+    "CONSENTGATE_DATABASE_URL",
+    "CONSENTGATE_DB_PATH",
+    "CONSENTGATE_SECRET",
+    "CONSENTGATE_SECRET_FILE",
+    "CONSENTGATE_LOG_KEY",
+    "CONSENTGATE_LOG_KEY_FILE",
+    "CONSENTGATE_DEMO_ENV_FILE",
+    "CONSENTGATE_ENV",
+)
+
+
+@pytest.fixture
+def city(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A seeded database in tmp/city, made from inside that folder as `make run` does; the
+    test then works from tmp/elsewhere."""
+    for name in VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    folder = tmp_path / "city"
+    folder.mkdir()
+    monkeypatch.chdir(folder)
+    result = CliRunner().invoke(cli, ["seed", "--db", "x.db"])
+    assert result.exit_code == 0, result.output
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    return folder
+
+
+def _run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_a_token_minted_from_another_folder_is_accepted_by_the_server(city: Path) -> None:
+    code, token, _ = _run("token", "operator", "--db", str(city / "x.db"))
+    assert code == 0, token
+    assert (city / "secret.key").is_file()
+    assert not Path("var").exists()  # nothing made in the current folder
+
+    app = create_app(Settings(db_path=city / "x.db", tick_seconds=0))
+    try:
+        with TestClient(app) as client:
+            answer = client.get(
+                "/operator/agencies", headers={"Authorization": f"Bearer {token.strip()}"}
+            )
+    finally:
+        app.state.runtime.db.dispose()
+    assert answer.status_code == 200, answer.text
+
+
+def test_the_log_key_is_the_databases_whatever_the_current_folder(
+    city: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, from_elsewhere, said = _run("audit", "key", "--db", str(city / "x.db"))
+    assert code == 0, said
+    assert "made a new one" in said  # the first use makes it, and says where
+    assert (city / "log.key").is_file() and not Path("var").exists()
+
+    monkeypatch.chdir(city)
+    code, from_inside, said = _run("audit", "key", "--db", "x.db")
+    assert code == 0 and from_inside == from_elsewhere
+    assert said == ""  # found, not made: nothing to say
+
+
+def test_no_key_is_made_beside_a_database_that_is_not_there(city: Path) -> None:
+    typo = city.parent / "cty" / "x.db"
+    for command in (["audit", "key"], ["audit", "checkpoint"]):
+        code, _, said = _run(*command, "--db", str(typo))
+        assert code == 2 and f"--db: {typo}: no database there" in said
+    assert not typo.parent.exists()
+
+
+def test_postgresql_keeps_its_keys_in_var() -> None:
+    settings = Settings(database_url="postgresql+psycopg://postgres@127.0.0.1/test")
+    assert settings.secret_path() == Path("var/secret.key")
+    assert Settings(db_path=Path("a/b.db")).demo_env_path() == Path("a/demo.env")
+
+
+def test_a_secret_others_can_read_is_refused(city: Path) -> None:
+    (city / "secret.key").chmod(0o644)
+    code, _, said = _run("token", "operator", "--db", str(city / "x.db"))
+    assert code == 2
+    assert f"CONSENTGATE_SECRET_FILE: {city / 'secret.key'} can be read or written" in said
+    assert "chmod 600" in said
+    with pytest.raises(ConfigError, match="mode 0644"):
+        Settings(db_path=city / "x.db").signing_secret()
+
+
+@pytest.mark.skipif(os.getuid() != 0, reason="giving a file to another user needs root")
+def test_a_log_key_another_user_owns_is_refused(city: Path) -> None:
+    assert _run("audit", "key", "--db", str(city / "x.db"))[0] == 0
+    os.chown(city / "log.key", 4242, 4242)
+    code, _, said = _run("audit", "checkpoint", "--db", str(city / "x.db"))
+    assert code == 2
+    assert "log.key belongs to another user (uid 4242)" in said
