@@ -63,7 +63,15 @@ class WindowIn(Body):
 
 
 class RequestCreate(Body):
-    case_number: Annotated[str, Field(max_length=64), NoNul]
+    case_number: Annotated[
+        str,
+        Field(
+            max_length=64,
+            description="kept in canonical form (NFKC, trimmed, upper case): `lpd-1 ` and "
+            "`LPD-1` name one investigation",
+        ),
+        NoNul,
+    ]
     incident_type: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z_]+$"), NoNul]
     description: ShortText
     area: AreaIn

@@ -126,7 +126,8 @@ def limit_refusals(
         out.add("window_in_future")
     if draft.window_start < now - timedelta(days=p.lookback_days):
         out.add("window_too_old")
-    if agency.consent_cases.get(draft.case_number, 0) >= p.requests_per_investigation:
+    filed = agency.consent_cases.get(investigation(draft.case_number), 0)
+    if filed >= p.requests_per_investigation:
         out.add("investigation_limit")
     return out
 
@@ -165,3 +166,10 @@ def goes_to_review(policy: Policy, kind: RequestKind) -> bool:
     """An accepted filing waits for the operator under moderation, or if it is not a consent
     request (an emergency request or legal demand is never sent to residents)."""
     return kind is not RequestKind.CONSENT or policy.params.moderation
+
+
+def investigation(case_number: str) -> str:
+    """The investigation a case number names, as the model counts them: spellings that differ
+    only in case or in white space at the ends name the same one (the verifier types no other
+    variants; the service's own rule, app/workflow/requests.py `case_key`, goes further)."""
+    return case_number.strip().upper()

@@ -8,6 +8,7 @@ policy's parameters say it must be, refused with one of the reasons they give ot
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import timedelta
 
 from hypothesis import strategies as st
@@ -22,6 +23,7 @@ from app.verification.filing import (
     edge_limited,
     expected_refusals,
     goes_to_review,
+    investigation,
 )
 from app.verification.findings import Finding, violation
 from app.verification.machine_base import PICK, pick
@@ -67,6 +69,13 @@ def judge_filing(
     return []
 
 
+SPELLINGS: dict[str, Callable[[str], str]] = {
+    "as filed": lambda case: case,
+    "lower case": str.lower,
+    "padded": lambda case: f"  {case} ",
+}
+
+
 class AgencyRules(AgencyReads):
     """Filing, closing and reading, as any agency (partnered or not, eligible or not)."""
 
@@ -88,6 +97,8 @@ class AgencyRules(AgencyReads):
         # Now and then a centre away from the city (world.AWAY_CENTRES): at the jurisdiction's
         # edge, or far outside it. Rare, since most such filings are refused.
         place=st.sampled_from(["city"] * 10 + ["edge", "far"]),
+        # The case number as typed: a case is one investigation however it is spelled.
+        spelling=st.sampled_from(["as filed"] * 4 + ["lower case", "padded"]),
     )
     def file_request(
         self,
@@ -103,6 +114,7 @@ class AgencyRules(AgencyReads):
         legal: tuple[str, bool] = ("warrant", False),
         anchor: str = "now",
         place: str = "city",
+        spelling: str = "as filed",
     ) -> None:
         """File a request whose window starts `ago` half-hours before now, or before the
         moment the city was set up (`anchor="city"`): the incident the first clips recorded,
@@ -129,7 +141,7 @@ class AgencyRules(AgencyReads):
             )
             ago = INCIDENT // timedelta(minutes=30)
         draft = RequestDraft(
-            case_number=f"CASE-{agency.label}-{case}",
+            case_number=SPELLINGS[spelling](f"CASE-{agency.label}-{case}"),
             incident_type=incident,
             description="Verifier request",
             center_lat=lat,
@@ -172,9 +184,8 @@ class AgencyRules(AgencyReads):
         self.config.coverage["filings accepted"] += 1
         agency.filings.append(now)
         if kind is RequestKind.CONSENT:
-            agency.consent_cases[draft.case_number] = (
-                agency.consent_cases.get(draft.case_number, 0) + 1
-            )
+            key = investigation(draft.case_number)
+            agency.consent_cases[key] = agency.consent_cases.get(key, 0) + 1
         in_area = self.model.residents_in_area(lat, lng, radius)
         opted = {r for r in in_area if self.model.residents[r].opted_out}
         self.model.requests[done.value] = ModelRequest(

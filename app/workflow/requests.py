@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import unicodedata
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from operator import attrgetter
@@ -129,10 +130,21 @@ def check_rate(ctx: Ctx, agency_id: UUID) -> None:
         )
 
 
+def case_key(case_number: str) -> str:
+    """The form a case number is kept and compared in: Unicode NFKC (full-width letters and
+    digits as their ASCII forms), runs of white space as one space, none at the ends, upper
+    case. A case number names an investigation, and the per-investigation limit counts
+    requests by it: typed `"lpd-1 "` and `"LPD-1"` used to count as two investigations, each
+    with a fresh allowance. Kept in this form rather than compared in it, so that the count
+    stays one indexed lookup."""
+    return " ".join(unicodedata.normalize("NFKC", case_number).split()).upper()
+
+
 def file_request(ctx: Ctx, actor: Actor, *, agency_id: UUID, draft: RequestDraft) -> FootageRequest:
     """File a request. A consent request notifies every resident with a camera in the area
     (who may be told), or waits for an operator's review where the policy moderates; an
     emergency or legal request always waits for the operator (app/workflow/exceptions.py)."""
+    draft = replace(draft, case_number=case_key(draft.case_number))
     agency = require_active_partnership(ctx, agency_id)
     check_eligibility(ctx, agency)
     check_rate(ctx, agency_id)

@@ -91,6 +91,30 @@ def test_requests_per_investigation(world: World, policy: StandardPolicy, limit:
     assert over.status_code == 422 and over.json()["code"] == "investigation_limit"
 
 
+@pytest.mark.parametrize("policy", [policy_with(requests_per_investigation=2)], ids=["two"])
+def test_an_investigation_is_one_however_its_case_number_is_typed(
+    world: World, policy: StandardPolicy
+) -> None:
+    """Spelled in lower case, with spaces, or in full-width characters, a case number names
+    the same investigation, and shares its allowance (two consent requests here): each
+    spelling used to bring a fresh one. The request keeps the canonical spelling."""
+    agency = world.agency()
+    first = world.client.post(
+        "/portal/requests", headers=agency.headers, json=world.request_body(case=" lpd-1  ")
+    )
+    assert first.status_code == 201 and first.json()["case_number"] == "LPD-1", first.text
+    world.file(agency, case="LPD-1")
+    for spelling in ("lpd-1", "LPD-1 ", "\uff2c\uff30\uff24\uff0d\uff11"):  # the last full-width
+        over = world.client.post(
+            "/portal/requests", headers=agency.headers, json=world.request_body(case=spelling)
+        )
+        assert over.status_code == 422 and over.json()["code"] == "investigation_limit", spelling
+    other = world.client.post(
+        "/portal/requests", headers=agency.headers, json=world.request_body(case="LPD 1")
+    )
+    assert other.status_code == 201, other.text  # another case number, another investigation
+
+
 @pytest.mark.parametrize(
     ("policy", "cap"),
     [(policy_with(requests_per_agency_per_day=2), 2), (policy_with(), 0)],

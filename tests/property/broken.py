@@ -207,3 +207,9 @@ def daily_rate_ignored(monkeypatch: pytest.MonkeyPatch) -> None:
 def jurisdiction_ignored(monkeypatch: pytest.MonkeyPatch) -> None:
     """Filing forgets the jurisdiction: a request wholly outside the agency's area is taken."""
     monkeypatch.setattr(requests, "check_jurisdiction", lambda agency, draft: None)
+
+
+def case_numbers_as_typed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keeps a case number as typed: `lpd-1` and `LPD-1` are two investigations, and each
+    spelling brings a fresh allowance of consent requests."""
+    monkeypatch.setattr(requests, "case_key", lambda case_number: case_number)

@@ -87,7 +87,10 @@ def test_a_moderated_gated_policy_holds_and_the_exploration_reaches_residents() 
     and filings refused for each eligibility rule, for the daily rate and for a request
     outside the agency's jurisdiction."""
     budget = profiles.budget()
-    report = verify(GATED, steps=budget.service_steps, seed=4)
+    # A seed whose exploration reaches every refusal below within the CI budget (six of the
+    # first twelve do). A new drawn choice in the rules reshuffles every seed's run: seed 4
+    # stopped reaching two of them when filings began to vary the case number's spelling.
+    report = verify(GATED, steps=budget.service_steps, seed=6)
     assert report.exit_code == 0, _held(report)
     reached = report.coverage
     assert reached["requests approved"] > 0, report.reached()

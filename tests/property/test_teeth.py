@@ -33,6 +33,7 @@ K_ANONYMOUS = StandardPolicy("k-anonymous-map", PolicyParams(map_mode=MapMode.K_
 MODERATED = StandardPolicy("moderated", PolicyParams(moderation=True))
 NO_FEDERAL = StandardPolicy("no-federal", PolicyParams(federal_agencies_excluded=True))
 DAILY_RATE = StandardPolicy("two-a-day", PolicyParams(requests_per_agency_per_day=2))
+ONE_PER_CASE = StandardPolicy("one-per-case", PolicyParams(requests_per_investigation=1))
 
 
 def _search(policy: Policy, *, level: str = "service", **kw: object) -> VerifyReport:
@@ -58,6 +59,7 @@ BREAKS: list[tuple[str, Callable[[pytest.MonkeyPatch], None], Policy | None, str
     ("federal agencies admitted", broken.federal_agencies_admitted, NO_FEDERAL, "policy"),
     ("daily rate ignored", broken.daily_rate_ignored, DAILY_RATE, "policy"),
     ("jurisdiction ignored", broken.jurisdiction_ignored, None, "policy"),
+    ("case numbers compared as typed", broken.case_numbers_as_typed, ONE_PER_CASE, "policy"),
 ]
 
 
