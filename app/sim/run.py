@@ -28,8 +28,11 @@ def simulate(
     if db_path is not None:
         sql = SqlRunner.new_sqlite(db_path, clock, policy, new_id)
         try:
-            return Engine(scenario, policy, seed, sql, clock).run_all()
-        finally:
-            sql.close()
+            result = Engine(scenario, policy, seed, sql, clock).run_all()
+        except BaseException:
+            sql.discard()
+            raise
+        sql.finish()
+        return result
     runner = MemoryRunner(clock, policy, new_id, keep_audit=keep_audit)
     return Engine(scenario, policy, seed, runner, clock).run_all()

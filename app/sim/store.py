@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sqlite3
 from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -147,6 +148,8 @@ class SqlRunner:
         self.db = Database(url)
         self.db.create_schema()
         self.clock, self.policy, self.new_id = clock, policy, new_id
+        # new_sqlite: the file being written, and the name it takes once the run has finished.
+        self.building: tuple[Path, Path] | None = None
 
     @classmethod
     def new_sqlite(
@@ -162,7 +165,36 @@ class SqlRunner:
         problem = folder_problem(path.parent)  # SQLite's own words would be a traceback
         if problem is not None:
             raise DatabaseExists(path, f"cannot be made: {problem}")
-        return cls(f"sqlite:///{path}", clock, policy, new_id)
+        # Written under a temporary name and renamed when the year is done (`finish`): a run
+        # killed outright (SIGKILL, out of memory, power lost), which no handler sees, leaves
+        # no half-simulated year under the name `serve --db` would serve as whole; the next
+        # run removes what it left.
+        partial = path.with_name(f".{path.name}.partial")
+        remove_sqlite(partial)
+        runner = cls(f"sqlite:///{partial}", clock, policy, new_id)
+        runner.building = (partial, path)
+        return runner
+
+    def finish(self) -> None:
+        """Close the database and, for new_sqlite, give the finished file its name."""
+        self.db.dispose()
+        if self.building is not None:
+            partial, path = self.building
+            # The last connection to close folds the write-ahead log into the main file;
+            # this one makes sure of it, since the main file alone is renamed.
+            with contextlib.closing(sqlite3.connect(partial)) as connection:
+                connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            for suffix in SQLITE_SIDE_FILES:  # none should be left; moved with it if they are
+                side = Path(f"{partial}{suffix}")
+                if os.path.lexists(side):
+                    os.replace(side, f"{path}{suffix}")
+            os.replace(partial, path)
+
+    def discard(self) -> None:
+        """Close the database and, for new_sqlite, remove the unfinished file."""
+        self.db.dispose()
+        if self.building is not None:
+            remove_sqlite(self.building[0])
 
     def __call__(self, step: Callable[[Ctx], T]) -> T:
         with self.db.write() as store:
@@ -182,6 +214,13 @@ class SqlRunner:
 
 
 SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+def remove_sqlite(path: Path) -> None:
+    """Remove a SQLite file and its side files (a link at a name is removed, not followed)."""
+    for name in (*(f"{path}{suffix}" for suffix in SQLITE_SIDE_FILES), str(path)):
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(name)
 
 
 @contextmanager

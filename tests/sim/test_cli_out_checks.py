@@ -7,6 +7,11 @@ rerun was refused ("already holds a database"); compare and sweep ended in trace
 from __future__ import annotations
 
 import errno
+import signal
+import sqlite3
+import subprocess
+import sys
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -132,7 +137,7 @@ def test_an_interrupted_run_takes_its_database_back(
 
     def interrupted(self: engine.Engine) -> Any:
         self.run(lambda _ctx: None)  # the schema is written: a database file exists
-        assert db.stat().st_size > 0
+        assert (tmp_path / ".sub.db.partial").stat().st_size > 0 and not db.exists()
         raise KeyboardInterrupt
 
     monkeypatch.setattr(run.Engine, "run_all", interrupted)
@@ -142,6 +147,45 @@ def test_an_interrupted_run_takes_its_database_back(
     assert list(tmp_path.glob("sub.db*")) == []
     monkeypatch.setattr(run.Engine, "run_all", real)
     assert simulate_into(tmp_path, db).exit_code == 0
+
+
+# Run in a process of its own, which kills itself outright once the year has begun: no handler
+# runs, as after SIGKILL or the out-of-memory killer.
+KILLED_MID_RUN = """
+import os, signal, sys
+from app.cli import cli
+from app.sim import run
+
+def killed(self):
+    self.run(lambda _ctx: None)
+    os.kill(os.getpid(), signal.SIGKILL)
+
+run.Engine.run_all = killed
+cli(sys.argv[1:])
+"""
+
+
+def test_a_run_killed_outright_leaves_no_database_to_serve(tmp_path: Path) -> None:
+    """The year is written under a temporary name and renamed once finished: a killed run used
+    to leave a half-simulated year under the name given, which `serve --db` served as whole
+    and which refused the rerun. The rerun clears what the killed one left."""
+    write_sweep(tmp_path, GRID)
+    db = tmp_path / "sub.db"
+    args = ["simulate", str(tmp_path / "town.toml"), "--out", str(tmp_path / "out")]
+    killed = subprocess.run(  # noqa: S603  (this interpreter, a constant script)
+        [sys.executable, "-c", KILLED_MID_RUN, *args, "--db", str(db)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert not db.exists() and (tmp_path / ".sub.db.partial").stat().st_size > 0
+    again = simulate_into(tmp_path, db)
+    assert again.exit_code == 0, again.output
+    assert sorted(p.name for p in tmp_path.glob("*sub.db*")) == ["sub.db"]
+    with closing(sqlite3.connect(db)) as finished:  # the whole year, in the file itself
+        (entries,) = finished.execute("SELECT count(*) FROM audit_entry").fetchone()
+    assert entries > 0 and f"audit log: {entries} entries" in said(again.output)
 
 
 def test_only_what_the_run_created_is_taken_back(
