@@ -18,7 +18,7 @@ from uuid import UUID
 
 from app.clock import SimulatedClock
 from app.db import Database
-from app.files import folder_problem
+from app.files import NEW_FILE, folder_problem
 from app.policies.base import Policy
 from app.store.memory import MemoryStore
 from app.workflow import merkle
@@ -26,6 +26,14 @@ from app.workflow.context import Ctx
 from app.workflow.decisions import POLICY_ACTION
 from app.workflow.records import AuditEntry
 from app.workflow.store import Store
+
+try:  # POSIX: flock, to tell a running simulation's file from a killed one's leftover
+    import fcntl
+
+    FLOCK: Callable[[int, int], None] | None = fcntl.flock
+    EXCLUSIVE_NOW = fcntl.LOCK_EX | fcntl.LOCK_NB
+except ImportError:  # pragma: no cover  (elsewhere a leftover cannot be told from a rival)
+    FLOCK, EXCLUSIVE_NOW = None, 0
 
 T = TypeVar("T")
 
@@ -148,8 +156,10 @@ class SqlRunner:
         self.db = Database(url)
         self.db.create_schema()
         self.clock, self.policy, self.new_id = clock, policy, new_id
-        # new_sqlite: the file being written, and the name it takes once the run has finished.
+        # new_sqlite: the file being written, and the name it takes once the run has finished;
+        # a descriptor holding the file's lock while it is written (`_claim`).
         self.building: tuple[Path, Path] | None = None
+        self.lock: int | None = None
 
     @classmethod
     def new_sqlite(
@@ -170,9 +180,16 @@ class SqlRunner:
         # no half-simulated year under the name `serve --db` would serve as whole; the next
         # run removes what it left.
         partial = path.with_name(f".{path.name}.partial")
-        remove_sqlite(partial)
-        runner = cls(f"sqlite:///{partial}", clock, policy, new_id)
-        runner.building = (partial, path)
+        lock = _claim(partial)
+        if lock is None:
+            raise DatabaseExists(path, f"is being written by another run ({partial})")
+        try:
+            runner = cls(f"sqlite:///{partial}", clock, policy, new_id)
+        except BaseException:
+            os.close(lock)
+            remove_sqlite(partial)
+            raise
+        runner.building, runner.lock = (partial, path), lock
         return runner
 
     def finish(self) -> None:
@@ -189,12 +206,19 @@ class SqlRunner:
                 if os.path.lexists(side):
                     os.replace(side, f"{path}{suffix}")
             os.replace(partial, path)
+        self._unlock()
 
     def discard(self) -> None:
         """Close the database and, for new_sqlite, remove the unfinished file."""
         self.db.dispose()
         if self.building is not None:
             remove_sqlite(self.building[0])
+        self._unlock()
+
+    def _unlock(self) -> None:
+        if self.lock is not None:
+            os.close(self.lock)
+            self.lock = None
 
     def __call__(self, step: Callable[[Ctx], T]) -> T:
         with self.db.write() as store:
@@ -214,6 +238,36 @@ class SqlRunner:
 
 
 SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+def _claim(partial: Path) -> int | None:
+    """A new empty file at `partial`, locked (flock) for as long as the returned descriptor is
+    open; None if another run holds the file there. A file nobody holds is a killed run's
+    leftover and is removed first. The kernel drops the lock when its process dies, however it
+    dies; SQLite's own locks are fcntl locks, which flock's do not touch (Linux, BSD)."""
+    for _ in range(2):  # a leftover removed, or a rival's file gone, is tried once more
+        if os.path.lexists(partial):
+            if FLOCK is not None:
+                try:
+                    held = os.open(partial, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+                except OSError:
+                    held = None  # a link, or gone: removed below all the same
+                if held is not None:
+                    try:
+                        FLOCK(held, EXCLUSIVE_NOW)
+                    except BlockingIOError:
+                        return None
+                    finally:
+                        os.close(held)
+            remove_sqlite(partial)
+        try:
+            fd = os.open(partial, NEW_FILE, 0o600)
+        except FileExistsError:
+            continue
+        if FLOCK is not None:
+            FLOCK(fd, EXCLUSIVE_NOW)
+        return fd
+    return None
 
 
 def remove_sqlite(path: Path) -> None:

@@ -188,6 +188,38 @@ def test_a_run_killed_outright_leaves_no_database_to_serve(tmp_path: Path) -> No
     assert entries > 0 and f"audit log: {entries} entries" in said(again.output)
 
 
+def test_a_run_does_not_take_the_file_another_run_is_writing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A second `simulate --db` on the same file while the first runs is refused: the
+    temporary file is locked while it is written, and only a file nobody holds is a leftover
+    to remove (removing a running one's would leave that run writing to a deleted file, and
+    rename an empty one into place). Before, the second run was refused by the file itself."""
+    write_sweep(tmp_path, GRID)
+    db = tmp_path / "sub.db"
+    inner: list[Any] = []
+
+    def rival_starts_midway(self: engine.Engine) -> Any:
+        self.run(lambda _ctx: None)
+        monkeypatch.setattr(run.Engine, "run_all", real)
+        inner.append(simulate_into(tmp_path, db))
+        return real(self)
+
+    real = run.Engine.run_all
+    monkeypatch.setattr(run.Engine, "run_all", rival_starts_midway)
+    first = simulate_into(tmp_path, db)
+    assert first.exit_code == 0, first.output
+    (second,) = inner
+    assert second.exit_code == 2
+    assert said(second.output) == (
+        f"error: --db: {db} is being written by another run "
+        f"({tmp_path / '.sub.db.partial'}); choose a new file"
+    )
+    with closing(sqlite3.connect(db)) as finished:
+        (entries,) = finished.execute("SELECT count(*) FROM audit_entry").fetchone()
+    assert f"audit log: {entries} entries" in said(first.output) and entries > 0
+
+
 def test_only_what_the_run_created_is_taken_back(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
