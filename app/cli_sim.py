@@ -93,9 +93,11 @@ def simulate(
     try:
         spec = load_scenario(scenario)
         # --policy is typed here: relative to the current folder; the scenario's own policy
-        # file is read beside the scenario.
+        # file is read beside the scenario. An empty --policy is refused, not taken for none.
         chosen = (
-            load_policy(policy) if policy else load_scenario_policy(spec.policy, scenario.parent)
+            load_policy(policy)
+            if policy is not None
+            else load_scenario_policy(spec.policy, scenario.parent)
         )
     except ScenarioError as exc:
         raise _fail(exc.problems) from None

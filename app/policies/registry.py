@@ -44,6 +44,20 @@ class PolicyNotFound(LookupError):
         )
 
 
+class EmptyPolicyName(PolicyNotFound):
+    """An empty name (`--policy ""`, CONSENTGATE_POLICY="", `policy.name = ""`): refused as
+    empty. Read as a path it was the current folder, and refused as "policy file .: is a
+    folder", which named neither the mistake nor where to look."""
+
+    def __init__(self, name: str) -> None:
+        blank = f" ({name!r} is only spaces)" if name else ""
+        LookupError.__init__(
+            self,
+            f"must not be empty{blank}: name a preset ({', '.join(sorted(PRESETS))}), "
+            "module:ATTRIBUTE for your own, or a .toml file",
+        )
+
+
 def _import_failure(name: str, cause: ImportError | AttributeError) -> str:
     """Why a `module:ATTRIBUTE` was not found: a module outside the Python path (`consentgate`
     does not put the current folder on it, unlike `python -m`), a typo in the attribute, or an
@@ -151,6 +165,8 @@ def load_policy(name: str, folder: Path | None = None) -> Policy:
     """A preset, a policy file or `module:ATTRIBUTE`. A relative file path is read from
     `folder` (the folder of the sweep or scenario file that names it), or else from the
     current folder (a name typed on the command line); a module comes from the Python path."""
+    if not name.strip():
+        raise EmptyPolicyName(name)
     if name in PRESETS:
         return cast(Policy, importlib.import_module(PRESETS[name]).POLICY)
     path = Path(name) if folder is None else folder / name  # an absolute name stays itself

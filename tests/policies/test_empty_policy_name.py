@@ -1,0 +1,97 @@
+"""An empty policy name is refused as empty, naming the option or key, at every entry point.
+
+Found by a review: `policy show ""` said "policy file .: file: is a folder, not a file" (the
+empty name was read as a path, the current folder), as did `serve --policy ""`,
+CONSENTGATE_POLICY="", `tick`, `verify`, `compare --baseline ""`, a sweep's `policies = [""]`
+and a scenario's `policy.name = ""` (the scenario's folder); `simulate --policy ""` quietly ran
+the scenario's own policy instead."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+from typer.testing import CliRunner
+
+from app.cli import cli
+from app.config import Settings
+from app.policies.registry import PolicyNotFound, load_policy
+from app.runtime import Runtime
+
+ROOT = Path(__file__).resolve().parents[2]
+EMPTY = "must not be empty: name a preset ("
+
+
+def said(output: str) -> str:
+    return " ".join(output.split())
+
+
+@pytest.mark.parametrize("folder", [None, ROOT / "scenarios"])
+@pytest.mark.parametrize("name", ["", "   "])
+def test_an_empty_name_is_refused_as_empty(name: str, folder: Path | None) -> None:
+    with pytest.raises(PolicyNotFound) as caught:  # what every caller already catches
+        load_policy(name, folder)
+    assert str(caught.value).startswith("must not be empty")
+    assert "folder" not in str(caught.value)
+
+
+@pytest.fixture
+def place(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A database to tick, a secret, a short scenario and sweep, no server ever started."""
+    monkeypatch.setenv("CONSENTGATE_DB_PATH", str(tmp_path / "cli.db"))
+    monkeypatch.setenv("CONSENTGATE_SECRET_FILE", str(tmp_path / "secret.key"))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("CONSENTGATE_POLICY", raising=False)
+    Runtime.build(Settings()).db.dispose()
+
+    def no_server(*_args: Any, **_kwargs: Any) -> None:
+        raise AssertionError("serve started with an empty policy name")
+
+    monkeypatch.setattr(uvicorn, "run", no_server)
+    town = (ROOT / "scenarios" / "smalltown.toml").read_text().replace("days = 42", "days = 3")
+    assert '\nname = "privacy-by-design"\n' in town
+    (tmp_path / "town.toml").write_text(town)
+    (tmp_path / "unnamed.toml").write_text(
+        town.replace('\nname = "privacy-by-design"\n', '\nname = ""\n')
+    )
+    (tmp_path / "sweep.toml").write_text(
+        'scenario = "town.toml"\npolicies = [""]\n[parameters]\n'
+        '"resident_behaviour.subscription_rate" = [0.5]\n'
+    )
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "key"),
+    [
+        (["policy", "show", ""], {}, "policy"),
+        (["policy", "check", ""], {}, "policy"),
+        (["policy", "diff", "ring-2018", ""], {}, "policy"),
+        (["serve", "--policy", ""], {}, "policy"),
+        (["serve"], {"CONSENTGATE_POLICY": ""}, "policy"),
+        (["tick", "--policy", ""], {}, "policy"),
+        (["simulate", "town.toml", "--policy", ""], {}, "--policy"),
+        (["compare", "town.toml", "--policies", "ring-2018", "--baseline", ""], {}, "--baseline"),
+        (["sweep", "sweep.toml"], {}, "policies"),
+        (["simulate", "unnamed.toml"], {}, "policy.name"),
+        (["verify", "--policy", ""], {}, "--policy"),
+        (["audit", "replay", "--policy", ""], {}, "--policy"),
+    ],
+)
+def test_every_entry_point_refuses_an_empty_name(
+    place: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    args: list[str],
+    env: dict[str, str],
+    key: str,
+) -> None:
+    for variable, value in env.items():
+        monkeypatch.setenv(variable, value)
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2, result.output
+    assert isinstance(result.exception, SystemExit), result.exception
+    assert said(result.output).startswith(f"error: {key}: {EMPTY}"), result.output
+    assert not (place / "runs").exists()  # nothing ran
