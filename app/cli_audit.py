@@ -307,9 +307,11 @@ def transparency(
     print(render(report, fmt), end="")
 
 
-# A receipt is a few hundred bytes; a compact JWS is three base64url parts (RFC 7515, 7.1).
+# A receipt is a few hundred bytes; a compact JWS is three base64url parts (RFC 7515, 7.1),
+# the signature possibly empty: an unsigned one ("alg": "none", RFC 7519 6.1) is a JWS, and as
+# a receipt a forgery whose check fails (exit 1), not input that cannot be read (exit 2).
 MAX_RECEIPT_BYTES = 64 * 1024
-COMPACT_JWS = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
+COMPACT_JWS = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
 
 
 @audit_cli.command("verify-receipt")

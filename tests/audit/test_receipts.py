@@ -142,3 +142,42 @@ def test_the_offline_receipt_check(world: World, tmp_path: Path) -> None:
         )
         assert result.exit_code == 2, result.output
         assert f"error: {tmp_path / name}:" in " ".join(result.output.split())
+
+
+def _b64(value: object) -> str:
+    return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
+
+
+@pytest.mark.parametrize("as_answer", [False, True], ids=["jws", "json-answer"])
+@pytest.mark.parametrize(
+    ("forge", "reason"),
+    [
+        # RFC 7519 6.1's unsecured JWT: "alg": "none" and an empty signature.
+        (lambda h, p, s: f"{_b64({'alg': 'none', 'typ': 'JWT'})}.{p}.", "'none' refused"),
+        (lambda h, p, s: f"{_b64({'alg': 'none', 'typ': 'JWT'})}.{p}.{s}", "'none' refused"),
+        (lambda h, p, s: f"{h}.{p}.", "does not verify"),  # the signature cut off
+        (lambda h, p, s: f"{h}.{p}.{'B' if s[0] == 'A' else 'A'}{s[1:]}", "does not verify"),
+    ],
+    ids=["alg-none", "alg-none-signed", "no-signature", "wrong-signature"],
+)
+def test_an_unsigned_receipt_fails_verification_as_a_forged_one_does(
+    tmp_path: Path, forge: Any, reason: str, as_answer: bool
+) -> None:
+    """An `alg: none` receipt with its empty signature was 'neither a compact JWS nor a receipt
+    answer', exit 2 (the auditor's input unreadable), where a wrong signature is INVALID, exit
+    1: both are forgeries, and a script reading the exit status must see a failed check."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from app.audit.receipts import sign_jws
+    from app.workflow.signed_note import Signer
+
+    signer = Signer("example.org/log", Ed25519PrivateKey.generate())
+    header, payload, signature = sign_jws(signer, {"consentReceiptID": "r1"}).split(".")
+    token = forge(header, payload, signature)
+    receipt = tmp_path / "receipt"
+    receipt.write_text(json.dumps({"receipt": token}) if as_answer else token)
+    result = CliRunner().invoke(
+        cli, ["audit", "verify-receipt", str(receipt), "--key", signer.verifier.encode()]
+    )
+    assert result.exit_code == 1, result.output
+    assert "INVALID" in result.output and reason in result.output
