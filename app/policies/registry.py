@@ -135,6 +135,18 @@ def _checked(name: str, found: object) -> Policy:
     return cast(Policy, found)
 
 
+class PresetNameTaken(PolicyNotFound):
+    """A `module:ATTRIBUTE` policy under a preset's name, as a policy file may not be either
+    (`policy_from_document`): logs, run folders and GET /policy would pass it off as the preset."""
+
+    def __init__(self, name: str, taken: str) -> None:
+        LookupError.__init__(
+            self,
+            f"policy {name!r}: name: {taken!r} is a preset's name; give the policy a name of "
+            "its own",
+        )
+
+
 class PolicyFileError(PolicyNotFound):
     """A policy file that cannot be used; the message names the file and every key at fault
     with its reason (`key` and `reason` are the first, `problems` all of them)."""
@@ -186,7 +198,12 @@ def load_policy(name: str, folder: Path | None = None) -> Policy:
             raise PolicyNotFound(name, _import_failure(name, exc)) from exc
         except Exception as exc:  # the researcher's module itself fails as it is imported
             raise PolicyImportError(name, module_name, exc) from exc
-        return _checked(name, found)
+        policy = _checked(name, found)
+        # The preset's own object (`app.policies.ring_2018:POLICY`) is the preset; any other
+        # policy under its name is refused, equal parameters too, as a policy file is.
+        if policy.name in PRESETS and policy is not load_policy(policy.name):
+            raise PresetNameTaken(name, policy.name)
+        return policy
     raise PolicyNotFound(name)
 
 
