@@ -9,9 +9,8 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 from uuid import UUID, uuid4
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
+from app.cli_console import error_text, plain_console
 from app.config import ConfigError, Settings, env_name, load
 from app.policies.cli import policy_cli, tick_command
 from app.policies.registry import PolicyNotFound
@@ -23,8 +22,9 @@ if TYPE_CHECKING:
 cli = typer.Typer(
     help="consentgate: the consent-gated footage-request workflow.", no_args_is_help=True
 )
-err = Console(stderr=True, soft_wrap=True)  # a path or a reason stays on one line
-out = Console()
+# No markup (app/cli_console.py): a path or a name holding "[/x]" is printed as it is.
+err = plain_console(stderr=True, soft_wrap=True)  # a path or a reason stays on one line
+out = plain_console()
 
 # The policy library's commands: consentgate policy list | diff | show | check, and tick.
 cli.add_typer(policy_cli, name="policy")
@@ -48,7 +48,7 @@ OPTIONS = {"db_path": "--db", "policy": "--policy", "tick_seconds": "--tick-seco
 
 def _refuse(problems: list[str]) -> NoReturn:
     for problem in problems:
-        err.print(f"[red]error:[/red] {escape(problem)}", highlight=False)
+        err.print(error_text(problem))
     raise typer.Exit(2)
 
 
@@ -163,14 +163,9 @@ def serve(
         _refuse(exc.problems)
     except _database_errors() as exc:  # a DATABASE_URL or a file that cannot be opened
         _cannot_open(settings, db, exc)
-    # markup=False: a policy file names its policy freely, "[/x]" included (rich read it as a tag).
-    out.print(
-        f"consentgate on http://{host}:{port}  (API docs: http://{host}:{port}/docs)", markup=False
-    )
-    out.print(
-        f"database: {settings.display_url()}   policy: {app.state.runtime.policy.name}",
-        markup=False,
-    )
+    out.print(f"consentgate on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
+    # A policy file names its policy freely, "[/x]" included: `out` reads no markup.
+    out.print(f"database: {settings.display_url()}   policy: {app.state.runtime.policy.name}")
     # The timer writes on the wall clock: served a simulated year, it would expire the year's
     # open requests today and append those entries to the record an auditor came to read.
     if settings.tick_seconds:
@@ -261,14 +256,12 @@ def token(
     try:
         parsed_role = Role(role)
     except ValueError:
-        err.print(
-            f"[red]error:[/red] role: {role!r} is not one of operator, agency, resident, auditor"
-        )
+        err.print(error_text(f"role: {role!r} is not one of operator, agency, resident, auditor"))
         raise typer.Exit(2) from None
     try:
         subject_id = UUID(subject) if subject else None
     except ValueError:
-        err.print(f"[red]error:[/red] --subject: {escape(repr(subject))} is not a UUID")
+        err.print(error_text(f"--subject: {subject!r} is not a UUID"))
         raise typer.Exit(2) from None
     settings = _settings(db)
     require_database(settings, db)
@@ -277,10 +270,8 @@ def token(
         kind = Agency if parsed_role is Role.AGENCY else Resident
         if subject_id is None or runtime.read(lambda ctx: ctx.store.get(kind, subject_id)) is None:
             article = "an" if parsed_role is Role.AGENCY else "a"
-            err.print(
-                f"[red]error:[/red] --subject: {article} {role} token needs the id of an "
-                f"existing {role}"
-            )
+            needs = f"{article} {role} token needs the id of an existing {role}"
+            err.print(error_text(f"--subject: {needs}"))
             raise typer.Exit(2)
     actor = Actor(parsed_role, subject_id or uuid4(), name)
     print(
@@ -320,13 +311,13 @@ def main() -> None:
     except DatabaseNotUsable as exc:
         # Every command opens the database the same way (Runtime.build): one refusal for all,
         # in words, instead of a driver's or Alembic's traceback.
-        err.print(f"[red]error:[/red] database: {escape(str(exc))}")
+        err.print(error_text(f"database: {exc}"))
         raise SystemExit(2) from None
     except DatabaseUnavailable as exc:
         # The database stopped answering (or stayed busy) mid-command: the runtime bounded the
         # wait and rolled the transaction back. Exit 1, not 2: nothing the operator typed was
         # wrong, and cron should try again.
-        err.print(f"[red]error:[/red] database: {escape(exc.detail)}")
+        err.print(error_text(f"database: {exc.detail}"))
         raise SystemExit(1) from None
 
 

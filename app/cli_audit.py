@@ -13,8 +13,6 @@ from typing import Annotated, TypeVar
 
 import httpx
 import typer
-from rich.console import Console
-from rich.markup import escape
 
 from app.audit.bundle import (
     BundleError,
@@ -25,6 +23,7 @@ from app.audit.bundle import (
     write_bundle,
 )
 from app.audit.keys import LogKeyError, LogKeySettings, key_file, load_signer
+from app.cli_console import coloured, error_text, plain_console
 from app.config import Settings
 from app.files import folder_problem, os_error_text
 from app.workflow.context import Ctx
@@ -34,8 +33,9 @@ T = TypeVar("T")
 
 audit_cli = typer.Typer(help="The auditor's toolkit: export, verify, keys.", no_args_is_help=True)
 report_cli = typer.Typer(help="Reports an auditor or the public reads.", no_args_is_help=True)
-err = Console(stderr=True, soft_wrap=True)  # long paths stay on one line
-out = Console(soft_wrap=True)
+# Long paths stay on one line; no markup (app/cli_console.py), so they print as they are.
+err = plain_console(stderr=True, soft_wrap=True)
+out = plain_console(soft_wrap=True)
 
 DbOption = Annotated[
     Path | None, typer.Option("--db", help="SQLite file (default var/consentgate.db)")
@@ -43,7 +43,7 @@ DbOption = Annotated[
 
 
 def _fail(where: str, reason: object, code: int = 2) -> typer.Exit:
-    err.print(f"[red]error:[/red] {escape(where)}: {escape(str(reason))}", highlight=False)
+    err.print(error_text(f"{where}: {reason}"))
     return typer.Exit(code)
 
 
@@ -62,7 +62,7 @@ def _signer(db: Path | None) -> Signer:
     except LogKeyError as exc:
         raise _fail("log key", exc) from None
     if made:
-        err.print(f"note: no log key was at {path}; made a new one there", markup=False)
+        err.print(f"note: no log key was at {path}; made a new one there")
     return signer
 
 
@@ -145,9 +145,7 @@ def export(
         raise _fail(where, exc) from None
     except OSError as exc:  # a full disk, a quota: in words, not "[Errno 28] ..."
         raise _fail(str(exc.filename or directory), os_error_text(exc)) from None
-    out.print(
-        f"exported {exported.size} entries and a signed checkpoint to {directory}", markup=False
-    )
+    out.print(f"exported {exported.size} entries and a signed checkpoint to {directory}")
 
 
 @audit_cli.command("checkpoint")
@@ -209,18 +207,16 @@ def verify(
     except BundleError as exc:
         raise _fail(exc.option, exc) from None
     if verdict.ok:
-        out.print(
-            f"[green]verified[/green]: {verdict.size} entries, root {verdict.root}, signed by "
-            f"{pinned.name}; consistent with {verdict.saved_checked} saved checkpoint(s)",
-            highlight=False,
+        said = (
+            f": {verdict.size} entries, root {verdict.root}, signed by {pinned.name}; "
+            f"consistent with {verdict.saved_checked} saved checkpoint(s)"
         )
+        out.print(coloured("verified", "green", said))
         return
-    if verdict.first_bad_seq is not None:
-        err.print(f"[red]FAILED[/red] at entry {verdict.first_bad_seq}", highlight=False)
-    else:
-        err.print("[red]FAILED[/red]", highlight=False)
+    at = f" at entry {verdict.first_bad_seq}" if verdict.first_bad_seq is not None else ""
+    err.print(coloured("FAILED", "red", at))
     for problem in verdict.problems:
-        err.print(f"  - {problem}", highlight=False, markup=False)
+        err.print(f"  - {problem}", highlight=False)
     raise typer.Exit(1)
 
 
@@ -258,7 +254,6 @@ def replay(db: DbOption = None, policy: PolicyOption = None) -> None:
             f"  entry {f.seq} {f.point} decision {f.decision_id}: {f.kind}; logged {f.logged}"
             + (f", now {f.now}: {f.detail}" if f.kind == "differs" else f" ({f.detail})"),
             highlight=False,
-            markup=False,
         )
     if differs:
         raise typer.Exit(1)
@@ -348,11 +343,11 @@ def verify_receipt(
     try:
         claims = verify_jws(token, pinned)
     except ReceiptError as exc:
-        err.print(f"[red]INVALID[/red]: {escape(str(exc))}", highlight=False)
+        err.print(coloured("INVALID", "red", f": {exc}"))
         raise typer.Exit(1) from None
     ours = claims.get("consentgate", {})
-    out.print(
-        f"[green]valid[/green] receipt {claims.get('consentReceiptID')} for consent "
-        f"{ours.get('consent_id')} (log entry {(ours.get('log_entry') or {}).get('seq')})",
-        highlight=False,
+    said = (
+        f" receipt {claims.get('consentReceiptID')} for consent {ours.get('consent_id')} "
+        f"(log entry {(ours.get('log_entry') or {}).get('seq')})"
     )
+    out.print(coloured("valid", "green", said))

@@ -9,17 +9,18 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.text import Text
+
+from app.cli_console import error_text, plain_console
 
 # A hash or a path stays on one line, piped too. No markup: what is printed holds the user's
 # paths and names, and rich read "runs/[study]" as a style (printing "runs/") and "[/x]" as a
 # closing tag (a MarkupError after the run had finished).
-err = Console(stderr=True, soft_wrap=True, markup=False)
-out = Console(soft_wrap=True, markup=False)
+err = plain_console(stderr=True, soft_wrap=True)
+out = plain_console(soft_wrap=True)
 
 
 def _error(line: str) -> None:
-    err.print(Text.assemble(("error:", "red"), " ", line))
+    err.print(error_text(line))
 
 
 def _wide(width: int) -> Console:

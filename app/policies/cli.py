@@ -7,10 +7,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
+from app.cli_console import error_text, plain_console
 from app.policies.base import describe
 from app.policies.registry import (
     PRESETS,
@@ -22,8 +21,8 @@ from app.policies.registry import (
 
 policy_cli = typer.Typer(help="The policy library: presets and TOML policy files.")
 # No markup: a policy file names its policy freely, and rich read "[/x]" as a closing tag.
-_out = Console(markup=False)
-_err = Console(stderr=True, soft_wrap=True)  # one line a problem, to read or grep
+_out = plain_console()
+_err = plain_console(stderr=True, soft_wrap=True)  # one line a problem, to read or grep
 
 NameArgument = Annotated[
     str, typer.Argument(help="a preset name, module:ATTRIBUTE, or a .toml file")
@@ -36,7 +35,7 @@ def _load(name: str) -> dict[str, object]:
     except PolicyNotFound as exc:
         # A policy file's lines already name the file, the key and the reason: one a problem.
         for line in exc.lines() if isinstance(exc, PolicyFileError) else [str(exc)]:
-            _err.print(f"[red]error:[/red] policy: {escape(line)}", highlight=False)
+            _err.print(error_text(f"policy: {line}"))
         raise typer.Exit(2) from None
 
 
