@@ -120,7 +120,7 @@ def walkthrough(base: str, demo: dict[str, str]) -> dict[str, list[str]]:
         "request_id": [request["id"]],
         "consent_id": [share["consent"]["id"]],
         "release_id": [item["release_id"] for item in footage["data"]],
-        "agency_id": [a["id"] for a in agencies[:2]],
+        "agency_id": [a["id"] for a in agencies["data"][:2]],
         "resident_id": subjects["resident"][:2],
         "camera_id": [inbox["matching_clips"][0]["camera_id"], *cameras[:1]],
         "notice_id": notices[:2],

@@ -36,11 +36,14 @@ def create_agency(
     return once.write(runtime, body, step)
 
 
-@router.get("/agencies", response_model=list[s.AgencyOut])
-def list_agencies(actor: OperatorActor, runtime: RuntimeDep, page: Page) -> list[s.AgencyOut]:
+@router.get("/agencies", response_model=s.AgencyList)
+def list_agencies(actor: OperatorActor, runtime: RuntimeDep, page: Page) -> s.AgencyList:
     agencies = runtime.read(lambda ctx: ctx.store.find(Agency))
     agencies.sort(key=lambda a: (a.created_at, str(a.id)))
-    return [s.AgencyOut.model_validate(asdict(a)) for a in page.of(agencies)]
+    return s.AgencyList(
+        data=[s.AgencyOut.model_validate(asdict(a)) for a in page.of(agencies)],
+        count=len(agencies),
+    )
 
 
 @router.put("/agencies/{agency_id}/partnership", response_model=s.PartnershipOut)

@@ -46,6 +46,11 @@ class AgencyOut(BaseModel):
     created_at: datetime
 
 
+class AgencyList(BaseModel):
+    data: list[AgencyOut]
+    count: int
+
+
 class PartnershipSet(Body):
     # An enum arrives as its string value: parsed, not strict (see Body).
     status: Annotated[PartnershipStatus, Field(strict=False)]

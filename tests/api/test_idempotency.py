@@ -37,7 +37,8 @@ def _post(
 
 
 def _agencies(world: World) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = world.ok("GET", "/operator/agencies?limit=200", world.operator)
+    page = world.ok("GET", "/operator/agencies?limit=200", world.operator)
+    found: list[dict[str, Any]] = page["data"]
     return found
 
 

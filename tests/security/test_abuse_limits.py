@@ -149,8 +149,8 @@ def test_a_page_holds_at_most_limit_items(world: World) -> None:
         world.agency(name=f"Agency {i}")
     first = world.ok("GET", "/operator/agencies?limit=2", world.operator)
     rest = world.ok("GET", "/operator/agencies?limit=2&offset=2", world.operator)
-    assert len(first) == 2 and len(rest) == 1
-    assert {a["id"] for a in first}.isdisjoint({a["id"] for a in rest})
+    assert len(first["data"]) == 2 and len(rest["data"]) == 1
+    assert {a["id"] for a in first["data"]}.isdisjoint({a["id"] for a in rest["data"]})
     everything = world.ok("GET", "/audit/entries?limit=5", world.auditor)
     assert everything["count"] == 5 and everything["next_start"] == 5
 
