@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Response
 
 from app.deps import AgencyActor, RuntimeDep
 from app.idempotency import Once, OnceDep
-from app.limits import MapPage, Page
+from app.limits import MapPage, Page, PageParams, pagination
 from app.runtime import Runtime
 from app.schemas import portal as s
 from app.workflow import exceptions, footage, requests
@@ -19,6 +19,8 @@ from app.workflow.portal_map import map_writes, portal_map
 from app.workflow.states import RequestKind
 
 router = APIRouter(prefix="/portal", tags=["agency portal"])
+RequestPage = Annotated[PageParams, pagination(50, 200)]
+"""An agency's own requests: 50 unless asked, never more than 200."""
 
 
 @router.get("/map", response_model=s.PortalMapForAgency)
@@ -110,12 +112,10 @@ def list_non_content(
 def list_requests(
     actor: AgencyActor,
     runtime: RuntimeDep,
-    limit: int = Query(50, ge=1, le=200),
-    offset: int = Query(0, ge=0),
+    page: RequestPage,
 ) -> s.RequestListForAgency:
     views = runtime.read(lambda ctx: requests.list_agency_requests(ctx, agency_id=actor.subject))
-    page = views[offset : offset + limit]
-    return s.RequestListForAgency(data=[_request_out(v) for v in page], count=len(views))
+    return s.RequestListForAgency(data=[_request_out(v) for v in page.of(views)], count=len(views))
 
 
 @router.get("/requests/{request_id}", response_model=s.RequestForAgency)

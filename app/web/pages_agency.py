@@ -18,7 +18,7 @@ from app.schemas.portal import RequestCreate
 from app.web.errors import WebError, attempt, from_validation, parse_id
 from app.web.frames import frames_data_uri
 from app.web.mapsvg import Circle, MapFigure, portal_figure
-from app.web.render import WHOLE_LIST, WHOLE_MAP, page
+from app.web.render import WHOLE_LIST, WHOLE_MAP, WHOLE_REQUESTS, page
 from app.web.session import check_form, read_env_file, require, runtime_of
 from app.workflow.context import Actor
 from app.workflow.states import Role
@@ -79,9 +79,7 @@ def _portal_page(
     request: Request, actor: Actor, form: dict[str, str] | None, error: WebError | None
 ) -> HTMLResponse:
     runtime = runtime_of(request)
-    listed = attempt(
-        lambda: portal.list_requests(actor, runtime, limit=200, offset=0), back="/web/"
-    )
+    listed = attempt(lambda: portal.list_requests(actor, runtime, WHOLE_REQUESTS), back="/web/")
     circles = [Circle(r.center_lat, r.center_lng, r.radius_m, r.case_number) for r in listed.data]
     if form is None:
         form = _default_form(request, _portal_map(actor, request, circles))

@@ -18,7 +18,7 @@ from app.runtime import Runtime
 from app.web.errors import WebError, attempt, parse_id
 from app.web.frames import frames_data_uri
 from app.web.mapsvg import Circle, portal_figure
-from app.web.render import WHOLE_LIST, WHOLE_MAP, page
+from app.web.render import WHOLE_LIST, WHOLE_MAP, WHOLE_REQUESTS, page
 from app.web.session import actor_for, runtime_of
 from app.workflow import responses
 from app.workflow.context import Actor
@@ -42,7 +42,7 @@ def choose(request: Request) -> HTMLResponse:
     runtime = runtime_of(request)
     agency, resident = actor_for(request, Role.AGENCY), actor_for(request, Role.RESIDENT)
     agency_requests = (
-        attempt(lambda: portal.list_requests(agency, runtime, limit=200, offset=0), back="/web/")
+        attempt(lambda: portal.list_requests(agency, runtime, WHOLE_REQUESTS), back="/web/")
         if agency
         else None
     )

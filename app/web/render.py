@@ -73,3 +73,4 @@ def page(
 # Pages show whole lists (the API's page caps still bound them: at most MAX_PAGE items).
 WHOLE_LIST = PageParams(MAX_PAGE, 0)
 WHOLE_MAP = PageParams(10_000, 0)
+WHOLE_REQUESTS = PageParams(200, 0)  # an agency's requests: GET /portal/requests's cap
