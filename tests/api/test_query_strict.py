@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from urllib.parse import quote
 from uuid import uuid4
 
 import pytest
@@ -66,3 +67,66 @@ def test_the_web_pages_keep_their_own_parameters(world: World, page: str) -> Non
     """The pages read a `done=` notice and forms' fields; the strictness is the JSON API's."""
     response = world.client.get(f"{page}?done=filed&utm_source=x")
     assert response.status_code != 422, response.text
+
+
+# Python's int() and pydantic's lax integers read all of these; the API takes ASCII digits only.
+LENIENT = ["1_0", "+3", " 3", "3 ", "\t3", "\uff13", "3.0", "-0", "0x10", "1e2", ""]
+
+
+def _integer_parameters(world: World) -> list[tuple[str, str, str]]:
+    """(path, parameter, where) for every integer parameter the OpenAPI document declares."""
+    found = []
+    for path, ops in world.app.openapi()["paths"].items():
+        for operation in ops.values():
+            for param in operation.get("parameters", []):
+                schema = param["schema"]
+                kinds = [schema.get("type")] + [s.get("type") for s in schema.get("anyOf", [])]
+                if "integer" in kinds and param["in"] in ("query", "path"):
+                    found.append((path, param["name"], param["in"]))
+    return found
+
+
+def test_every_integer_parameter_takes_plain_digits_only(world: World) -> None:
+    """`?limit=1_0` read 10, `?limit=+3` and `?limit=%203` read 3, `?limit=3.0` read 3: a typo
+    or a client's own formatting was taken for a number instead of refused."""
+    allow = api_allow_list()
+    params = _integer_parameters(world)
+    assert {(p, n) for p, n, _ in params} >= {
+        ("/operator/agencies", "limit"),
+        ("/portal/requests", "offset"),
+        ("/audit/entries", "start"),
+        ("/audit/proofs/inclusion/{index}", "index"),
+        ("/audit/proofs/consistency", "second"),
+    }
+    accepted, worded = [], []
+    for path, name, where in params:
+        audience = allow[f"GET {path}"]
+        role = Role.AUDITOR if audience == ANYONE else sorted(audience, key=str)[0]
+        headers = world.headers(role, uuid4())
+        for text in LENIENT:
+            if where == "path":
+                if not text.strip():
+                    continue  # an empty path segment is another route
+                url, query = path.replace("{" + name + "}", quote(text)), {}
+            else:
+                filled = path.replace("{index}", "0")  # the one integer in a path
+                url, query = re.sub(r"\{[^}]+\}", str(uuid4()), filled), {name: text}
+            response = world.client.get(url, params=query, headers=headers)
+            body = response.json() if response.status_code == 422 else {}
+            if body.get("errors", [{}])[0].get("field") != name:
+                accepted.append((path, name, text, response.status_code))
+            elif body["code"] != "validation_error" or "plain digits" not in body["detail"]:
+                worded.append((path, name, text, body["detail"]))
+    assert not accepted, f"lenient integers read as numbers: {accepted}"
+    assert not worded, f"refused in other words: {worded}"
+
+
+def test_plain_digits_are_still_read(world: World) -> None:
+    world.agency()
+    world.agency(name="Second")
+    page = world.ok("GET", "/operator/agencies?limit=01&offset=1", world.operator)
+    assert len(page["data"]) == 1 and page["count"] == 2
+    body = refused(
+        world, "GET", "/operator/agencies?limit=501", world.operator, 422, "validation_error"
+    )
+    assert "less than or equal to 500" in body["detail"]  # a bound keeps pydantic's own words
