@@ -49,8 +49,9 @@ _MEANING = {
     "413": "The request body is too large.",
     "422": "Malformed input (`errors` names the fields; a value of the wrong JSON type, such as "
     '"500" for a number, is refused, not converted; so is a query parameter the path does not '
-    "take, or one given twice, or an integer parameter not written in plain digits 0-9) or a "
-    "refused workflow rule (`rules`).",
+    "take, or one given twice, or an integer parameter not written in plain digits 0-9; "
+    "`duplicate_key` for a JSON object that gives a key twice) or a refused workflow rule "
+    "(`rules`).",
     "429": "A rate limit; `Retry-After` says when to try again.",
     "503": "The database is unreachable (`database_unavailable`) or stayed busy through the "
     "retries (`database_busy`); nothing was changed, and `Retry-After` says when to try again.",

@@ -119,9 +119,12 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = {400: "malformed_body", 404: "route_not_found", 405: "method_not_allowed"}.get(
-            exc.status_code, "http_error"
-        )
+        # an HTTPException with a code of its own: one raised while the body is read (strict_json)
+        code = getattr(exc, "code", None) or {
+            400: "malformed_body",
+            404: "route_not_found",
+            405: "method_not_allowed",
+        }.get(exc.status_code, "http_error")
         headers = dict(exc.headers or {})
         if exc.status_code == 405:
             headers["Allow"] = _allowed_methods(request) or headers.get("Allow", "")

@@ -16,6 +16,7 @@ from app.audit.verifier import entry_line
 from app.deps import AuditorActor, RuntimeDep
 from app.limits import MAX_SEQ, Page
 from app.schemas import audit as s
+from app.strict_json import StrictJsonRoute
 from app.workflow import auditor
 from app.workflow.auditor import releases_with_basis
 from app.workflow.context import Ctx
@@ -24,7 +25,7 @@ from app.workflow.live_checks import INVARIANTS, check_live
 from app.workflow.records import AuditEntry
 from app.workflow.signed_note import Signer, sign_checkpoint
 
-router = APIRouter(prefix="/audit", tags=["auditor"])
+router = APIRouter(prefix="/audit", tags=["auditor"], route_class=StrictJsonRoute)
 EXPORT_PAGE = 1_000
 
 

@@ -11,12 +11,13 @@ from app.deps import ResidentActor, RuntimeDep
 from app.idempotency import OnceDep
 from app.limits import Page
 from app.schemas import resident as s
+from app.strict_json import StrictJsonRoute
 from app.workflow import exceptions, responses
 from app.workflow.context import Ctx
 from app.workflow.errors import NotFound
 from app.workflow.records import Consent, Resident
 
-router = APIRouter(prefix="/me", tags=["resident"])
+router = APIRouter(prefix="/me", tags=["resident"], route_class=StrictJsonRoute)
 
 
 @router.get("/requests", response_model=s.InboxForResident)

@@ -14,6 +14,7 @@ from app.idempotency import OnceDep
 from app.limits import Page
 from app.schemas import operator as s
 from app.security import mint_token
+from app.strict_json import StrictJsonRoute
 from app.workflow import exceptions, moderation
 from app.workflow import operator as ops
 from app.workflow.context import Actor, Ctx
@@ -22,7 +23,7 @@ from app.workflow.records import Agency, FootageRequest, Resident
 from app.workflow.states import RequestStatus, Role
 from app.workflow.tick import tick
 
-router = APIRouter(prefix="/operator", tags=["operator"])
+router = APIRouter(prefix="/operator", tags=["operator"], route_class=StrictJsonRoute)
 
 
 @router.post("/agencies", response_model=s.AgencyOut, status_code=201)

@@ -13,12 +13,13 @@ from app.idempotency import Once, OnceDep
 from app.limits import MapPage, Page, PageParams, pagination
 from app.runtime import Runtime
 from app.schemas import portal as s
+from app.strict_json import StrictJsonRoute
 from app.workflow import exceptions, footage, requests
 from app.workflow.context import Actor, Ctx
 from app.workflow.portal_map import map_writes, portal_map
 from app.workflow.states import RequestKind
 
-router = APIRouter(prefix="/portal", tags=["agency portal"])
+router = APIRouter(prefix="/portal", tags=["agency portal"], route_class=StrictJsonRoute)
 RequestPage = Annotated[PageParams, pagination(50, 200)]
 """An agency's own requests: 50 unless asked, never more than 200."""
 

@@ -9,9 +9,10 @@ from fastapi import APIRouter, Response
 from app.deps import RuntimeDep
 from app.policies.base import describe
 from app.schemas.common import Health, PolicyOut
+from app.strict_json import StrictJsonRoute
 from app.workflow.records import Agency
 
-router = APIRouter(tags=["public"])
+router = APIRouter(tags=["public"], route_class=StrictJsonRoute)
 
 
 @router.get("/healthz", response_model=Health)

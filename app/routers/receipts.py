@@ -12,9 +12,10 @@ from app.deps import AuditorActor, ResidentActor, RuntimeDep
 from app.limits import Page
 from app.routers.audit import SignerDep
 from app.schemas import audit as s
+from app.strict_json import StrictJsonRoute
 from app.workflow.consent_history import ConsentEvent, notice_history
 
-router = APIRouter(tags=["consent receipts"])
+router = APIRouter(tags=["consent receipts"], route_class=StrictJsonRoute)
 
 
 def _events(events: list[ConsentEvent]) -> list[s.ConsentEventOut]:

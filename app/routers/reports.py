@@ -12,10 +12,11 @@ from pydantic import AfterValidator, BeforeValidator
 from app.audit.report_format import MEDIA_TYPES, render
 from app.deps import AuditorActor, RuntimeDep
 from app.schemas.common import date_time_text, zoned_in_calendar
+from app.strict_json import StrictJsonRoute
 from app.workflow.errors import InvalidInput
 from app.workflow.transparency import UP_TO_NOW, transparency_report
 
-router = APIRouter(prefix="/reports", tags=["auditor"])
+router = APIRouter(prefix="/reports", tags=["auditor"], route_class=StrictJsonRoute)
 
 # `?from=2024&to=2025` answered 200 with a report on 33 minutes of 1 January 1970, and
 # `?to=0001-03-01T00:00:00Z` a 500: the default period starts a year before it.
