@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import timedelta
+import re
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -120,14 +121,27 @@ def portal_home(request: Request) -> HTMLResponse:
     return _portal_page(request, actor, None, None)
 
 
+# A date and a time to the minute, optional seconds and fraction, optional zone: what a
+# datetime-local input sends (no zone) and what a person types with an offset.
+_FORM_TIME = re.compile(
+    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?([Zz]|[+-]\d{2}:?\d{2})?", re.ASCII
+)
+
+
 def _utc(value: str) -> str:
-    """A datetime-local value (no zone) is read as UTC, as the form's label says."""
-    value = value.strip()
-    if len(value) == 16:  # YYYY-MM-DDTHH:MM
-        value += ":00"
-    if value and not value.endswith("Z") and "+" not in value[10:]:
-        value += "Z"
-    return value
+    """A datetime-local value (no zone) is read as UTC, as the form's label says; one typed with
+    its offset (`Z`, `+02:00`, `-05:00`) is that instant, given to the API in UTC. Anything else
+    is passed on as typed, for the API's schema to refuse in its own words."""
+    text = value.strip()
+    if not _FORM_TIME.fullmatch(text):
+        return text
+    try:
+        moment = datetime.fromisoformat(text.removesuffix("z") + ("Z" if text[-1] == "z" else ""))
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    except (ValueError, OverflowError):  # 2026-02-30; year 1 shifted before year 1
+        return text
 
 
 # The API body's field paths as the form labels them, and the input each one came from.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -295,3 +296,30 @@ def test_a_policy_without_consent_requests_says_so_above_the_form(
         assert f"Under <strong>{policy.name}</strong> the portal" in html
         refused = pages.post("/web/agency/requests", "/web/agency", _form(world))
         assert refused.status_code == 422 and "consent_requests_closed" in refused.text
+
+
+@pytest.mark.parametrize("zone", ["-05:00", "+02:00", "Z", "naive"])
+def test_a_window_typed_with_its_offset_is_read_as_that_instant(
+    pages: Pages, world: World, zone: str
+) -> None:
+    """The form appended `Z` to any time without a `+`: `10:00-05:00` became `10:00-05:00Z`,
+    refused as no date and time at all; a typed offset is now converted to UTC, and a time
+    without one is still read as UTC."""
+    agency = world.agency()
+    pages.sign_in(agency.headers)
+    form = _form(world)
+    start = datetime.fromisoformat(form["window_start"]).replace(tzinfo=UTC)
+    end = datetime.fromisoformat(form["window_end"]).replace(tzinfo=UTC)
+    offset_of = {"-05:00": -5, "+02:00": 2, "Z": 0, "naive": 0}[zone]
+
+    def typed(at: datetime) -> str:
+        local = at.astimezone(timezone(timedelta(hours=offset_of)))
+        text = local.replace(tzinfo=None).isoformat(timespec="minutes")
+        return text if zone == "naive" else text + zone
+
+    sent = _form(world, window_start=typed(start), window_end=typed(end))
+    response = pages.post("/web/agency/requests", "/web/agency", sent)
+    assert response.status_code == 303, response.text
+    filed = world.ok("GET", "/portal/requests", agency.headers)["data"][0]
+    assert datetime.fromisoformat(filed["window_start"]) == start
+    assert datetime.fromisoformat(filed["window_end"]) == end
