@@ -55,7 +55,7 @@ def approve_exception(
     request = pending_request(ctx, request_id)
     if request.kind is RequestKind.CONSENT:
         raise InvalidInput(
-            "A consent request is approved with POST /operator/requests/{id}/approve.",
+            f"A consent request is approved with POST /operator/requests/{request_id}/approve.",
             code="not_an_exception",
         )
     # The policy in force now must still declare this exception (it may have changed since the

@@ -81,3 +81,22 @@ def test_pending_request_expires_unreviewed(world: World, policy: StandardPolicy
     late = world.client.post(f"/operator/requests/{request['id']}/approve", headers=world.operator)
     assert late.status_code == 409 and late.json()["code"] == "request_not_open"
     assert world.ok("POST", "/operator/tick", world.operator)["expired"] == 1
+
+
+@pytest.mark.parametrize("policy", [policy_with(moderation=True)], ids=["moderated"])
+def test_approving_a_consent_request_as_an_exception_names_the_right_route(
+    world: World, policy: StandardPolicy
+) -> None:
+    """The refusal told the operator to call `POST /operator/requests/{id}/approve`, the
+    template's `{id}` left in where the request's own id belonged."""
+    request = world.file(world.agency())
+    wrong = world.client.post(
+        f"/operator/requests/{request['id']}/exception",
+        headers=world.operator,
+        json={"justification": "an emergency"},
+    )
+    assert wrong.status_code == 422, wrong.text
+    assert wrong.json()["code"] == "not_an_exception"
+    assert wrong.json()["detail"] == (
+        f"A consent request is approved with POST /operator/requests/{request['id']}/approve."
+    )
