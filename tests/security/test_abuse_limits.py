@@ -209,6 +209,40 @@ def test_a_refused_call_is_not_counted(world: World) -> None:
     world.file(agency)
 
 
+def test_a_filing_refused_after_the_guard_still_counts(world: World) -> None:
+    """The filing limit counts attempts, not filings that succeed: one the policy refuses
+    (`area_out_of_bounds`) or whose body fails the schema (`validation_error`) spends the budget
+    too. Refused filings probe the policy (its bounds, the jurisdiction's edge) and each policy
+    refusal is logged as a `decision.*` record: uncounted, they would be free and unlimited."""
+    set_rule(world, "request_filing", 2, timedelta(hours=1))
+    agency = world.agency()
+    for body, code in (
+        (world.request_body(radius_m=50), "area_out_of_bounds"),
+        ({**world.request_body(), "case_number": 7}, "validation_error"),
+    ):
+        response = world.client.post("/portal/requests", json=body, headers=agency.headers)
+        assert response.status_code == 422 and response.json()["code"] == code, response.text
+    limited = world.client.post(
+        "/portal/requests", json=world.request_body(), headers=agency.headers
+    )
+    assert limited.status_code == 429, limited.text
+    assert limited.json()["code"] == "rate_limited"
+    world.clock.advance(timedelta(hours=1))
+    world.file(agency)
+
+
+def test_a_body_refused_as_it_is_read_does_not_count(world: World) -> None:
+    """FastAPI reads the body before the guard runs: a body that is not JSON, or that gives a
+    key twice, is refused before any token is looked at, and spends nothing."""
+    set_rule(world, "request_filing", 1, timedelta(hours=1))
+    agency = world.agency()
+    headers = {**agency.headers, "Content-Type": "application/json"}
+    for content, code in ((b"{", "validation_error"), (b'{"a": 1, "a": 2}', "duplicate_key")):
+        response = world.client.post("/portal/requests", content=content, headers=headers)
+        assert response.status_code == 422 and response.json()["code"] == code, response.text
+    world.file(agency)
+
+
 # --- the policy's bounds on area and window ------------------------------------------------
 
 
