@@ -52,7 +52,11 @@ if not CHROMIUM.exists():
 from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: while Playwright's sync API is open it leaves an event loop
+# running on the main thread, and every later test in the process that calls asyncio.run()
+# (tests/security/test_abuse_limits.py) failed with "cannot be called from a running event
+# loop" whenever a worker ran it after the browser tests.
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
