@@ -70,6 +70,7 @@ def check_live(ctx: Ctx) -> LiveReport:
     # With the entries and the root right, a bad stored subtree is the tree's own damage.
     subtrees = _bad_subtrees(tree.bad_nodes) if merkle_ok else []
     report = LiveReport(chain, merkle_ok and not subtrees, stored_root, subtrees)
+    report.violations[:0] = _log_damage(chain, merkle_ok)
     releases = ctx.store.find(Release)
     requests = {r.id: r for r in ctx.store.find(FootageRequest)}
     report.violations.extend(_log_matches_records(ctx, log, releases, consents, requests))
@@ -83,6 +84,25 @@ def check_live(ctx: Ctx) -> LiveReport:
     for consent in consents.values():
         report.violations.extend(_consent_time(log, consent, requests.get(consent.request_id)))
     return report
+
+
+def _log_damage(chain: ChainCheck, merkle_ok: bool) -> list[Violation]:
+    """I7's second half, "the log verifies", as violations of I7: the report's `ok` already
+    counted a broken chain or root, but I7 itself said it held, and the auditor's page showed
+    "yes" beside "Broken at entry 5"."""
+    out = []
+    if not chain.ok and chain.first_bad_seq is not None:
+        detail = f"the hash chain breaks at entry {chain.first_bad_seq}: {chain.reason}"
+        out.append(_v("I7", detail, "audit_entry", chain.first_bad_seq, (chain.first_bad_seq,)))
+    elif not chain.ok:
+        out.append(_v("I7", f"the hash chain does not verify: {chain.reason}", "audit_log", ""))
+    if not merkle_ok:
+        detail = (
+            f"the stored Merkle tree does not match the {chain.size} entries: checkpoints "
+            "and proofs served from it will not verify"
+        )
+        out.append(_v("I7", detail, "merkle_root", chain.size))
+    return out
 
 
 def _bad_subtrees(keys: list[NodeKey]) -> list[Violation]:

@@ -153,6 +153,11 @@ def test_i7_an_edited_entry_breaks_the_log(world: World) -> None:
     report = _verify(world)
     assert not report["ok"] and not report["chain_ok"] and not report["merkle_ok"]
     assert report["first_bad_seq"] == 2
+    # I7 says so itself ("... and the log verifies"): it used to read ok beside a broken chain.
+    chain, root = _violations(report, "I7")
+    assert chain["detail"].startswith("the hash chain breaks at entry 2: ")
+    assert chain["subject_type"] == "audit_entry" and chain["entries"] == [2]
+    assert root["subject_type"] == "merkle_root"
 
 
 def test_i8_consent_after_expiry(world: World) -> None:

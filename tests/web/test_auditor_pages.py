@@ -29,6 +29,7 @@ def test_an_altered_entry_is_reported_with_its_number(
     page = pages.get("/web/auditor").text
     assert "Broken at entry 2: the entry was altered." in page
     assert "Verified" not in page
+    assert '<tr class="bad"><th scope="row">I7</th>' in page  # it said I7 held
     log = pages.get("/web/auditor/log?start=0").text
     assert '<tr class="bad">\n    <td>2</td>' in log
 
