@@ -250,7 +250,8 @@ def sweep(
     (out if out.is_terminal else Console(width=40 + 24 * len(table.columns), markup=False)).print(
         table
     )
-    out.print(f"{total} runs ({reused} reused from an earlier, interrupted sweep)")
+    # Reused runs come from an earlier run of this sweep into this folder, finished or not.
+    out.print(f"{total} runs ({reused} reused from an earlier run of this sweep)")
     out.print(f"report: {target / 'report.html'}  table: {target / 'sweep.csv'}")
     out.print(f"per point (mean, 95% half-width): {target / 'points.csv'}")
     baseline = baseline_of(spec.spec)
