@@ -13,9 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from app.policies.base import Policy
-from app.sim.compare import compare
 from app.sim.metric_catalog import info
-from app.sim.plots import comparison_figure, png_bytes
 from app.sim.scenario import parse_scenario, read_scenario_data
 
 # A toy city that runs in a few seconds: a page may wait that long, not for a calibrated year.
@@ -100,6 +98,11 @@ def forget_runs() -> None:
 
 def _compute(left: Policy, right: Policy) -> dict[str, Any]:
     """The comparison table and plot the lab template shows."""
+    # Imported on the first run, not with the app: they bring scipy, matplotlib and pyarrow,
+    # half of `serve`'s start-up (1.5 of 3.1 s, python -X importtime) and of every worker's.
+    from app.sim.compare import compare
+    from app.sim.plots import comparison_figure, png_bytes
+
     data = read_scenario_data(LAB_SCENARIO)
     scenario = parse_scenario(data, LAB_SCENARIO.parent)
     with tempfile.TemporaryDirectory() as out:

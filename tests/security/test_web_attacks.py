@@ -17,6 +17,7 @@ from app.config import Settings
 from app.main import create_app
 from app.ratelimit import RateRule
 from app.security import mint_token
+from app.sim import compare as simulation_compare
 from app.web import lab_run
 from app.workflow.context import Actor
 from app.workflow.signed_note import Signer
@@ -39,13 +40,14 @@ def pages(client: TestClient) -> Pages:
 def compare_calls(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[Any, ...]]]:
     """Every simulation the lab starts, run for real; no remembered run before or after."""
     calls: list[tuple[Any, ...]] = []
-    real = lab_run.compare
+    # The lab imports `compare` when it first runs (app/web/lab_run.py): spy on its module.
+    real = simulation_compare.compare
 
     def spy(*args: Any, **kwargs: Any) -> Any:
         calls.append(args)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(lab_run, "compare", spy)
+    monkeypatch.setattr(simulation_compare, "compare", spy)
     lab_run.forget_runs()
     yield calls
     lab_run.forget_runs()
