@@ -15,8 +15,7 @@ HEAVY = ("scipy", "matplotlib", "pyarrow")
 
 def test_importing_the_app_leaves_the_simulation_libraries_alone() -> None:
     script = (
-        "import sys, app.main, app.cli; "
-        f"print(' '.join(m for m in {HEAVY!r} if m in sys.modules))"
+        f"import sys, app.main, app.cli; print(' '.join(m for m in {HEAVY!r} if m in sys.modules))"
     )
     done = subprocess.run(  # noqa: S603  (this interpreter, a constant script)
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True

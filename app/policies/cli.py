@@ -43,14 +43,36 @@ def _load(name: str) -> dict[str, object]:
 def list_presets() -> None:
     """The presets, side by side, parameter by parameter."""
     names = preset_names()
-    rows = [load_policy(name).params.as_dict() for name in names]
-    table = Table(title="consentgate policy presets")
-    table.add_column("parameter", no_wrap=True)
+    rows = {name: load_policy(name).params.as_dict() for name in names}
+    keys = list(rows[names[0]])
+    # As many presets side by side as the console's width takes whole: seven in one table cut
+    # every name and value to "ri…" and "Tr…" at 80 columns.
+    for group in _fitting(names, rows, keys, _out.width):
+        table = Table(title="consentgate policy presets")
+        table.add_column("parameter", no_wrap=True)
+        for name in group:
+            table.add_column(name, no_wrap=True)
+        for key in keys:
+            table.add_row(key, *(_cell(rows[name][key]) for name in group))
+        _out.print(table)
+
+
+def _fitting(
+    names: list[str], rows: dict[str, dict[str, object]], keys: list[str], width: int
+) -> list[list[str]]:
+    """`names` in order, in groups whose columns fit `width` (one preset a group at least);
+    a column takes its widest cell plus three for the rule and padding."""
+    used = max(len(key) for key in keys) + 4
+    groups: list[list[str]] = [[]]
+    taken = used
     for name in names:
-        table.add_column(name)
-    for key in rows[0]:
-        table.add_row(key, *(_cell(row[key]) for row in rows))
-    _out.print(table)
+        need = max(len(name), *(len(_cell(rows[name][key])) for key in keys)) + 3
+        if groups[-1] and taken + need > width:
+            groups.append([])
+            taken = used
+        groups[-1].append(name)
+        taken += need
+    return groups
 
 
 def _cell(value: object) -> str:

@@ -151,6 +151,18 @@ def test_cli_refuses_a_bad_policy_file_by_key(
     assert "parameters.retention_days" in result.output and "outside" in result.output
 
 
+@pytest.mark.parametrize("columns", ["80", "120"])
+def test_policy_list_fits_the_terminal_whole(columns: str) -> None:
+    """Seven presets side by side at 80 columns cut every name and value ("ri…", "Tr…"): the
+    list now prints as many presets a table as fit, each cell whole."""
+    listed = CliRunner().invoke(cli, ["policy", "list"], env={"COLUMNS": columns})
+    assert listed.exit_code == 0
+    lines = listed.output.splitlines()
+    assert "…" not in listed.output and max(map(len, lines)) <= int(columns)
+    headers = [line for line in lines if "parameter" in line]
+    assert all(sum(f" {name} " in h for h in headers) == 1 for name in PRESETS), headers
+
+
 def test_policy_commands(tmp_path: Path) -> None:
     runner = CliRunner()
     listed = runner.invoke(cli, ["policy", "list"], env={"COLUMNS": "250"})
