@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+import pytest
+import uvicorn
+
+from app.config import Settings
 from app.policies import StandardPolicy, load_policy
 from app.policies.params import PolicyParams
+from app.runtime import Runtime
 from app.workflow.states import Role
 from tests.factories import CITY, Agency, Resident, World, iso, offset
 
 BASE = load_policy("privacy-by-design").params
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def policy_with(**overrides: Any) -> StandardPolicy:
@@ -84,3 +92,33 @@ def resident_with(
 
 def post(world: World, url: str, headers: dict[str, str], **kw: Any) -> Any:
     return world.client.post(url, headers=headers, **kw)
+
+
+def policy_cli_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, bad_name: str, bad_file: str
+) -> Path:
+    """The current folder for a command-line test of a policy name that must be refused: a
+    database to tick, a secret, a three-day `town.toml`, the same town naming its policy
+    `bad_name` (`bad_file`) and a `sweep.toml` listing it. `serve` never starts a server: if it
+    gets that far, the test fails."""
+    monkeypatch.setenv("CONSENTGATE_DB_PATH", str(tmp_path / "cli.db"))
+    monkeypatch.setenv("CONSENTGATE_SECRET_FILE", str(tmp_path / "secret.key"))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("CONSENTGATE_POLICY", raising=False)
+    Runtime.build(Settings()).db.dispose()
+
+    def no_server(*_args: Any, **_kwargs: Any) -> None:
+        raise AssertionError(f"serve started with the policy {bad_name!r}")
+
+    monkeypatch.setattr(uvicorn, "run", no_server)
+    town = (ROOT / "scenarios" / "smalltown.toml").read_text().replace("days = 42", "days = 3")
+    assert '\nname = "privacy-by-design"\n' in town
+    (tmp_path / "town.toml").write_text(town)
+    named = f"\nname = {json.dumps(bad_name)}\n"
+    (tmp_path / bad_file).write_text(town.replace('\nname = "privacy-by-design"\n', named))
+    (tmp_path / "sweep.toml").write_text(
+        f'scenario = "town.toml"\npolicies = ["{bad_name}"]\n[parameters]\n'
+        '"resident_behaviour.subscription_rate" = [0.5]\n'
+    )
+    monkeypatch.chdir(tmp_path)
+    return tmp_path

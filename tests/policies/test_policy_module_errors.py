@@ -12,16 +12,13 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-import uvicorn
 from typer.testing import CliRunner
 
 from app.cli import cli
-from app.config import Settings
 from app.policies.registry import NotAPolicy, PolicyImportError, PolicyNotFound, load_policy
-from app.runtime import Runtime
+from tests.policies.helpers import policy_cli_place
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -40,29 +37,7 @@ def test_an_empty_or_relative_module_name_is_an_unknown_policy(name: str, why: s
 
 @pytest.fixture
 def place(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A database to tick, a secret, a short scenario and sweep, no server ever started."""
-    monkeypatch.setenv("CONSENTGATE_DB_PATH", str(tmp_path / "cli.db"))
-    monkeypatch.setenv("CONSENTGATE_SECRET_FILE", str(tmp_path / "secret.key"))
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    monkeypatch.delenv("CONSENTGATE_POLICY", raising=False)
-    Runtime.build(Settings()).db.dispose()
-
-    def no_server(*_args: Any, **_kwargs: Any) -> None:
-        raise AssertionError("serve started with a policy it could not load")
-
-    monkeypatch.setattr(uvicorn, "run", no_server)
-    town = (ROOT / "scenarios" / "smalltown.toml").read_text().replace("days = 42", "days = 3")
-    assert '\nname = "privacy-by-design"\n' in town
-    (tmp_path / "town.toml").write_text(town)
-    (tmp_path / "colon.toml").write_text(
-        town.replace('\nname = "privacy-by-design"\n', '\nname = ":"\n')
-    )
-    (tmp_path / "sweep.toml").write_text(
-        'scenario = "town.toml"\npolicies = [":"]\n[parameters]\n'
-        '"resident_behaviour.subscription_rate" = [0.5]\n'
-    )
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
+    return policy_cli_place(tmp_path, monkeypatch, bad_name=":", bad_file="colon.toml")
 
 
 @pytest.mark.parametrize(
