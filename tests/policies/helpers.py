@@ -10,7 +10,9 @@ from uuid import UUID
 
 import pytest
 import uvicorn
+from typer.testing import CliRunner
 
+from app.cli import cli
 from app.config import Settings
 from app.policies import StandardPolicy, load_policy
 from app.policies.params import PolicyParams
@@ -122,3 +124,14 @@ def policy_cli_place(
     )
     monkeypatch.chdir(tmp_path)
     return tmp_path
+
+
+def refused_by_cli(monkeypatch: pytest.MonkeyPatch, args: list[str], env: dict[str, str]) -> str:
+    """Run a command that must refuse what it is given (exit 2, no traceback), with `env` set;
+    its output on one line."""
+    for variable, value in env.items():
+        monkeypatch.setenv(variable, value)
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2, result.output
+    assert isinstance(result.exception, SystemExit), result.exception
+    return " ".join(result.output.split())

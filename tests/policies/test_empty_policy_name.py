@@ -11,11 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from app.cli import cli
 from app.policies.registry import PolicyNotFound, load_policy
-from tests.policies.helpers import policy_cli_place
+from tests.policies.helpers import policy_cli_place, refused_by_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 EMPTY = "must not be empty: name a preset ("
@@ -63,10 +61,6 @@ def test_every_entry_point_refuses_an_empty_name(
     env: dict[str, str],
     key: str,
 ) -> None:
-    for variable, value in env.items():
-        monkeypatch.setenv(variable, value)
-    result = CliRunner().invoke(cli, args)
-    assert result.exit_code == 2, result.output
-    assert isinstance(result.exception, SystemExit), result.exception
-    assert said(result.output).startswith(f"error: {key}: {EMPTY}"), result.output
+    output = refused_by_cli(monkeypatch, args, env)
+    assert output.startswith(f"error: {key}: {EMPTY}"), output
     assert not (place / "runs").exists()  # nothing ran

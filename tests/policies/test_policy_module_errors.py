@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from app.cli import cli
 from app.policies.registry import NotAPolicy, PolicyImportError, PolicyNotFound, load_policy
-from tests.policies.helpers import policy_cli_place
+from tests.policies.helpers import policy_cli_place, refused_by_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -61,13 +61,9 @@ def test_every_entry_point_names_the_policy(
     env: dict[str, str],
     key: str,
 ) -> None:
-    for variable, value in env.items():
-        monkeypatch.setenv(variable, value)
-    result = CliRunner().invoke(cli, args)
-    assert result.exit_code == 2, result.output
-    assert isinstance(result.exception, SystemExit), result.exception
-    assert said(result.output).startswith(f"error: {key}: unknown policy ")
-    assert "module name before ':' is" in said(result.output)
+    output = refused_by_cli(monkeypatch, args, env)
+    assert output.startswith(f"error: {key}: unknown policy ")
+    assert "module name before ':' is" in output
 
 
 @pytest.fixture
