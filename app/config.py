@@ -180,12 +180,21 @@ class Settings(BaseSettings):
         if self.secret is not None:
             return self.secret
         path = self.secret_path()
+        variable = env_name(Settings, "secret_file")
         try:
-            return create_once(path, lambda: secrets.token_urlsafe(48) + "\n").strip()
+            secret = create_once(path, lambda: secrets.token_urlsafe(48) + "\n").strip()
         except DanglingLinkError:
-            raise ConfigError([dangling_link(env_name(Settings, "secret_file"), path)]) from None
+            raise ConfigError([dangling_link(variable, path)]) from None
         except UnsafePrivateFile as exc:
-            raise ConfigError([f"{env_name(Settings, 'secret_file')}: {exc}"]) from None
+            raise ConfigError([f"{variable}: {exc}"]) from None
+        if len(secret.encode()) < MIN_SECRET_BYTES:  # as CONSENTGATE_SECRET is held to
+            raise ConfigError(
+                [
+                    f"{variable}: {path} holds a secret shorter than {MIN_SECRET_BYTES} bytes; "
+                    "remove the file to have a new one generated"
+                ]
+            )
+        return secret
 
 
 def dangling_link(variable: str, path: Path) -> str:

@@ -119,9 +119,20 @@ class UnsafePrivateFile(ValueError):
 def read_private(path: Path) -> str:
     """The text of an existing private file, checked on the descriptor it is read from (a
     name checked and then opened could be swapped in between)."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    # O_NOFOLLOW: a link planted at the name is refused, not followed to any file its planter
+    # chose (root reads every 0600 file on the machine, some of them empty: an empty secret
+    # signs tokens anyone can forge); O_NONBLOCK: a FIFO planted there cannot hang the open.
+    flags = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags | getattr(os, "O_NOFOLLOW", 0))
+    except OSError as exc:
+        if path.is_symlink():  # ELOOP
+            raise UnsafePrivateFile(path, "is a symbolic link; name the file itself") from None
+        raise exc from None
     with os.fdopen(fd, encoding="utf-8") as file:
         info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise UnsafePrivateFile(path, "is not a regular file")
         getuid = getattr(os, "getuid", None)  # POSIX; Windows has no owners of this kind
         if getuid is not None and info.st_uid != getuid():
             raise UnsafePrivateFile(path, f"belongs to another user (uid {info.st_uid})")
@@ -132,7 +143,10 @@ def read_private(path: Path) -> str:
                 f"can be read or written by other users (mode {mode:04o}); "
                 f"make it private with `chmod 600 {path}`",
             )
-        return file.read()
+        try:
+            return file.read()
+        except UnicodeDecodeError:
+            raise UnsafePrivateFile(path, "is not UTF-8 text") from None
 
 
 # The longest file or folder name ext4, XFS, Btrfs, tmpfs and APFS take, in bytes.

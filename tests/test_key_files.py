@@ -115,3 +115,28 @@ def test_a_log_key_another_user_owns_is_refused(city: Path) -> None:
     code, _, said = _run("audit", "checkpoint", "--db", str(city / "x.db"))
     assert code == 2
     assert "log.key belongs to another user (uid 4242)" in said
+
+
+def test_a_link_planted_at_the_secret_is_refused_not_followed(city: Path) -> None:
+    """Root reads every 0600 file on the machine, some of them empty: a link at secret.key to
+    one made the service sign tokens with an empty secret, which anyone can forge."""
+    target = city.parent / "someone-elses-empty-file"
+    target.touch(mode=0o600)
+    (city / "secret.key").unlink()
+    (city / "secret.key").symlink_to(target)
+    code, _, said = _run("token", "operator", "--db", str(city / "x.db"))
+    assert code == 2
+    assert f"{city / 'secret.key'} is a symbolic link; name the file itself" in said
+
+
+def test_a_fifo_at_the_secret_is_refused_without_waiting(city: Path) -> None:
+    (city / "secret.key").unlink()
+    os.mkfifo(city / "secret.key", 0o600)  # opening it for reading used to wait for a writer
+    code, _, said = _run("token", "operator", "--db", str(city / "x.db"))
+    assert code == 2 and "secret.key is not a regular file" in said
+
+
+def test_a_short_secret_is_refused_as_the_variable_would_be(city: Path) -> None:
+    (city / "secret.key").write_text("hunter2\n")
+    code, _, said = _run("token", "operator", "--db", str(city / "x.db"))
+    assert code == 2 and "holds a secret shorter than 32 bytes" in said
