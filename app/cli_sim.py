@@ -86,10 +86,11 @@ def simulate(
     """Run one scenario and write its weekly and summary tables, plot and manifest."""
     from app.files import os_error_text
     from app.policies.registry import PolicyNotFound, load_policy
+    from app.sim.engine import RunResult
     from app.sim.run import simulate as run_one
     from app.sim.run_report import summary_table, write_run_outputs
     from app.sim.scenario import ScenarioError, load_scenario, load_scenario_policy
-    from app.sim.store import DatabaseExists, discarded_on_failure
+    from app.sim.store import DatabaseExists
 
     try:
         spec = load_scenario(scenario)
@@ -106,18 +107,19 @@ def simulate(
         raise _fail([("--policy", str(exc))]) from None
     target = out_dir or Path("runs") / spec.name
     _check_out(target)
-    # The database is part of the run's outputs: if the run or the writing of the others fails,
-    # it is taken back, so the same command can simply be run again.
+    # The database is part of the run's outputs: it takes its name last, once the others are
+    # written, so that after any failure the same command can simply be run again.
     gone = f"; the unfinished database {db} was removed" if db is not None else ""
+
+    def outputs(result: RunResult) -> None:
+        try:
+            write_run_outputs(target, spec, chosen, result)
+        except OSError as exc:  # the folder was checked; a full disk or a quota remains
+            _error(f"--out: {target}: cannot be written ({os_error_text(exc)}){gone}")
+            raise typer.Exit(1) from None  # not a usage error: the same command may work
+
     try:
-        with discarded_on_failure(db):
-            result = run_one(spec, policy=chosen, seed=seed, db_path=db)
-            try:
-                write_run_outputs(target, spec, chosen, result)
-            except OSError as exc:  # the folder was checked; a full disk or a quota remains
-                reason = f"{target}: cannot be written ({os_error_text(exc)}){gone}"
-                _error(f"--out: {reason}")
-                raise typer.Exit(1) from None  # not a usage error: the same command may work
+        result = run_one(spec, policy=chosen, seed=seed, db_path=db, outputs=outputs)
     except DatabaseExists as exc:
         raise _fail([("--db", str(exc))]) from None
     except KeyboardInterrupt:

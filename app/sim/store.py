@@ -160,6 +160,7 @@ class SqlRunner:
         # a descriptor holding the file's lock while it is written (`_claim`).
         self.building: tuple[Path, Path] | None = None
         self.lock: int | None = None
+        self.reserved: tuple[int, int] | None = None
 
     @classmethod
     def new_sqlite(
@@ -172,6 +173,9 @@ class SqlRunner:
             raise DatabaseExists(path, "is a folder, not a file")
         if path.exists() and path.stat().st_size > 0:
             raise DatabaseExists(path)
+        # An empty file a user made (to reserve the name) may be replaced by the finished
+        # year: that very file, and nothing that takes its place meanwhile.
+        empty = path.stat() if path.exists() else None
         problem = folder_problem(path.parent)  # SQLite's own words would be a traceback
         if problem is not None:
             raise DatabaseExists(path, f"cannot be made: {problem}")
@@ -190,22 +194,30 @@ class SqlRunner:
             remove_sqlite(partial)
             raise
         runner.building, runner.lock = (partial, path), lock
+        runner.reserved = (empty.st_dev, empty.st_ino) if empty is not None else None
         return runner
 
     def finish(self) -> None:
-        """Close the database and, for new_sqlite, give the finished file its name."""
+        """Close the database and, for new_sqlite, give the finished file its name. Raises
+        DatabaseExists, and removes the finished file, if another file took the name meanwhile:
+        it is never replaced."""
         self.db.dispose()
-        if self.building is not None:
-            partial, path = self.building
-            # The last connection to close folds the write-ahead log into the main file;
-            # this one makes sure of it, since the main file alone is renamed.
-            with contextlib.closing(sqlite3.connect(partial)) as connection:
-                connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            for suffix in SQLITE_SIDE_FILES:  # none should be left; moved with it if they are
-                side = Path(f"{partial}{suffix}")
-                if os.path.lexists(side):
-                    os.replace(side, f"{path}{suffix}")
-            os.replace(partial, path)
+        if self.building is None:
+            return
+        partial, path = self.building
+        # The last connection to close folds the write-ahead log into the main file; this one
+        # makes sure of it, since the main file alone is published.
+        with contextlib.closing(sqlite3.connect(partial)) as connection:
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        remove_sqlite(partial, main=False)
+        # Side files already at the name are stale or planted: SQLite would replay a planted
+        # write-ahead log into the finished year the first time it is opened.
+        remove_sqlite(path, main=False)
+        try:
+            _publish(partial, path, self.reserved)
+        except BaseException:
+            self.discard()
+            raise
         self._unlock()
 
     def discard(self) -> None:
@@ -246,20 +258,21 @@ def _claim(partial: Path) -> int | None:
     leftover and is removed first. The kernel drops the lock when its process dies, however it
     dies; SQLite's own locks are fcntl locks, which flock's do not touch (Linux, BSD)."""
     for _ in range(2):  # a leftover removed, or a rival's file gone, is tried once more
-        if os.path.lexists(partial):
-            if FLOCK is not None:
+        if os.path.lexists(partial) and FLOCK is not None:
+            try:
+                held = os.open(partial, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+            except OSError:
+                held = None  # a link, or gone: removed below all the same
+            if held is not None:
                 try:
-                    held = os.open(partial, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-                except OSError:
-                    held = None  # a link, or gone: removed below all the same
-                if held is not None:
-                    try:
-                        FLOCK(held, EXCLUSIVE_NOW)
-                    except BlockingIOError:
-                        return None
-                    finally:
-                        os.close(held)
-            remove_sqlite(partial)
+                    FLOCK(held, EXCLUSIVE_NOW)
+                except BlockingIOError:
+                    return None
+                finally:
+                    os.close(held)
+        # A killed run's leftovers, side files included, even with no main file beside them (a
+        # link at the -shm name alone made SQLite fail to open the new database).
+        remove_sqlite(partial)
         try:
             fd = os.open(partial, NEW_FILE, 0o600)
         except FileExistsError:
@@ -270,39 +283,29 @@ def _claim(partial: Path) -> int | None:
     return None
 
 
-def remove_sqlite(path: Path) -> None:
-    """Remove a SQLite file and its side files (a link at a name is removed, not followed)."""
-    for name in (*(f"{path}{suffix}" for suffix in SQLITE_SIDE_FILES), str(path)):
+def _publish(partial: Path, path: Path, reserved: tuple[int, int] | None) -> None:
+    """Give `partial` the name `path` without replacing whatever is there, unless it is the
+    empty file `reserved` (device, inode) that the user made before the run."""
+    try:
+        os.link(partial, path)  # fails if anything, a link included, has the name
+    except FileExistsError:
+        there = os.lstat(path)
+        if reserved != (there.st_dev, there.st_ino) or there.st_size:
+            raise DatabaseExists(path, "was made by another program while the run went") from None
+        os.replace(partial, path)
+        return
+    except OSError:  # a file system without hard links: the name is checked, then taken
+        if os.path.lexists(path) and reserved is None:
+            raise DatabaseExists(path, "was made by another program while the run went") from None
+        os.replace(partial, path)
+        return
+    os.unlink(partial)
+
+
+def remove_sqlite(path: Path, *, main: bool = True) -> None:
+    """Remove a SQLite file (unless not `main`) and its side files; a link at a name is
+    removed, not followed."""
+    names = [f"{path}{suffix}" for suffix in SQLITE_SIDE_FILES] + ([str(path)] if main else [])
+    for name in names:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(name)
-
-
-@contextmanager
-def discarded_on_failure(path: Path | None) -> Iterator[None]:
-    """The new SQLite file at `path` is taken back if the block fails or is interrupted: left
-    behind, a half-simulated year would be served as if whole, and the file would refuse the
-    rerun ("already holds a database"). Only what the block created goes: a file that held a
-    database before is the runner's to refuse and is never touched, and an empty file a user
-    made is emptied again rather than removed."""
-    if path is None:
-        yield
-        return
-    was_empty = path.is_file() and not path.is_symlink() and path.stat().st_size == 0
-    ours = was_empty or not os.path.lexists(path)
-    sides = [Path(f"{path}{suffix}") for suffix in SQLITE_SIDE_FILES]
-    new_sides = [side for side in sides if not os.path.lexists(side)]
-    try:
-        yield
-    except BaseException:
-        # Never masking the failure itself: a file that cannot be removed (or was never made,
-        # under a parent that is a file) is left to the refusal the rerun will give.
-        if ours:
-            for side in new_sides:
-                with contextlib.suppress(OSError):
-                    side.unlink(missing_ok=True)
-            with contextlib.suppress(OSError):
-                if was_empty:
-                    os.truncate(path, 0)
-                else:
-                    path.unlink(missing_ok=True)
-        raise

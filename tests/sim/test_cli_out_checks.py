@@ -220,6 +220,56 @@ def test_a_run_does_not_take_the_file_another_run_is_writing(
     assert f"audit log: {entries} entries" in said(first.output) and entries > 0
 
 
+def test_a_file_made_at_the_name_during_the_run_is_never_replaced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The year used to be renamed over whatever had taken the name while it ran."""
+    write_sweep(tmp_path, GRID)
+    db = tmp_path / "sub.db"
+    real = run.Engine.run_all
+
+    def someone_writes_there(self: engine.Engine) -> Any:
+        db.write_text("precious")
+        return real(self)
+
+    monkeypatch.setattr(run.Engine, "run_all", someone_writes_there)
+    result = simulate_into(tmp_path, db)
+    assert result.exit_code == 2, result.output
+    assert f"error: --db: {db} was made by another program while the run went" in said(
+        result.output
+    )
+    assert db.read_text() == "precious"
+    assert sorted(p.name for p in tmp_path.glob("*sub.db*")) == ["sub.db"]
+
+
+def test_side_files_planted_at_the_names_do_not_reach_the_year(tmp_path: Path) -> None:
+    """A write-ahead log left at NAME-wal was replayed into the finished year the first time
+    SQLite opened it (here: every release deleted, an agency renamed); a link at the temporary
+    file's -shm name made the run fail to open its database."""
+    write_sweep(tmp_path, GRID)
+    donor = tmp_path / "donor.db"
+    assert simulate_into(tmp_path, donor).exit_code == 0
+    with closing(sqlite3.connect(donor)) as connection:
+        connection.execute("PRAGMA wal_autocheckpoint = 0")
+        connection.execute("UPDATE agency SET name = 'PWNED'")
+        connection.execute("DELETE FROM release")
+        connection.commit()
+        planted = Path(f"{donor}-wal").read_bytes()  # read while the connection keeps it
+    assert planted
+    db = tmp_path / "sub.db"
+    Path(f"{db}-wal").write_bytes(planted)
+    victim = tmp_path / "victim"
+    victim.write_text("mine")
+    (tmp_path / ".sub.db.partial-shm").symlink_to(victim)
+    result = simulate_into(tmp_path, db)
+    assert result.exit_code == 0, result.output
+    assert victim.read_text() == "mine"
+    with closing(sqlite3.connect(db)) as finished:
+        names = {name for (name,) in finished.execute("SELECT name FROM agency")}
+        (releases,) = finished.execute("SELECT count(*) FROM release").fetchone()
+    assert "PWNED" not in names and releases > 0
+
+
 def test_only_what_the_run_created_is_taken_back(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
