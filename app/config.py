@@ -115,6 +115,18 @@ class Settings(BaseSettings):
             raise ValueError(f"must be at least {MIN_SECRET_BYTES} bytes")
         return value
 
+    @field_validator("db_path")
+    @classmethod
+    def _plain_file_name(cls, value: Path) -> Path:
+        """The file goes into a URL (`sqlite:///PATH`), where `?` starts options and `file:`
+        makes a URI filename: `q?x=1/city.db` opened `./q`, and the keys went elsewhere."""
+        if "?" in str(value) or str(value).startswith("file:"):
+            raise ValueError(
+                "a SQLite file name may not hold '?' or begin with 'file:' (the database URL "
+                "would read them as options); rename the file, or give DATABASE_URL"
+            )
+        return value
+
     @field_validator("database_url")
     @classmethod
     def _known_database(cls, value: str | None) -> str | None:
@@ -166,7 +178,8 @@ class Settings(BaseSettings):
         ones there); `var/` for PostgreSQL, which has no file to sit beside."""
         url = make_url(self.url())
         if url.drivername == "sqlite" and url.database not in (None, "", ":memory:"):
-            return Path(str(url.database)).parent
+            # A URI filename (sqlite:///file:/srv/city.db?uri=true): its path, not "file:/srv".
+            return Path(str(url.database).removeprefix("file:")).parent
         return Path("var")
 
     def secret_path(self) -> Path:

@@ -140,3 +140,17 @@ def test_a_short_secret_is_refused_as_the_variable_would_be(city: Path) -> None:
     (city / "secret.key").write_text("hunter2\n")
     code, _, said = _run("token", "operator", "--db", str(city / "x.db"))
     assert code == 2 and "holds a secret shorter than 32 bytes" in said
+
+
+def test_a_uri_file_name_keeps_its_keys_beside_the_file() -> None:
+    url = "sqlite:///file:/srv/city/x.db?mode=ro&uri=true"
+    assert Settings(database_url=url).secret_path() == Path("/srv/city/secret.key")
+
+
+@pytest.mark.parametrize("name", ["q?x=1/city.db", "file:city.db"])
+def test_a_file_name_the_url_would_misread_is_refused(city: Path, name: str) -> None:
+    """`--db 'q?x=1/city.db'` passed the existence check on that path, then SQLAlchemy opened
+    `./q` (made 0644, migrated) and the secret went to the current folder."""
+    code, _, said = _run("token", "operator", "--db", name)
+    assert code == 2 and "--db: a SQLite file name may not hold '?'" in said
+    assert sorted(p.name for p in Path().iterdir()) == []
