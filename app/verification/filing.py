@@ -171,5 +171,5 @@ def goes_to_review(policy: Policy, kind: RequestKind) -> bool:
 def investigation(case_number: str) -> str:
     """The investigation a case number names, as the model counts them: spellings that differ
     only in case or in white space at the ends name the same one (the verifier types no other
-    variants; the service's own rule, app/workflow/requests.py `case_key`, goes further)."""
+    variants; the service's own rule, app/workflow/case_numbers.py `case_key`, goes further)."""
     return case_number.strip().upper()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import unicodedata
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from operator import attrgetter
@@ -12,6 +11,7 @@ from uuid import UUID
 from app.policies.base import RequestQuestion
 from app.workflow import audit, decisions
 from app.workflow.area import cameras_in_circle
+from app.workflow.case_numbers import case_key
 from app.workflow.context import SYSTEM, Actor, Ctx
 from app.workflow.errors import (
     Forbidden,
@@ -128,16 +128,6 @@ def check_rate(ctx: Ctx, agency_id: UUID) -> None:
             f"try again in {wait} seconds.",
             retry_after_seconds=wait,
         )
-
-
-def case_key(case_number: str) -> str:
-    """The form a case number is kept and compared in: Unicode NFKC (full-width letters and
-    digits as their ASCII forms), runs of white space as one space, none at the ends, upper
-    case. A case number names an investigation, and the per-investigation limit counts
-    requests by it: typed `"lpd-1 "` and `"LPD-1"` used to count as two investigations, each
-    with a fresh allowance. Kept in this form rather than compared in it, so that the count
-    stays one indexed lookup."""
-    return " ".join(unicodedata.normalize("NFKC", case_number).split()).upper()
 
 
 def file_request(ctx: Ctx, actor: Actor, *, agency_id: UUID, draft: RequestDraft) -> FootageRequest:
