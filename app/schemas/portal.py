@@ -11,10 +11,27 @@ from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import AfterValidator, BaseModel, Field, model_validator
 
 from app.schemas.common import AwareDatetime, Body, Latitude, Longitude, NoNul, ShortText
+from app.workflow.case_numbers import case_key
 from app.workflow.states import RequestKind, RequestStatus
+
+CASE_NUMBER_MAX = 64
+
+
+def _canonical_fits(value: str) -> str:
+    """The 64 characters bound the case number as kept, not as typed: NFKC lengthens some
+    characters (U+FDFA becomes 18, `ß` becomes `SS`), and 64 of them were stored as up to
+    1,152. The canonical form is case_key's (app/workflow/case_numbers.py), applied again,
+    and alike, when the request is filed."""
+    key = case_key(value)
+    if len(key) > CASE_NUMBER_MAX:
+        raise ValueError(
+            f"its canonical form (NFKC, upper case) has {len(key)} characters, "
+            f"more than {CASE_NUMBER_MAX}"
+        )
+    return value
 
 
 class MapCellForAgency(BaseModel):
@@ -66,11 +83,13 @@ class RequestCreate(Body):
     case_number: Annotated[
         str,
         Field(
-            max_length=64,
-            description="kept in canonical form (NFKC, trimmed, upper case): `lpd-1 ` and "
-            "`LPD-1` name one investigation",
+            max_length=CASE_NUMBER_MAX,
+            description="kept in canonical form (NFKC, invisible characters dropped, trimmed, "
+            "upper case): `lpd-1 ` and `LPD-1` name one investigation; at most 64 characters "
+            "as typed and in canonical form",
         ),
         NoNul,
+        AfterValidator(_canonical_fits),
     ]
     incident_type: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z_]+$"), NoNul]
     description: ShortText

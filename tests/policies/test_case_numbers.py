@@ -37,3 +37,20 @@ def test_a_blank_case_number_is_none(world: World, policy: StandardPolicy, blank
     )
     assert response.status_code == 422, response.text
     assert response.json()["code"] == "case_number_required", response.text
+
+
+def test_a_case_number_longer_than_64_in_canonical_form_is_refused(world: World) -> None:
+    """The limit was checked on the text as typed: 64 U+FDFA were stored as 1,152 characters
+    (each is 18 in NFKC), and 64 `ß` as 128 (`SS`). 64 in canonical form still fit."""
+    agency = world.agency()
+    for typed in ("\ufdfa" * 64, "\u00df" * 33, "\u00df" * 32 + "x"):
+        response = world.client.post(
+            "/portal/requests", headers=agency.headers, json=world.request_body(case=typed)
+        )
+        assert response.status_code == 422, response.text
+        body = response.json()
+        assert body["code"] == "validation_error"
+        assert body["detail"].startswith("case_number: its canonical form"), body["detail"]
+        assert "more than 64" in body["detail"], body["detail"]
+    assert world.ok("GET", "/portal/requests", agency.headers)["count"] == 0
+    assert world.file(agency, case="\u00df" * 32)["case_number"] == "SS" * 32

@@ -123,6 +123,21 @@ def test_a_nul_typed_into_the_form_is_refused_with_its_label_and_writes_nothing(
     assert world.state_changes() == before
 
 
+def test_a_case_number_too_long_in_canonical_form_is_refused_on_the_form(
+    pages: Pages, world: World
+) -> None:
+    """The form files through the API's schema: 64 U+FDFA (1,152 characters in NFKC) are
+    refused there too, with the field's label."""
+    agency = world.agency()
+    pages.sign_in(agency.headers)
+    refused = pages.post(
+        "/web/agency/requests", "/web/agency", _form(world, case_number="\ufdfa" * 64)
+    )
+    assert refused.status_code == 422
+    assert "Case number (case_number): its canonical form" in refused.text
+    assert world.ok("GET", "/portal/requests", agency.headers)["count"] == 0
+
+
 def test_the_preview_draws_the_circle_and_files_nothing(pages: Pages, world: World) -> None:
     agency = world.agency()
     pages.sign_in(agency.headers)
