@@ -34,20 +34,37 @@ class DuplicateKey(HTTPException):
         self.key = key
 
 
+class RepeatedKey(ValueError):
+    """An object gave `key` twice (parse): what DuplicateKey says over HTTP, for any reader."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f"the key {json.dumps(key)} is given more than once in one object")
+        self.key = key
+
+
 def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     found = dict(pairs)
     if len(found) != len(pairs):
         seen: set[str] = set()
         for key, _ in pairs:
             if key in seen:
-                raise DuplicateKey(key)
+                raise RepeatedKey(key)
             seen.add(key)
     return found
 
 
-def loads(text: bytes | str) -> Any:
-    """json.loads, refusing an object that gives a key twice (DuplicateKey)."""
+def parse(text: bytes | str) -> Any:
+    """json.loads, refusing an object that gives a key twice (RepeatedKey, a ValueError).
+    Also the offline audit verifier's reader of a bundle's lines (app/audit/verifier.py)."""
     return json.loads(text, object_pairs_hook=_unique)
+
+
+def loads(text: bytes | str) -> Any:
+    """parse, for a request body: a repeated key is DuplicateKey (422 `duplicate_key`)."""
+    try:
+        return parse(text)
+    except RepeatedKey as exc:
+        raise DuplicateKey(exc.key) from None
 
 
 class StrictJsonRequest(Request):

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from app import strict_json
 from app.workflow import merkle
 from app.workflow.audit import CANONICAL_FIELDS, GENESIS, canonical_body_bytes
 from app.workflow.merkle import NodeKey
@@ -61,7 +62,15 @@ def parse_line(number: int, line: str | bytes) -> dict[str, Any]:
         except UnicodeDecodeError:
             raise ValueError(f"line {number + 1} is not UTF-8 text") from None
     try:
-        entry = json.loads(line)
+        entry = strict_json.parse(line)
+    except strict_json.RepeatedKey as exc:
+        # Python's reader keeps the last value, another may keep the first: an entry whose
+        # hashes check under one reading could show an auditor the other.
+        raise ValueError(
+            f"line {number + 1} (where entry {number} belongs) gives the key "
+            f"{json.dumps(exc.key)} more than once in one object: readers differ on which "
+            "value it holds"
+        ) from None
     except json.JSONDecodeError as exc:
         raise ValueError(f"line {number + 1} is not JSON ({exc.msg})") from None
     except RecursionError:  # a hostile bundle's "[[[[...": a finding, not a crash

@@ -84,6 +84,24 @@ def test_export_tamper_and_watch_the_verifier_name_the_entry(env: Path) -> None:
     assert code == 1 and "FAILED at entry 3" in output and "truncated" in output
 
 
+def test_a_line_that_gives_a_key_twice_does_not_verify(env: Path) -> None:
+    """A forged `data` put in front of line 5's own: Python's reader kept the last (the real
+    one, which matches the hashes), so the bundle verified, while a reader keeping the first
+    shows the forged name."""
+    _, key = _run("audit", "key")
+    _run("audit", "export", str(env / "bundle"))
+    path = env / "bundle" / "entries.jsonl"
+    entries = path.read_text().splitlines()
+    assert entries[4].startswith("{")
+    entries[4] = '{"data": {"name": "FORGED Police"}, ' + entries[4][1:]
+    path.write_text("\n".join(entries) + "\n")
+    code, output = _run("audit", "verify", str(env / "bundle"), "--key", key.strip())
+    assert code == 1, output
+    said = " ".join(output.split())
+    assert "FAILED at entry 4" in said, said
+    assert 'line 5 (where entry 4 belongs) gives the key "data" more than once' in said, said
+
+
 def test_bad_input_is_refused_clearly(env: Path) -> None:
     _, key = _run("audit", "key")
     _run("audit", "export", str(env / "bundle"))
