@@ -41,7 +41,8 @@ _ERROR_BODY: dict[str, Any] = {
     },
 }
 _MEANING = {
-    "400": "The body could not be read as JSON text (e.g. not UTF-8).",
+    "400": "The body could not be read as JSON text (`malformed_body`: e.g. not UTF-8, "
+    "such as UTF-16, or starting with a byte order mark).",
     "401": "No valid bearer token.",
     "403": "The wrong role, an agency without an active partnership, or an unlisted route.",
     "404": "No such object, or one that belongs to someone else (the two look the same).",
@@ -50,7 +51,8 @@ _MEANING = {
     "422": "Malformed input (`errors` names the fields; a value of the wrong JSON type, such as "
     '"500" for a number, is refused, not converted; so is a query parameter the path does not '
     "take, or one given twice, or an integer parameter not written in plain digits 0-9; "
-    "`duplicate_key` for a JSON object that gives a key twice) or a refused workflow rule "
+    "`duplicate_key` for a JSON object that gives a key twice, `non_finite_number` for NaN, "
+    "Infinity or a number beyond a float) or a refused workflow rule "
     "(`rules`).",
     "429": "A rate limit; `Retry-After` says when to try again.",
     "503": "The database is unreachable (`database_unavailable`) or stayed busy through the "

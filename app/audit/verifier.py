@@ -71,6 +71,8 @@ def parse_line(number: int, line: str | bytes) -> dict[str, Any]:
             f"{json.dumps(exc.key)} more than once in one object: readers differ on which "
             "value it holds"
         ) from None
+    except strict_json.NonFinite as exc:
+        raise ValueError(f"line {number + 1} is not JSON ({exc})") from None
     except json.JSONDecodeError as exc:
         raise ValueError(f"line {number + 1} is not JSON ({exc.msg})") from None
     except RecursionError:  # a hostile bundle's "[[[[...": a finding, not a crash
