@@ -70,7 +70,7 @@ def check_live(ctx: Ctx) -> LiveReport:
     # With the entries and the root right, a bad stored subtree is the tree's own damage.
     subtrees = _bad_subtrees(tree.bad_nodes) if merkle_ok else []
     report = LiveReport(chain, merkle_ok and not subtrees, stored_root, subtrees)
-    report.violations[:0] = _log_damage(chain, merkle_ok)
+    report.violations[:0] = _log_damage(chain, merkle_ok, tree.first_bad_leaf)
     releases = ctx.store.find(Release)
     requests = {r.id: r for r in ctx.store.find(FootageRequest)}
     report.violations.extend(_log_matches_records(ctx, log, releases, consents, requests))
@@ -86,23 +86,33 @@ def check_live(ctx: Ctx) -> LiveReport:
     return report
 
 
-def _log_damage(chain: ChainCheck, merkle_ok: bool) -> list[Violation]:
+def _log_damage(chain: ChainCheck, merkle_ok: bool, bad_leaf: int | None) -> list[Violation]:
     """I7's second half, "the log verifies", as violations of I7: the report's `ok` already
     counted a broken chain or root, but I7 itself said it held, and the auditor's page showed
-    "yes" beside "Broken at entry 5"."""
-    out = []
+    "yes" beside "Broken at entry 5".
+
+    One finding per fault: where the chain breaks, an entry changed, and the root then fails
+    because of that entry, not because of the stored tree (a second violation blamed the
+    tree). With the chain intact, an entry's stored leaf hash that does not match it is named;
+    otherwise the root is."""
     if not chain.ok and chain.first_bad_seq is not None:
         detail = f"the hash chain breaks at entry {chain.first_bad_seq}: {chain.reason}"
-        out.append(_v("I7", detail, "audit_entry", chain.first_bad_seq, (chain.first_bad_seq,)))
-    elif not chain.ok:
-        out.append(_v("I7", f"the hash chain does not verify: {chain.reason}", "audit_log", ""))
-    if not merkle_ok:
+        return [_v("I7", detail, "audit_entry", chain.first_bad_seq, (chain.first_bad_seq,))]
+    if not chain.ok:
+        return [_v("I7", f"the hash chain does not verify: {chain.reason}", "audit_log", "")]
+    if merkle_ok:
+        return []
+    if bad_leaf is not None:
         detail = (
-            f"the stored Merkle tree does not match the {chain.size} entries: checkpoints "
-            "and proofs served from it will not verify"
+            f"entry {bad_leaf}'s stored Merkle leaf hash does not match the entry (the hash "
+            "chain verifies): checkpoints and proofs served from the tree will not verify"
         )
-        out.append(_v("I7", detail, "merkle_root", chain.size))
-    return out
+        return [_v("I7", detail, "merkle_leaf", bad_leaf, (bad_leaf,))]
+    detail = (
+        f"the stored Merkle tree does not match the {chain.size} entries: checkpoints "
+        "and proofs served from it will not verify"
+    )
+    return [_v("I7", detail, "merkle_root", chain.size)]
 
 
 def _bad_subtrees(keys: list[NodeKey]) -> list[Violation]:

@@ -138,13 +138,19 @@ class TreeCheck:
         self.size = 0
         self.frontier: dict[NodeKey, bytes] = {}
         self.leaves_ok = True
+        self.first_bad_leaf: int | None = None  # the first entry whose stored leaf hash is wrong
         self.bad_nodes: list[NodeKey] = []  # stored subtrees the entries do not produce
 
     def feed(self, ctx: Ctx, page: list[AuditEntry], bodies: list[bytes]) -> None:
         leaves = [merkle.leaf_hash(body) for body in bodies]
-        self.leaves_ok = self.leaves_ok and all(
-            leaf.hex() == e.leaf_hash for leaf, e in zip(leaves, page, strict=True)
-        )
+        if self.leaves_ok:
+            wrong = (
+                self.size + n
+                for n, (leaf, e) in enumerate(zip(leaves, page, strict=True))
+                if leaf.hex() != e.leaf_hash
+            )
+            self.first_bad_leaf = next(wrong, None)
+            self.leaves_ok = self.first_bad_leaf is None
         nodes = dict(self.frontier)
         self.size = merkle.fold_leaves(self.size, leaves, nodes)
         made = {key: value for key, value in nodes.items() if key not in self.frontier}

@@ -154,10 +154,25 @@ def test_i7_an_edited_entry_breaks_the_log(world: World) -> None:
     assert not report["ok"] and not report["chain_ok"] and not report["merkle_ok"]
     assert report["first_bad_seq"] == 2
     # I7 says so itself ("... and the log verifies"): it used to read ok beside a broken chain.
-    chain, root = _violations(report, "I7")
+    # Once: the entry changed, not the stored tree, which a second violation used to blame.
+    [chain] = _violations(report, "I7")
     assert chain["detail"].startswith("the hash chain breaks at entry 2: ")
     assert chain["subject_type"] == "audit_entry" and chain["entries"] == [2]
-    assert root["subject_type"] == "merkle_root"
+
+
+def test_i7_a_stored_leaf_hash_that_does_not_match_its_entry_is_named(world: World) -> None:
+    # The chain covers the entry's content, not its leaf hash: with the chain intact, the
+    # violation names the entry whose leaf is wrong, not "the stored Merkle tree".
+    _shared_and_downloaded(world)
+    with world.app.state.runtime.db.engine.begin() as connection:
+        connection.execute(
+            text("UPDATE audit_entry SET leaf_hash = :h WHERE seq = 3"), {"h": "00" * 32}
+        )
+    report = _verify(world)
+    assert not report["ok"] and report["chain_ok"] and not report["merkle_ok"]
+    [violation] = _violations(report, "I7")
+    assert violation["subject_type"] == "merkle_leaf" and violation["entries"] == [3]
+    assert violation["detail"].startswith("entry 3's stored Merkle leaf hash does not match")
 
 
 def test_i8_consent_after_expiry(world: World) -> None:
