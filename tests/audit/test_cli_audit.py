@@ -181,6 +181,25 @@ def test_a_database_that_is_not_there_is_refused_not_created(env: Path, command:
     assert "Traceback" not in output
 
 
+@pytest.mark.parametrize(
+    "command", [["audit", "key"], ["audit", "checkpoint"], ["report", "transparency"]]
+)
+def test_a_sqlite_database_url_naming_no_file_is_refused_not_created(
+    env: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    """Without --db, only CONSENTGATE_DB_PATH was checked: DATABASE_URL=sqlite:///missing.db
+    opened (and so created) an empty database, whose empty log reads as an honest one."""
+    missing = env / "missing.db"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{missing}")
+    code, output = _run(*command)
+    assert code == 2, output
+    assert output == f"error: DATABASE_URL: {missing}: no database there\n"
+    assert not missing.exists()
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{env / 'cli.db'}")  # the one that is there
+    code, output = _run(*command)
+    assert code == 0, output
+
+
 def test_production_requires_a_configured_log_key(
     env: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
