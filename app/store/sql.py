@@ -8,12 +8,13 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar, cast
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, and_, func, insert, or_, text
+from sqlalchemy import ColumnElement, Connection, and_, bindparam, insert, or_, text
 from sqlmodel import Session, SQLModel, col, select
 from sqlmodel.sql.expression import Select
 
 from app.store import tables as t
-from app.store.convert import field_names, from_values, to_values
+from app.store.convert import field_names, to_values
+from app.store.rows import RowStatements
 from app.workflow.records import (
     Agency,
     AuditEntry,
@@ -47,6 +48,11 @@ ROWS: dict[type[Any], type[SQLModel]] = {
     NonContentDisclosure: t.NonContentDisclosureRow,
 }
 
+STATEMENTS: dict[type[Any], RowStatements] = {
+    kind: RowStatements(kind, row.__table__)  # type: ignore[attr-defined]
+    for kind, row in ROWS.items()
+}
+
 # The lock that serialises writers (and so audit appends) on PostgreSQL: a constant class and
 # the schema's name, so databases sharing a cluster, or tests each in their own schema, do not
 # wait for one another. A writer takes it first (app/db.py); audit_tail takes it again, which
@@ -58,6 +64,11 @@ WRITER_LOCK = text("SELECT pg_advisory_xact_lock(:key, hashtext(current_schema()
 _INSERT_ENTRY = insert(t.AuditEntryRow.__table__)  # type: ignore[attr-defined]
 _INSERT_NODE = insert(t.AuditNodeRow.__table__)  # type: ignore[attr-defined]
 _SELECT_ENTRIES = select(*t.AuditEntryRow.__table__.columns)  # type: ignore[attr-defined]
+_LAST_ENTRY = _SELECT_ENTRIES.order_by(col(t.AuditEntryRow.seq).desc()).limit(1)
+_FIND_ENTRIES = _SELECT_ENTRIES.where(
+    col(t.AuditEntryRow.action) == bindparam("action"),
+    col(t.AuditEntryRow.subject_id) == bindparam("subject"),
+).order_by(col(t.AuditEntryRow.seq))
 # An entry is built from its row's values in column order, which is the record's field order.
 if tuple(c.name for c in _SELECT_ENTRIES.selected_columns) != field_names(AuditEntry):
     raise TypeError("audit_entry's columns are not AuditEntry's fields in order")
@@ -153,46 +164,38 @@ class SqlStore:
         # every append queried its left siblings, and each query flushed the rows before it.
         self._nodes: dict[tuple[int, int], bytes] = {}
 
-    def _record(self, kind: type[T], row: Any) -> T:
-        return cast(T, from_values(kind, {n: getattr(row, n) for n in field_names(kind)}))
+    def _conn(self) -> Connection:
+        return self.session.connection()
 
     def add(self, record: Record) -> None:
-        self.session.add(ROWS[type(record)](**to_values(record)))
+        self._conn().execute(STATEMENTS[type(record)].insert, to_values(record))
 
     def save(self, record: Record) -> None:
-        row = self.session.get(ROWS[type(record)], record.id)
-        if row is None:
+        rows = STATEMENTS[type(record)]
+        done = self._conn().execute(rows.update, rows.update_values(to_values(record)))
+        if done.rowcount != 1:
             raise LookupError(f"no stored {type(record).__name__} {record.id}")
-        for name, value in to_values(record).items():
-            setattr(row, name, value)
 
     def get(self, kind: type[R], record_id: UUID, *, for_update: bool = False) -> R | None:
-        # A locked read must see the row as it is once the lock is held, not the copy this
-        # session loaded earlier (the identity map would hand that back unchanged, and a gate
-        # deciding on it could release after a withdrawal that committed in between).
-        row = self.session.get(
-            ROWS[kind],
-            record_id,
-            with_for_update=for_update or None,
-            populate_existing=for_update,
-        )
-        return None if row is None else self._record(kind, row)
+        # Always read from the database (app/store/rows.py): a locked read must see the row as
+        # it is once the lock is held, never a copy loaded earlier in the transaction, or a gate
+        # deciding on it could release after a withdrawal that committed in between.
+        rows = STATEMENTS[kind]
+        query = rows.by_id_locked if for_update else rows.by_id
+        row = self._conn().execute(query, {"id": record_id}).first()
+        return None if row is None else cast(R, rows.record(row))
 
     def find(self, kind: type[R], **equals: object) -> list[R]:
-        table = ROWS[kind]
-        query = select(table).where(*(getattr(table, k) == v for k, v in equals.items()))
-        rows = self.session.exec(query.order_by(text("id"))).all()
-        return [self._record(kind, row) for row in rows]
+        rows = STATEMENTS[kind]
+        query, params = rows.find(equals)
+        return [rows.record(row) for row in self._conn().execute(query, params)]
 
     def ids(self, kind: type[R]) -> list[UUID]:
-        id_column: Any = getattr(ROWS[kind], "id")  # noqa: B009 (every row table has one)
-        return list(self.session.exec(select(id_column).order_by(text("id"))).all())
+        return list(self._conn().execute(STATEMENTS[kind].ids).scalars())
 
     def count(self, kind: type[R], **equals: object) -> int:
-        table = ROWS[kind]
-        query = select(func.count()).select_from(table)
-        query = query.where(*(getattr(table, k) == v for k, v in equals.items()))
-        return int(self.session.exec(query).one())
+        query, params = STATEMENTS[kind].count(equals)
+        return int(self._conn().execute(query, params).scalar_one())
 
     def cameras_in_cells(
         self, cells: Collection[str], within: Callable[[float, float], bool] | None = None
@@ -218,14 +221,15 @@ class SqlStore:
         self, camera_ids: Collection[UUID], start: datetime, end: datetime
     ) -> list[Clip]:
         ids = sorted(camera_ids, key=str)
+        clips = STATEMENTS[Clip]
         out: list[Clip] = []
         for i in range(0, len(ids), _CHUNK):
-            query = select(t.ClipRow).where(
-                col(t.ClipRow.camera_id).in_(ids[i : i + _CHUNK]),
-                col(t.ClipRow.starts_at) < end,
-                col(t.ClipRow.ends_at) > start,
+            query = clips.select_all.where(
+                clips.table.c.camera_id.in_(ids[i : i + _CHUNK]),
+                clips.table.c.starts_at < end,
+                clips.table.c.ends_at > start,
             )
-            out.extend(self._record(Clip, row) for row in self.session.exec(query))
+            out.extend(clips.record(row) for row in self._conn().execute(query))
         return sorted(out, key=lambda c: str(c.id))
 
     def audit_tail(self) -> AuditEntry | None:
@@ -238,9 +242,8 @@ class SqlStore:
             # lock held to the end of the transaction can. SQLite writers already run under
             # BEGIN IMMEDIATE, one at a time.
             self.session.execute(WRITER_LOCK, {"key": AUDIT_LOCK_KEY})
-        query = select(t.AuditEntryRow).order_by(col(t.AuditEntryRow.seq).desc()).limit(1)
-        row = self.session.exec(query).first()
-        return None if row is None else self._record(AuditEntry, row)
+        found = self._entries(_LAST_ENTRY)
+        return found[0] if found else None
 
     def append_audit(self, entry: AuditEntry) -> None:
         # Core inserts, not ORM rows: building a SQLModel instance and flushing it cost about
@@ -284,18 +287,13 @@ class SqlStore:
         query = _SELECT_ENTRIES.where(col(t.AuditEntryRow.action) == action)
         return self._entries(query.order_by(col(t.AuditEntryRow.seq)))
 
-    def _entries(self, query: Any) -> list[AuditEntry]:
+    def _entries(self, query: Any, params: Mapping[str, Any] | None = None) -> list[AuditEntry]:
         """Entries read on the session's connection, not through the ORM's result loading, and
         built straight from their columns (the row's types are already the entry's: the
         columns' types convert them): reading a long log spent a third of its time in the
         ORM's loading and the generic conversion. Audit rows are written on the connection
         too (append_audit), so the session holds no pending entry to flush first."""
-        return [AuditEntry(*row) for row in self.session.connection().execute(query)]
+        return [AuditEntry(*row) for row in self._conn().execute(query, params)]
 
     def audit_find(self, *, action: str, subject_id: str) -> list[AuditEntry]:
-        query = (
-            select(t.AuditEntryRow)
-            .where(t.AuditEntryRow.action == action, t.AuditEntryRow.subject_id == subject_id)
-            .order_by(col(t.AuditEntryRow.seq))
-        )
-        return [self._record(AuditEntry, row) for row in self.session.exec(query)]
+        return self._entries(_FIND_ENTRIES, {"action": action, "subject": subject_id})
