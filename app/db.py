@@ -145,7 +145,9 @@ class Database:
                 # READ COMMITTED without it) and gives every writer the same lock order, so
                 # writers cannot deadlock one another.
                 session.execute(WRITER_LOCK, {"key": AUDIT_LOCK_KEY})
-            yield SqlStore(session)
+            store = SqlStore(session)
+            yield store
+            store.flush()  # the audit entries and Merkle nodes it holds back, before the commit
 
     @contextmanager
     def read(self) -> Iterator[SqlStore]:

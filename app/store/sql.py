@@ -163,6 +163,12 @@ class SqlStore:
         # the store dies with its session, so a rolled-back node is never served. Without it
         # every append queried its left siblings, and each query flushed the rows before it.
         self._nodes: dict[tuple[int, int], bytes] = {}
+        # Audit entries and Merkle nodes appended but not yet sent: inserted together, one
+        # executemany each, before anything reads those tables and before the commit
+        # (`flush`, which Database.write calls). An append cost two statements per entry, as
+        # many as the change it records; a filing's notices write hundreds of entries.
+        self._new_entries: list[AuditEntry] = []
+        self._new_nodes: list[dict[str, Any]] = []
 
     def _conn(self) -> Connection:
         return self.session.connection()
@@ -249,8 +255,17 @@ class SqlStore:
         # Core inserts, not ORM rows: building a SQLModel instance and flushing it cost about
         # three times the insert itself (bench/audit_rate.py), on every state change. Nothing
         # refers to these rows, so the unit of work has nothing to order them by.
-        self.session.connection().execute(_INSERT_ENTRY, to_values(entry))
+        self._new_entries.append(entry)
         self._tail = entry
+
+    def flush(self) -> None:
+        """Send the appended audit entries and Merkle nodes (see __init__)."""
+        if self._new_entries:
+            self._conn().execute(_INSERT_ENTRY, [to_values(e) for e in self._new_entries])
+            self._new_entries = []
+        if self._new_nodes:
+            self._conn().execute(_INSERT_NODE, self._new_nodes)
+            self._new_nodes = []
 
     def audit_entries(self, start: int, limit: int) -> list[AuditEntry]:
         # The table's columns, not ORM rows: entries are only read here, and building an ORM
@@ -267,6 +282,9 @@ class SqlStore:
     ) -> dict[tuple[int, int], bytes]:
         known = self._nodes
         out = {key: known[key] for key in keys if key in known}
+        if len(out) == len(keys):
+            return out  # every append after a transaction's first: no query to build
+        # Nodes not yet sent are all known: the query needs no flush.
         for query in merkle_node_queries(sorted(set(keys) - out.keys())):
             found = {(lv, ix): bytes.fromhex(h) for lv, ix, h in self.session.execute(query)}
             if remember:
@@ -276,12 +294,10 @@ class SqlStore:
 
     def add_merkle_nodes(self, nodes: Mapping[tuple[int, int], bytes]) -> None:
         self._nodes.update(nodes)
-        rows = [
+        self._new_nodes += [
             {"level": level, "idx": idx, "hash": value.hex()}
             for (level, idx), value in sorted(nodes.items())
         ]
-        if rows:
-            self.session.connection().execute(_INSERT_NODE, rows)
 
     def audit_with_action(self, action: str) -> list[AuditEntry]:
         query = _SELECT_ENTRIES.where(col(t.AuditEntryRow.action) == action)
@@ -291,9 +307,16 @@ class SqlStore:
         """Entries read on the session's connection, not through the ORM's result loading, and
         built straight from their columns (the row's types are already the entry's: the
         columns' types convert them): reading a long log spent a third of its time in the
-        ORM's loading and the generic conversion. Audit rows are written on the connection
-        too (append_audit), so the session holds no pending entry to flush first."""
+        ORM's loading and the generic conversion. Entries this transaction appended are sent
+        first (`flush`)."""
+        self.flush()
         return [AuditEntry(*row) for row in self._conn().execute(query, params)]
 
     def audit_find(self, *, action: str, subject_id: str) -> list[AuditEntry]:
-        return self._entries(_FIND_ENTRIES, {"action": action, "subject": subject_id})
+        # Asked before every decision record (is the policy logged?): answered from the
+        # entries not yet sent and the table, with no flush, or each decision would cost the
+        # two inserts the batching saves. Entries not sent follow every stored one.
+        stored = self._conn().execute(_FIND_ENTRIES, {"action": action, "subject": subject_id})
+        return [AuditEntry(*row) for row in stored] + [
+            e for e in self._new_entries if e.action == action and e.subject_id == subject_id
+        ]

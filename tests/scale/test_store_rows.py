@@ -3,7 +3,8 @@
 Every read goes to the database, so a row changed behind the store's back within the
 transaction is seen as it now is, by a locked read above all (the gate must not decide on a copy
 loaded before a withdrawal committed); an added record is visible to the next read with no
-flush; a save of a record never stored is refused; a find on None compares as IS NULL."""
+flush; a save of a record never stored is refused; a find on None compares as IS NULL; audit
+appends held back for one batch are seen by every read and committed or rolled back."""
 
 from __future__ import annotations
 
@@ -15,8 +16,13 @@ from uuid import uuid4
 import pytest
 from sqlalchemy import text
 
+from app.clock import SimulatedClock
 from app.config import Settings
 from app.db import Database
+from app.policies.base import StandardPolicy
+from app.policies.params import PolicyParams
+from app.workflow import audit
+from app.workflow.context import SYSTEM, Ctx
 from app.workflow.records import Agency, Partnership
 from app.workflow.states import PartnershipStatus
 
@@ -78,3 +84,28 @@ def test_find_and_count_on_none_compare_as_null(db: Database) -> None:
         assert store.count(Partnership, ends_at=None) == 1
         assert store.count(Partnership, agency_id=first.id) == 1
         assert store.count(Partnership, status=PartnershipStatus.ACTIVE) == 2
+
+
+def test_audit_appends_held_back_are_read_and_committed(
+    db: Database, clock: SimulatedClock
+) -> None:
+    """The store sends audit entries and Merkle nodes in one batch (before a read of the log
+    and at the commit): every read in the transaction sees them, and a rollback drops them."""
+    policy = StandardPolicy("rows", PolicyParams())
+    with db.write() as store:
+        ctx = Ctx(store, clock, policy)
+        first = audit.record(ctx, SYSTEM, "test.one", "thing", "a")
+        second = audit.record(ctx, SYSTEM, "test.two", "thing", "b", {"n": 1})
+        assert store.audit_find(action="test.two", subject_id="b") == [second]
+        assert store.audit_tail() == second
+        assert store.audit_entries(0, 10) == [first, second]
+        root = audit.root_at(ctx, 2)
+    with pytest.raises(RuntimeError), db.write() as store:
+        audit.record(Ctx(store, clock, policy), SYSTEM, "test.three", "thing", "c")
+        raise RuntimeError("rolled back")
+    with db.read() as store:
+        ctx = Ctx(store, clock, policy)
+        assert store.audit_entries(0, 10) == [first, second]
+        assert store.audit_find(action="test.one", subject_id="a") == [first]
+        assert audit.root_at(ctx, 2) == root
+        assert audit.verify_chain(store.audit_entries(0, 10)).ok
