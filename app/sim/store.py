@@ -184,6 +184,7 @@ class SqlRunner:
         # no half-simulated year under the name `serve --db` would serve as whole; the next
         # run removes what it left.
         partial = path.with_name(f".{path.name}.partial")
+        path.parent.mkdir(parents=True, exist_ok=True)  # as SQLite's own file would have been
         lock = _claim(partial)
         if lock is None:
             raise DatabaseExists(path, f"is being written by another run ({partial})")

@@ -220,6 +220,16 @@ def test_a_run_does_not_take_the_file_another_run_is_writing(
     assert f"audit log: {entries} entries" in said(first.output) and entries > 0
 
 
+def test_a_database_in_a_folder_not_yet_made(tmp_path: Path) -> None:
+    """The folder is made, as SQLite's own file made it before the year was written under a
+    temporary name (a FileNotFoundError traceback for a day)."""
+    write_sweep(tmp_path, GRID)
+    db = tmp_path / "new" / "folder" / "sub.db"
+    result = simulate_into(tmp_path, db)
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in db.parent.iterdir()) == ["sub.db"]
+
+
 def test_a_file_made_at_the_name_during_the_run_is_never_replaced(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
