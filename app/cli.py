@@ -11,7 +11,7 @@ from uuid import UUID, uuid4
 import typer
 
 from app.cli_console import error_text, plain_console
-from app.config import ConfigError, Settings, env_name, load
+from app.config import ConfigError, Settings, env_name, load, sqlite_file
 from app.policies.cli import policy_cli, tick_command
 from app.policies.registry import PolicyNotFound
 from app.security import MAX_TOKEN_MINUTES
@@ -93,8 +93,13 @@ def _source(settings: Settings, db: Path | None) -> str:
 def require_database(settings: Settings, db: Path | None) -> None:
     """Refuse a SQLite file that is not there: opening it would create an empty database, and
     a command would answer from (or mint tokens for) a city that does not exist."""
-    if not settings.database_url and not settings.db_path.is_file():
-        _refuse([f"{_source(settings, db)}: no database there (consentgate seed makes one)"])
+    path = sqlite_file(settings.url())  # --db, CONSENTGATE_DB_PATH, or a SQLite DATABASE_URL
+    if path is not None and not path.is_file():
+        # DATABASE_URL's value is never said, its file name included (_source).
+        there = "no database there"
+        if settings.database_url:
+            there = "no database at the SQLite file it names"
+        _refuse([f"{_source(settings, db)}: {there} (consentgate seed makes one)"])
 
 
 def _database_errors() -> tuple[type[Exception], ...]:

@@ -24,7 +24,7 @@ from app.audit.bundle import (
 )
 from app.audit.keys import LogKeyError, LogKeySettings, key_file, load_signer
 from app.cli_console import coloured, error_text, plain_console
-from app.config import Settings, env_name
+from app.config import Settings, env_name, sqlite_file
 from app.files import folder_problem, os_error_text
 from app.workflow.context import Ctx
 from app.workflow.signed_note import Signer
@@ -77,27 +77,11 @@ def _existing(db: Path | None) -> Settings:
         if not settings.db_path.is_file():
             raise _fail("--db", f"{settings.db_path}: no database there")
         return settings
-    path = _sqlite_file(settings.url())
+    path = sqlite_file(settings.url())
     if path is not None and not path.is_file():
-        raise _fail(env_name(Settings, "database_url"), f"{path}: no database there")
+        # Never the value, its file name included: it may say more than it should.
+        raise _fail(env_name(Settings, "database_url"), "no database at the SQLite file it names")
     return settings
-
-
-def _sqlite_file(url: str) -> Path | None:
-    """The file a SQLite URL names (`sqlite:///var/x.db`, `sqlite:///file:x.db?uri=true`), or
-    None: another backend, or an in-memory database. Only the path is ever said: a URL of
-    another backend may hold a password."""
-    from sqlalchemy.engine import make_url
-
-    parsed = make_url(url)
-    name = parsed.database or ""
-    if parsed.get_backend_name() != "sqlite" or name in ("", ":memory:"):
-        return None
-    if name.startswith("file:"):  # SQLite's URI filenames (uri=true)
-        if parsed.query.get("mode") == "memory" or "mode=memory" in name:
-            return None
-        name = name.removeprefix("file:").split("?", 1)[0]
-    return Path(name)
 
 
 def _read_db(db: Path | None, step: Callable[[Ctx], T]) -> T:

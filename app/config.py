@@ -176,11 +176,8 @@ class Settings(BaseSettings):
         `audit checkpoint --db ../x.db` run from another folder use the keys `serve --db` made
         for that file (they used to look in the current folder's var/, and quietly made new
         ones there); `var/` for PostgreSQL, which has no file to sit beside."""
-        url = make_url(self.url())
-        if url.drivername == "sqlite" and url.database not in (None, "", ":memory:"):
-            # A URI filename (sqlite:///file:/srv/city.db?uri=true): its path, not "file:/srv".
-            return Path(str(url.database).removeprefix("file:")).parent
-        return Path("var")
+        path = sqlite_file(self.url())
+        return path.parent if path is not None else Path("var")
 
     def secret_path(self) -> Path:
         return self.secret_file or self.state_folder() / "secret.key"
@@ -215,3 +212,18 @@ def dangling_link(variable: str, path: Path) -> str:
         f"{variable}: {path} is a symbolic link to a file that does not exist; refusing to "
         "write a new secret through it (remove the link, or point the variable elsewhere)"
     )
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file a SQLite URL names (`sqlite:///var/x.db`, `sqlite:///file:x.db?uri=true`), or
+    None: another backend, or an in-memory database. Only the path is ever said: a URL of
+    another backend may hold a password."""
+    parsed = make_url(url)
+    name = parsed.database or ""
+    if parsed.get_backend_name() != "sqlite" or name in ("", ":memory:"):
+        return None
+    if name.startswith("file:"):  # SQLite's URI filenames (uri=true)
+        if parsed.query.get("mode") == "memory" or "mode=memory" in name:
+            return None
+        name = name.removeprefix("file:").split("?", 1)[0]
+    return Path(name)

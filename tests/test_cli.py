@@ -132,7 +132,7 @@ def test_a_database_that_cannot_be_opened_is_named_not_a_traceback(
         result = CliRunner().invoke(cli, command)
         assert result.exit_code == 2, result.output
         said = _said(result.output)
-        assert said.startswith("error: DATABASE_URL: cannot be opened (")
+        assert said.startswith("error: DATABASE_URL: no database at the SQLite file it names")
         assert "hunter2" not in said  # the URL's value may hold a password: never printed
 
 

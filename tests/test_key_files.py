@@ -154,3 +154,18 @@ def test_a_file_name_the_url_would_misread_is_refused(city: Path, name: str) -> 
     code, _, said = _run("token", "operator", "--db", name)
     assert code == 2 and "--db: a SQLite file name may not hold '?'" in said
     assert sorted(p.name for p in Path().iterdir()) == []
+
+
+@pytest.mark.parametrize("command", [["token", "operator"], ["tick"]])
+def test_a_sqlite_database_url_naming_no_file_mints_nothing(
+    city: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    """`token` and `tick` checked only --db: DATABASE_URL=sqlite:///missing.db was created
+    empty, migrated, and (for token) a secret made beside it."""
+    missing = city.parent / "elsewhere" / "missing.db"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{missing}")
+    code, _, said = _run(*command)
+    assert code == 2, said
+    assert "DATABASE_URL: no database at the SQLite file it names" in said
+    assert str(missing) not in said  # DATABASE_URL's value is never printed
+    assert sorted(p.name for p in missing.parent.iterdir()) == []

@@ -193,7 +193,7 @@ def test_a_sqlite_database_url_naming_no_file_is_refused_not_created(
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{missing}")
     code, output = _run(*command)
     assert code == 2, output
-    assert output == f"error: DATABASE_URL: {missing}: no database there\n"
+    assert output == "error: DATABASE_URL: no database at the SQLite file it names\n"
     assert not missing.exists()
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{env / 'cli.db'}")  # the one that is there
     code, output = _run(*command)
