@@ -73,15 +73,12 @@ def _existing(db: Path | None) -> Settings:
     from app.cli import _settings
 
     settings = _settings(db)
-    if not settings.database_url:
-        if not settings.db_path.is_file():
-            raise _fail("--db", f"{settings.db_path}: no database there")
+    path = sqlite_file(settings.url())  # db_path, or the file a SQLite DATABASE_URL names
+    if path is None or path.is_file():
         return settings
-    path = sqlite_file(settings.url())
-    if path is not None and not path.is_file():
-        # Never the value, its file name included: it may say more than it should.
+    if settings.database_url:  # never the value, its file name included
         raise _fail(env_name(Settings, "database_url"), "no database at the SQLite file it names")
-    return settings
+    raise _fail("--db", f"{path}: no database there")
 
 
 def _read_db(db: Path | None, step: Callable[[Ctx], T]) -> T:

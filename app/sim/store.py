@@ -171,11 +171,11 @@ class SqlRunner:
             raise DatabaseExists(path, "is a symbolic link")
         if path.is_dir():
             raise DatabaseExists(path, "is a folder, not a file")
-        if path.exists() and path.stat().st_size > 0:
-            raise DatabaseExists(path)
         # An empty file a user made (to reserve the name) may be replaced by the finished
         # year: that very file, and nothing that takes its place meanwhile.
         empty = path.stat() if path.exists() else None
+        if empty is not None and empty.st_size > 0:
+            raise DatabaseExists(path)
         problem = folder_problem(path.parent)  # SQLite's own words would be a traceback
         if problem is not None:
             raise DatabaseExists(path, f"cannot be made: {problem}")

@@ -136,7 +136,7 @@ def _utc(value: str) -> str:
     if not _FORM_TIME.fullmatch(text):
         return text
     try:
-        moment = datetime.fromisoformat(text.removesuffix("z") + ("Z" if text[-1] == "z" else ""))
+        moment = datetime.fromisoformat(text[:-1] + "Z" if text.endswith("z") else text)
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=UTC)
         return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
